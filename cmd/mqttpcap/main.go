@@ -1,0 +1,89 @@
+// Command mqttpcap decodes the MQTT traffic in packet captures: every
+// control packet, field by field, with the bytes it came from and every
+// protocol problem named.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes: a public interface, documented in `mqttpcap --help`.
+const (
+	exitOK        = 0   // the capture was read to its end (protocol problems are findings, not failures)
+	exitError     = 1   // an unexpected error (writing the output failed, ...)
+	exitUsage     = 2   // bad flags or arguments
+	exitInput     = 3   // the input could not be read: missing, unreadable, not a capture
+	exitDamaged   = 4   // the capture is cut short or damaged: everything before the damage was printed
+	exitInterrupt = 130 // interrupted (Ctrl-C)
+)
+
+const exitStatusHelp = `EXIT STATUS
+  0    the capture was read to its end (protocol problems found in the
+       traffic are findings, not failures)
+  1    an unexpected error, such as a failed write of the output
+  2    bad flags or arguments
+  3    the input could not be read: missing, unreadable, or not a capture
+  4    the capture is cut short or damaged: everything before the damage
+       was printed, and the error says where it ends
+  130  interrupted (Ctrl-C)`
+
+func main() {
+	os.Exit(run(os.Args[1:], systemIO()))
+}
+
+// run executes one command line and returns the exit code.
+func run(args []string, ios *ioStreams) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd(ios)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	return reportError(ios.ErrOut, err)
+}
+
+// cliError is an error with an exit code and hints for the user.
+type cliError struct {
+	code  int
+	err   error
+	hints []string
+}
+
+func (e *cliError) Error() string { return e.err.Error() }
+func (e *cliError) Unwrap() error { return e.err }
+
+func usageErr(err error, hints ...string) error { return &cliError{code: exitUsage, err: err, hints: hints} }
+
+func withCode(code int, err error, hints ...string) error {
+	return &cliError{code: code, err: err, hints: hints}
+}
+
+// reportError prints err as one line (and its hints) and picks the exit code.
+func reportError(w io.Writer, err error) int {
+	code := exitError
+	var hints []string
+	var ce *cliError
+	switch {
+	case errors.As(err, &ce):
+		code, hints = ce.code, ce.hints
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(w, "mqttpcap: interrupted")
+		return exitInterrupt
+	case isUsage(err):
+		code = exitUsage
+		hints = []string{"run 'mqttpcap --help' for usage"}
+	}
+	fmt.Fprintf(w, "mqttpcap: %s\n", err)
+	for _, h := range hints {
+		fmt.Fprintf(w, "mqttpcap: hint: %s\n", h)
+	}
+	return code
+}

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mqttpcap/mqttpcap/capture"
+	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/pipeline"
+	"github.com/mqttpcap/mqttpcap/report"
+)
+
+// readOptions are the parsed flags of `mqttpcap read`.
+type readOptions struct {
+	g           *globalOptions
+	path        string
+	detail      bool
+	json        bool
+	ports       []uint
+	noDetect    bool
+	version     string
+	maxPacket   string
+	maxBuffer   string
+	holeTimeout time.Duration
+	idleTimeout time.Duration
+}
+
+func newReadCmd(g *globalOptions, runF func(context.Context, *readOptions) error) *cobra.Command {
+	o := &readOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "read [flags] FILE",
+		Short: "Decode every MQTT packet of a capture file",
+		Long: `Read a pcap or pcapng capture (gzip-compressed or not; "-" reads standard
+input) and print every MQTT control packet in the order it completed.
+
+The default output is a packet list, one line per packet:
+
+  frame  time  stream  direction  type  key facts
+
+where frame is Wireshark's frame number (the frame that completed the
+packet), time is seconds since the first frame, stream is Wireshark's
+tcp.stream, and direction is C→S (client to server) or S→C. Protocol
+problems follow their packet on lines starting with "!", with the byte
+offset in the packet. Events that are not packets (a gap in the capture, a
+TLS stream, bytes that are not MQTT, a connection closed) are shown in
+[brackets].
+
+With -V every field is shown with its byte range. With --json every packet
+and event is one JSON object per line (the schema is in docs/json.md).
+
+Connections on the --port ports are decoded, and so is any connection that
+opens with a CONNECT (disable with --no-detect). A capture that starts
+mid-connection has no CONNECT to tell the MQTT version: it is inferred from
+what decodes cleanly, or taken from --mqtt-version.
+
+` + exitStatusHelp,
+		Example: `  mqttpcap read capture.pcapng
+  mqttpcap read capture.pcapng -V
+  mqttpcap read capture.pcapng --json | jq 'select(.type == "CONNECT") | .fields.client_id'
+  mqttpcap read capture.pcap --port 1883,6002
+  mqttpcap read midstream.pcap --mqtt-version 5
+  tcpdump -i any -w - port 1883 | mqttpcap read -`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErr(fmt.Errorf("read: expected one capture file, got %d arguments", len(args)),
+					"usage: mqttpcap read [flags] FILE (use - for standard input)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.path = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runRead(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&o.detail, "detail", "V", false, "print every field of every packet with its byte range")
+	f.BoolVar(&o.json, "json", false, "print one JSON object per packet or event (schema: docs/json.md)")
+	f.UintSliceVarP(&o.ports, "port", "p", []uint{1883, 8883}, "TCP ports that carry MQTT (a list: --port 1883,6002); 8883 is usually TLS")
+	f.BoolVar(&o.noDetect, "no-detect", false, "do not look for MQTT on other ports (by a CONNECT at the start of a connection)")
+	f.StringVar(&o.version, "mqtt-version", "", "MQTT version of connections whose CONNECT is not in the capture: 3.1, 3.1.1 or 5 (default: inferred)")
+	f.StringVar(&o.maxPacket, "max-packet", "16MiB", "largest MQTT packet kept whole; bigger ones keep their start")
+	f.StringVar(&o.maxBuffer, "max-buffer", "256MiB", "cap on the bytes all connections buffer for incomplete MQTT packets")
+	f.DurationVar(&o.holeTimeout, "hole-timeout", 10*time.Second, "how long (capture time) data waits behind a missing TCP segment before it is reported as a gap")
+	f.DurationVar(&o.idleTimeout, "idle-timeout", 30*time.Minute, "connections idle this long (capture time) are closed")
+	return cmd
+}
+
+// validate checks the flags and turns them into pipeline options.
+func (o *readOptions) validate() (pipeline.Options, error) {
+	opts := pipeline.DefaultOptions()
+	if err := o.g.validateColor(); err != nil {
+		return opts, err
+	}
+	if o.json && o.detail {
+		return opts, usageErr(errors.New("read: --json and -V/--detail cannot be used together"),
+			"--json already carries every field; use -V for the human-readable tree")
+	}
+	opts.Stream.Ports = opts.Stream.Ports[:0]
+	for _, p := range o.ports {
+		if p == 0 || p > 65535 {
+			return opts, usageErr(fmt.Errorf("--port: %d is not a TCP port (1-65535)", p))
+		}
+		opts.Stream.Ports = append(opts.Stream.Ports, uint16(p))
+	}
+	opts.Stream.DetectOtherPorts = !o.noDetect
+	if o.version != "" {
+		v, ok := decode.ParseVersion(o.version)
+		if !ok {
+			return opts, usageErr(fmt.Errorf("--mqtt-version: %q is not an MQTT version (3.1, 3.1.1 or 5)", o.version))
+		}
+		opts.Assume = v
+	}
+	var err error
+	if opts.MaxPacket, err = parseSize("--max-packet", o.maxPacket, 64); err != nil {
+		return opts, err
+	}
+	maxBuffer, err := parseSize("--max-buffer", o.maxBuffer, 1024)
+	if err != nil {
+		return opts, err
+	}
+	opts.MaxBuffered = int64(maxBuffer)
+	if o.holeTimeout <= 0 || o.idleTimeout <= 0 {
+		return opts, usageErr(errors.New("--hole-timeout and --idle-timeout must be positive"))
+	}
+	opts.Stream.HoleTimeout, opts.Stream.IdleTimeout = o.holeTimeout, o.idleTimeout
+	return opts, nil
+}
+
+// parseSize reads "16MiB", "64k", "1000" (bytes).
+func parseSize(flag, s string, min int) (int, error) {
+	t := strings.TrimSpace(strings.ToLower(s))
+	mult := 1
+	for _, u := range []struct {
+		suffix string
+		mult   int
+	}{{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"kb", 1000}, {"mb", 1000 * 1000}, {"gb", 1000 * 1000 * 1000},
+		{"k", 1 << 10}, {"m", 1 << 20}, {"g", 1 << 30}, {"b", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.Atoi(t)
+	if err != nil || n < 0 || n > (1<<40)/mult {
+		return 0, usageErr(fmt.Errorf("%s: %q is not a size (e.g. 16MiB, 512k, 100000)", flag, s))
+	}
+	if n*mult < min {
+		return 0, usageErr(fmt.Errorf("%s: %s is too small (at least %d bytes)", flag, s, min))
+	}
+	return n * mult, nil
+}
+
+// sink is a pipeline sink whose output must be flushed at the end.
+type sink interface {
+	pipeline.Sink
+	Flush() error
+}
+
+func runRead(ctx context.Context, o *readOptions) error {
+	opts, err := o.validate()
+	if err != nil {
+		return err
+	}
+	ios := o.g.ios
+	src, err := openCapture(ios, o.path)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+
+	out, styled := ios.colorOutput(o.g.color)
+	var s sink
+	if o.json {
+		s = report.NewJSONLines(ios.Out)
+	} else {
+		s = report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Header: styled})
+	}
+	p := pipeline.New(opts, s)
+	runErr := p.Run(ctx, src)
+	if err := s.Flush(); err != nil && runErr == nil {
+		runErr = err
+	}
+	return readError(src.Name(), runErr)
+}
+
+// openCapture opens the capture and turns failures into one-line errors
+// naming the file, with a hint when one helps.
+func openCapture(ios *ioStreams, path string) (*capture.File, error) {
+	var src *capture.File
+	var err error
+	if path == "-" {
+		src, err = capture.NewReader(ios.In, "standard input")
+	} else {
+		src, err = capture.OpenFile(path)
+	}
+	if err == nil {
+		return src, nil
+	}
+	name := path
+	if path == "-" {
+		name = "standard input"
+	}
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, withCode(exitInput, fmt.Errorf("%s: no such file", name))
+	case errors.Is(err, fs.ErrPermission):
+		return nil, withCode(exitInput, fmt.Errorf("%s: permission denied", name),
+			"captures written by tcpdump as root may need: sudo chown $USER "+path)
+	case errors.As(err, &pe):
+		return nil, withCode(exitInput, fmt.Errorf("%s: %v", name, pe.Err))
+	case errors.Is(err, capture.ErrNotCapture):
+		var hints []string
+		if strings.Contains(err.Error(), `"vers`) || strings.Contains(err.Error(), `"{`) {
+			hints = append(hints, "mqttpcap reads pcap and pcapng captures (Wireshark: File > Save As, tcpdump -w)")
+		}
+		return nil, withCode(exitInput, fmt.Errorf("%s: %w", name, err), hints...)
+	case errors.Is(err, capture.ErrCutShort):
+		return nil, withCode(exitDamaged, fmt.Errorf("%s: %w", name, err))
+	}
+	return nil, withCode(exitInput, fmt.Errorf("%s: %w", name, err))
+}
+
+// readError maps the end of a run to the exit status.
+func readError(name string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, capture.ErrCutShort), errors.Is(err, capture.ErrDamaged):
+		return withCode(exitDamaged, fmt.Errorf("%s: %w", name, err))
+	case errors.Is(err, context.Canceled):
+		return err
+	case errors.Is(err, io.ErrShortWrite), errors.Is(err, os.ErrClosed):
+		return withCode(exitError, fmt.Errorf("writing the output: %w", err))
+	}
+	return err
+}

@@ -1,0 +1,492 @@
+package decode
+
+// DefaultMaxPacket is the largest packet a Framer buffers whole. Bigger
+// packets keep their first DefaultMaxPacket bytes (enough for every header
+// field and the start of the payload) and the rest is counted, not stored.
+const DefaultMaxPacket = 16 << 20
+
+// resyncWindow bounds how much unsynchronised data is scanned for a fixed
+// header before it is given up as not MQTT.
+const resyncWindow = 64 << 10
+
+// Framer cuts one direction of a connection into control packets.
+//
+// Feed it the stream's bytes in order, then call Next until it returns
+// false; Gap tells it bytes were lost, End that the stream ended. Frames
+// alias either the fed chunk or the framer's own buffer and are valid until
+// the next call. The Framer never loses sync on a remaining length split
+// across chunks: it waits for the whole header.
+type Framer struct {
+	// Plausible reports whether a frame found while resynchronising is a
+	// real packet (it decodes cleanly). Nil accepts any well-formed header.
+	Plausible func(Frame) bool
+	// MaxPacket overrides DefaultMaxPacket when > 0.
+	MaxPacket int
+	// Budget, when set, bounds the bytes all framers sharing it buffer.
+	Budget *Budget
+
+	buf     []byte // bytes not yet framed, copied out of earlier chunks; buf comes just before chunk
+	chunk   []byte // the rest of the chunk being framed without copying
+	pos     int64  // stream offset just after the last byte fed (or lost)
+	release int    // bytes at the start of buf handed out in the last frame, dropped on the next call
+
+	started bool
+	synced  bool
+	// skip counts bytes of an oversized packet still to be discarded.
+	skip     int64
+	big      Frame // the oversized packet being skipped (its kept prefix is buf)
+	ready    Frame // a frame to hand out on the next call
+	hasReady bool
+	events   []FramerEvent
+}
+
+// Budget is a byte limit shared by framers.
+type Budget struct {
+	Limit int64 // <= 0: unlimited
+	Used  int64
+}
+
+func (b *Budget) take(n int) bool {
+	if b == nil || b.Limit <= 0 {
+		return true
+	}
+	if b.Used+int64(n) > b.Limit {
+		return false
+	}
+	b.Used += int64(n)
+	return true
+}
+
+func (b *Budget) give(n int) {
+	if b != nil && b.Limit > 0 {
+		b.Used -= int64(n)
+	}
+}
+
+// FramerEventKind classifies what a Framer reports besides frames.
+type FramerEventKind uint8
+
+// Framer events.
+const (
+	// EventSkipped: bytes that were not MQTT were skipped while looking for
+	// a fixed header (after a gap, or at the start of a mid-stream capture).
+	EventSkipped FramerEventKind = iota + 1
+	// EventCapDropped: a packet was larger than the buffer cap; its tail was
+	// counted but not kept.
+	EventCapDropped
+	// EventBadLength: a remaining length of more than 4 bytes; the framer
+	// lost the packet boundary and resynchronises.
+	EventBadLength
+)
+
+// FramerEvent is something a Framer did that the user should know.
+type FramerEvent struct {
+	Kind  FramerEventKind
+	Start int64 // stream offset
+	Len   int64
+}
+
+func (f *Framer) maxPacket() int {
+	if f.MaxPacket > 0 {
+		return f.MaxPacket
+	}
+	return DefaultMaxPacket
+}
+
+// Events returns and clears what happened since the last call.
+func (f *Framer) Events() []FramerEvent {
+	ev := f.events
+	f.events = f.events[:0]
+	return ev
+}
+
+// Pos is the stream offset just after the last byte fed.
+func (f *Framer) Pos() int64 { return f.pos }
+
+// chunkOff is the stream offset of chunk[0]; bufStart that of buf[0]
+// (buf and chunk are contiguous, except while an oversized packet's tail is
+// skipped, when big.Start says where it began).
+func (f *Framer) chunkOff() int64 { return f.pos - int64(len(f.chunk)) }
+func (f *Framer) bufStart() int64 { return f.pos - int64(len(f.chunk)) - int64(len(f.buf)) }
+
+// Synced reports whether the framer knows where packets start.
+func (f *Framer) Synced() bool { return f.synced }
+
+// Pending returns the stream offset where the bytes of an incomplete packet
+// (or of unsynchronised data) start, and whether there are any.
+func (f *Framer) Pending() (int64, bool) {
+	switch {
+	case f.skip > 0 || f.hasReady:
+		return f.big.Start, true
+	case len(f.buf) > f.release:
+		return f.bufStart() + int64(f.release), true
+	case len(f.chunk) > 0:
+		return f.chunkOff(), true
+	}
+	return 0, false
+}
+
+// Feed gives the framer the next bytes of the stream. The first Feed of a
+// stream says whether it starts at a packet boundary (the TCP start was
+// seen) or somewhere unknown (a mid-connection capture). Call Next until it
+// returns false before feeding more.
+func (f *Framer) Feed(data []byte, atStart bool) {
+	f.dropReleased()
+	if !f.started {
+		f.started, f.synced = true, atStart
+	}
+	f.stash()
+	f.chunk = data
+	f.pos += int64(len(data))
+	f.skipChunk()
+}
+
+// skipChunk discards the tail of an oversized packet from the chunk, and
+// makes the packet ready once its last byte has gone by.
+func (f *Framer) skipChunk() {
+	if f.skip == 0 {
+		return
+	}
+	n := min(f.skip, int64(len(f.chunk)))
+	f.skip -= n
+	f.chunk = f.chunk[n:]
+	if f.skip == 0 {
+		f.ready, f.hasReady = f.big, true
+		f.ready.Raw = f.buf
+	}
+}
+
+// stash moves the unframed rest of the current chunk into buf.
+func (f *Framer) stash() {
+	if len(f.chunk) == 0 {
+		return
+	}
+	n := len(f.chunk)
+	if !f.Budget.take(n) {
+		// The shared cap is reached: these bytes are lost like a gap.
+		f.events = append(f.events, FramerEvent{Kind: EventCapDropped, Start: f.chunkOff(), Len: int64(n)})
+		f.Budget.give(len(f.buf))
+		f.buf, f.chunk, f.synced = f.buf[:0], nil, false
+		return
+	}
+	f.buf = append(f.buf, f.chunk...)
+	f.chunk = nil
+}
+
+func (f *Framer) dropReleased() {
+	if f.release == 0 {
+		return
+	}
+	n := f.release
+	f.release = 0
+	f.Budget.give(n)
+	rest := copy(f.buf, f.buf[n:])
+	f.buf = f.buf[:rest]
+}
+
+// Gap tells the framer n bytes of the stream were lost. A packet in
+// progress is returned as truncated; the framer then looks for the next
+// fixed header.
+func (f *Framer) Gap(n int64) (Frame, bool) {
+	fr, ok := f.flushPartial()
+	f.pos += n
+	f.synced, f.started = false, true
+	return fr, ok
+}
+
+// End returns the incomplete packet left when the stream ended, if any.
+func (f *Framer) End() (Frame, bool) {
+	return f.flushPartial()
+}
+
+// flushPartial hands out what is buffered as a truncated frame (a copy: it
+// is rare) and empties the buffer.
+func (f *Framer) flushPartial() (Frame, bool) {
+	f.dropReleased()
+	f.stash()
+	start := f.bufStart()
+	raw := append([]byte(nil), f.buf...)
+	f.Budget.give(len(f.buf))
+	f.buf = f.buf[:0]
+	switch {
+	case f.hasReady:
+		f.hasReady = false
+		fr := f.ready
+		fr.Raw = raw
+		return fr, true
+	case f.skip > 0:
+		fr := f.big
+		fr.Raw, fr.Missing = raw, int(f.skip)
+		f.skip = 0
+		return fr, true
+	case len(raw) == 0:
+		return Frame{}, false
+	case !f.synced:
+		f.events = append(f.events, FramerEvent{Kind: EventSkipped, Start: start, Len: int64(len(raw))})
+		return Frame{}, false
+	}
+	h, ok := parseHeader(raw)
+	if !ok || h.badLength {
+		// Not even a whole fixed header.
+		return Frame{Raw: raw, HeaderLen: len(raw), Start: start, Truncated: true, Missing: -1}, true
+	}
+	total := h.headerLen + int(h.rl)
+	return Frame{Raw: raw, HeaderLen: h.headerLen, RemainingLength: h.rl, Start: start,
+		Truncated: true, Missing: total - len(raw)}, true
+}
+
+// Next returns the next complete frame, if the bytes fed so far hold one.
+func (f *Framer) Next() (Frame, bool) {
+	f.dropReleased()
+	if f.hasReady {
+		f.hasReady = false
+		f.release = len(f.buf)
+		return f.ready, true
+	}
+	if f.skip > 0 {
+		return Frame{}, false
+	}
+	if !f.synced {
+		f.stash()
+		if !f.resync() {
+			return Frame{}, false
+		}
+	}
+	if len(f.buf) > 0 {
+		return f.nextFromBuf()
+	}
+	return f.nextFromChunk()
+}
+
+func (f *Framer) nextFromChunk() (Frame, bool) {
+	if len(f.chunk) == 0 {
+		return Frame{}, false
+	}
+	fr, n, ok := f.cut(f.chunk, f.chunkOff())
+	if !ok {
+		if f.need(f.chunk) > f.maxPacket() {
+			keep := min(len(f.chunk), f.maxPacket())
+			if f.Budget.take(keep) {
+				f.buf = append(f.buf, f.chunk[:keep]...)
+				f.chunk = f.chunk[keep:]
+				f.startSkip()
+				return f.Next()
+			}
+		}
+		f.stash()
+		return Frame{}, false
+	}
+	f.chunk = f.chunk[n:]
+	return fr, true
+}
+
+func (f *Framer) nextFromBuf() (Frame, bool) {
+	// Complete the pending packet from the chunk, one header at a time.
+	for {
+		fr, n, ok := f.cut(f.buf, f.bufStart())
+		if ok {
+			f.release = n
+			return fr, true
+		}
+		if len(f.chunk) == 0 {
+			return Frame{}, false
+		}
+		take := min(f.need(f.buf), len(f.chunk))
+		if room := f.maxPacket() - len(f.buf); take > room {
+			take = max(room, 0)
+		}
+		if take == 0 {
+			f.startSkip()
+			return f.Next()
+		}
+		if !f.Budget.take(take) {
+			f.startSkip()
+			return f.Next()
+		}
+		f.buf = append(f.buf, f.chunk[:take]...)
+		f.chunk = f.chunk[take:]
+	}
+}
+
+// need is how many more bytes b needs to be a whole packet (or a whole
+// fixed header, when the header itself is incomplete).
+func (f *Framer) need(b []byte) int {
+	h, ok := parseHeader(b)
+	if !ok {
+		return 1
+	}
+	return max(h.headerLen+int(h.rl)-len(b), 1)
+}
+
+// startSkip gives up buffering an oversized packet: the bytes kept so far
+// stay in buf, the rest is counted as it goes by.
+func (f *Framer) startSkip() {
+	h, ok := parseHeader(f.buf)
+	if !ok {
+		return
+	}
+	total := h.headerLen + int(h.rl)
+	missing := total - len(f.buf)
+	start := f.bufStart()
+	f.events = append(f.events, FramerEvent{Kind: EventCapDropped, Start: start + int64(len(f.buf)), Len: int64(missing)})
+	f.big = Frame{HeaderLen: h.headerLen, RemainingLength: h.rl, Start: start, Truncated: true, Missing: missing, Capped: true}
+	f.skip = int64(missing)
+	f.skipChunk()
+}
+
+// cut returns the frame at the start of b, if b holds all of it.
+func (f *Framer) cut(b []byte, off int64) (Frame, int, bool) {
+	h, ok := parseHeader(b)
+	if !ok {
+		return Frame{}, 0, false
+	}
+	if h.badLength {
+		f.events = append(f.events, FramerEvent{Kind: EventBadLength, Start: off, Len: int64(h.headerLen)})
+		f.synced = false
+		return Frame{Raw: b[:h.headerLen:h.headerLen], HeaderLen: h.headerLen, Start: off, BadLength: true}, h.headerLen, true
+	}
+	total := h.headerLen + int(h.rl)
+	if alt, ok, wait := f.oneByteLength(b, h, off); wait {
+		return Frame{}, 0, false
+	} else if ok {
+		return alt, len(alt.Raw), true
+	}
+	if total > len(b) {
+		return Frame{}, 0, false
+	}
+	return Frame{Raw: b[:total:total], HeaderLen: h.headerLen, RemainingLength: h.rl, Start: off}, total, true
+}
+
+// oneByteLength detects the classic embedded-encoder bug (onenet.md §6.3,
+// anchors.md §3.10): a remaining length over 127 written as one byte. The
+// VBI reading then ends in a 0x00 continuation (not minimal) and gives a
+// packet that does not decode, while reading the byte alone gives one that
+// does. wait says more bytes are needed to decide.
+func (f *Framer) oneByteLength(b []byte, h header, off int64) (Frame, bool, bool) {
+	if h.headerLen < 3 || b[h.headerLen-1] != 0 || b[1] < 0x80 {
+		return Frame{}, false, false
+	}
+	alt := 2 + int(b[1])
+	total := h.headerLen + int(h.rl)
+	if len(b) < max(alt, total) {
+		return Frame{}, false, true
+	}
+	bug := Frame{Raw: b[:alt:alt], HeaderLen: 2, RemainingLength: uint32(b[1]), Start: off, OneByteLength: true}
+	normal := Frame{Raw: b[:total:total], HeaderLen: h.headerLen, RemainingLength: h.rl, Start: off}
+	if decodesCleanly(bug, true) && !decodesCleanly(normal, false) {
+		return bug, true, false
+	}
+	return Frame{}, false, false
+}
+
+// decodesCleanly reports whether a frame decodes without problems in some
+// MQTT version (the framer does not know the connection's version).
+func decodesCleanly(fr Frame, ignoreLength bool) bool {
+	var d Decoder
+	for _, v := range [...]Version{V311, V5} {
+		p := d.DecodeFrame(fr, v)
+		clean := true
+		for _, pr := range p.Problems {
+			if ignoreLength && pr.Code == "one_byte_length" {
+				continue
+			}
+			clean = false
+			break
+		}
+		if clean {
+			return true
+		}
+	}
+	return false
+}
+
+// resync looks for the next plausible fixed header in buf, dropping the
+// bytes before it. It returns true once synchronised. A candidate must have
+// a valid first byte and a minimal remaining length, decode cleanly
+// (Plausible) and be followed by the end of the data or another valid first
+// byte; a packet not yet complete is accepted only at the very start of the
+// unsynchronised bytes (where a segment after a gap usually starts one).
+func (f *Framer) resync() bool {
+	for i := 0; i < len(f.buf); i++ {
+		if !validFirstByte(f.buf[i]) {
+			continue
+		}
+		h, ok := parseHeader(f.buf[i:])
+		if !ok {
+			f.dropPrefix(i) // a header may start here: wait for its bytes
+			return false
+		}
+		if h.badLength || !h.minimal {
+			continue
+		}
+		total := h.headerLen + int(h.rl)
+		if i+total > len(f.buf) {
+			if i == 0 && total <= f.maxPacket() {
+				f.synced = true
+				return true
+			}
+			continue
+		}
+		fr := Frame{Raw: f.buf[i : i+total : i+total], HeaderLen: h.headerLen, RemainingLength: h.rl, Start: f.bufStart() + int64(i)}
+		if f.Plausible != nil && !f.Plausible(fr) {
+			continue
+		}
+		if rest := f.buf[i+total:]; len(rest) > 0 && !validFirstByte(rest[0]) {
+			continue
+		}
+		f.dropPrefix(i)
+		f.synced = true
+		return true
+	}
+	if len(f.buf) > resyncWindow {
+		f.dropPrefix(len(f.buf) - maxVBIBytes)
+	}
+	return false
+}
+
+func (f *Framer) dropPrefix(i int) {
+	if i == 0 {
+		return
+	}
+	f.events = append(f.events, FramerEvent{Kind: EventSkipped, Start: f.bufStart(), Len: int64(i)})
+	f.Budget.give(i)
+	rest := copy(f.buf, f.buf[i:])
+	f.buf = f.buf[:rest]
+}
+
+// header is a parsed fixed header.
+type header struct {
+	headerLen int
+	rl        uint32
+	badLength bool // more than 4 remaining-length bytes
+	minimal   bool
+}
+
+// parseHeader reads the fixed header at the start of b; ok is false when b
+// does not hold all of it yet.
+func parseHeader(b []byte) (header, bool) {
+	if len(b) < 2 {
+		return header{}, false
+	}
+	rl, n, err := readVBI(b[1:])
+	switch err {
+	case nil:
+		return header{headerLen: 1 + n, rl: rl, minimal: n == 1 || b[n] != 0}, true
+	case errVBITooLong:
+		return header{headerLen: 1 + n, badLength: true}, true
+	}
+	return header{}, false
+}
+
+// validFirstByte reports whether b can start a control packet: a defined
+// type with the flags the spec requires (any PUBLISH flags but QoS 3).
+func validFirstByte(b byte) bool {
+	t, flags := Type(b>>4), b&0x0f
+	switch {
+	case t == Reserved:
+		return false
+	case t == PUBLISH:
+		return flags&0x06 != 0x06
+	}
+	return flags == uint8(requiredFlags[t])
+}

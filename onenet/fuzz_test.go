@@ -1,0 +1,67 @@
+package onenet
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// FuzzParseToken: ParseToken and Check never panic; every field range lies
+// inside Raw and matches the text; every finding points inside Raw; values
+// survive Encode then Decode.
+func FuzzParseToken(f *testing.F) {
+	for _, v := range tokenVectors() {
+		f.Add(v.token)
+	}
+	f.Add(seedToken)
+	f.Add(seedToken + "&")
+	f.Add("version=2018-10-31&res=products/p/devices/d&et=1661245031000&method=MD5&sign=" + placeholderSign)
+	f.Add("&&version=1&version=2&junk&sign=%zz&res=a%2")
+	f.Fuzz(func(t *testing.T, s string) {
+		tok, err := ParseToken(s)
+		if err != nil {
+			if LooksLikeToken([]byte(s)) {
+				t.Fatalf("LooksLikeToken but ParseToken failed: %v", err)
+			}
+			return
+		}
+		if tok.Raw != s {
+			t.Fatal("Raw is not the input")
+		}
+		for _, fl := range tok.Fields {
+			if fl.Off < 0 || fl.Len <= 0 || fl.Off+fl.Len > len(s) {
+				t.Fatalf("field %+v outside Raw (%d bytes)", fl, len(s))
+			}
+			if fl.ValueOff < fl.Off || fl.ValueLen < 0 || fl.ValueOff+fl.ValueLen > fl.Off+fl.Len {
+				t.Fatalf("value range of %+v outside its part", fl)
+			}
+			if s[fl.ValueOff:fl.ValueOff+fl.ValueLen] != fl.RawValue {
+				t.Fatalf("RawValue %q is not Raw[%d:+%d]", fl.RawValue, fl.ValueOff, fl.ValueLen)
+			}
+			part := fl.Key
+			if fl.HasEquals() {
+				part += "=" + fl.RawValue
+			}
+			if s[fl.Off:fl.Off+fl.Len] != part || strings.Contains(part, "&") {
+				t.Fatalf("part %q is not Raw[%d:+%d]", part, fl.Off, fl.Len)
+			}
+			if back, err := Decode(Encode(fl.Value)); err != nil || back != fl.Value {
+				t.Fatalf("Decode(Encode(%q)) = %q, %v", fl.Value, back, err)
+			}
+		}
+		ctx := CheckContext{Username: "VRqhDHF2wL", ClientID: "my_tv", At: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		for _, fd := range tok.Check(ctx) {
+			if fd.Off < -1 || fd.Off >= len(s) || fd.Code == "" || fd.Message == "" || strings.Contains(fd.Message, "\n") {
+				t.Fatalf("bad finding %+v for %d bytes", fd, len(s))
+			}
+		}
+		tok.ExpiresAt()
+		tok.Expired(ctx.At)
+		if _, err := tok.Verify("KuF3NT/jUBJ62LNBB/A8XZA9CqS3Cu79B/ABmfA1UCw="); err != nil && tok.field(FieldSign) != nil &&
+			tok.field(FieldET) != nil && tok.field(FieldRes) != nil && tok.field(FieldVersion) != nil {
+			if _, _, ok := methodHash(tok.Method); ok {
+				t.Fatalf("Verify error on a complete token: %v", err)
+			}
+		}
+	})
+}

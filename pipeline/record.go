@@ -1,0 +1,77 @@
+// Package pipeline runs the stages of mqttpcap: a capture source, TCP
+// reassembly (stream), MQTT framing and decoding (decode), and hands each
+// decoded packet and each event to a Sink, in the order the packets
+// completed.
+package pipeline
+
+import (
+	"time"
+
+	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/stream"
+)
+
+// Kind says what a Record holds.
+type Kind uint8
+
+// Record kinds.
+const (
+	KindPacket Kind = iota + 1
+	KindEvent
+	// KindConnDone closes a connection: Conn and its final State are set,
+	// for summaries. It is not an event users need to see in a list.
+	KindConnDone
+)
+
+// Record is one MQTT packet or one event. Records and what they point to are
+// valid only during the Sink call; copy (Packet.Clone) what must outlive it.
+type Record struct {
+	Kind  Kind
+	Frame uint64 // the frame that completed the packet (or the event's frame)
+	Time  time.Time
+	// Rel is Time relative to the first frame of the capture (Wireshark's
+	// default time column).
+	Rel time.Duration
+	// Conn is the connection (nil for capture-level events).
+	Conn *stream.Conn
+	// FromClient says the packet went client→server.
+	FromClient bool
+	Packet     *decode.Packet
+	Event      Event
+	// Info is the pipeline's view of the connection (version, TLS, counts).
+	Info *ConnInfo
+}
+
+// Event is something that is not an MQTT packet: a gap, a TLS stream, bytes
+// that are not MQTT, a capture cut short.
+type Event struct {
+	// Type is a stable identifier: "gap", "tls", "not_mqtt", "incomplete",
+	// "cap", "fin", "rst", "snaplen", "link_type", "cut_short", "damaged".
+	Type    string
+	Message string
+	// Bytes is the number of bytes the event is about, when it has one.
+	Bytes int64
+}
+
+// ConnInfo is what the pipeline knows of a connection.
+type ConnInfo struct {
+	Version         decode.Version
+	VersionInferred bool
+	TLS             bool
+	// Packets counts decoded MQTT packets per direction (0 client→server).
+	Packets [2]int
+	// Why says how the connection ended: "closed", "rst", "idle",
+	// "capture end", "port reused".
+	Why string
+}
+
+// Sink receives records. An error stops the pipeline.
+type Sink interface {
+	Record(r *Record) error
+}
+
+// SinkFunc adapts a function to a Sink.
+type SinkFunc func(r *Record) error
+
+// Record implements Sink.
+func (f SinkFunc) Record(r *Record) error { return f(r) }

@@ -1,0 +1,165 @@
+package report
+
+import (
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/pipeline"
+)
+
+// detailPreview bounds how much of a long value (a payload) the field tree
+// shows; the hexdump shows everything.
+const detailPreview = 256
+
+// detail writes a packet's header line and its field tree, each field with
+// its byte range in the packet.
+func (t *Text) detail(r *pipeline.Record) {
+	p := r.Packet
+	c := r.Conn
+	dir := "client → server"
+	src, dst := c.Client, c.Server
+	if !r.FromClient {
+		dir, src, dst = "server → client", c.Server, c.Client
+	}
+	head := "frame " + strconv.FormatUint(r.Frame, 10) + "  " + relTime(r.Rel) + "s  " +
+		r.Time.UTC().Format("2006-01-02 15:04:05.000000 UTC") + "  stream " + strconv.Itoa(c.Stream) +
+		"  " + src.String() + " → " + dst.String() + "  " + dir
+	t.b = append(t.b, t.st.dim.Render(head)...)
+	t.b = append(t.b, '\n')
+	t.b = append(t.b, t.st.typeStyle(p.Type).Render(p.Type.String())...)
+	t.b = append(t.b, ", "...)
+	t.b = strconv.AppendInt(t.b, int64(len(p.Raw)), 10)
+	t.b = append(t.b, " bytes"...)
+	if p.Version != decode.VersionUnknown {
+		t.b = append(t.b, ", MQTT "...)
+		t.b = append(t.b, p.Version.String()...)
+		if p.VersionInferred {
+			t.b = append(t.b, " (no CONNECT seen: inferred)"...)
+		}
+	}
+	if p.Truncated {
+		t.b = append(t.b, t.st.warn.Render(", incomplete")...)
+	}
+	t.b = append(t.b, '\n')
+	for _, f := range p.Fields {
+		t.fieldLine(p, f)
+	}
+	t.problems(p, "  ")
+	t.b = append(t.b, '\n')
+}
+
+const nameWidth = 30
+
+func (t *Text) fieldLine(p *decode.Packet, f decode.Field) {
+	t.b = append(t.b, "  "...)
+	rng := spanText(f.Span)
+	t.b = append(t.b, t.st.dim.Render(rng)...)
+	t.b = pad(t.b, len(rng), 12)
+	indent := 2 * f.Depth
+	t.b = pad(t.b, 0, indent)
+	if f.Kind == decode.KindGroup {
+		t.b = append(t.b, t.st.group.Render(f.Name)...)
+		t.b = append(t.b, '\n')
+		return
+	}
+	t.b = append(t.b, t.st.field.Render(f.Name)...)
+	t.b = pad(t.b, indent+len(f.Name), nameWidth)
+	t.b = append(t.b, ' ')
+	t.b = fieldValue(t.b, p, f)
+	t.b = append(t.b, '\n')
+}
+
+// spanText is "0x03-0x08", or "0x0a" for one byte.
+func spanText(s decode.Span) string {
+	if s.Len <= 1 {
+		return "0x" + hex4(s.Off)
+	}
+	return "0x" + hex4(s.Off) + "-0x" + hex4(s.Off+s.Len-1)
+}
+
+// fieldValue renders a field's value with what it means.
+func fieldValue(b []byte, p *decode.Packet, f decode.Field) []byte {
+	switch f.Kind {
+	case decode.KindUint:
+		b = strconv.AppendUint(b, f.Uint, 10)
+		switch f.Name {
+		case "packet_type":
+			b = append(b, ' ')
+			b = append(b, decode.Type(f.Uint).String()...)
+		case "reason_code", "return_code":
+			b = append(b, " (0x"...)
+			b = append(b, hexDigit[f.Uint>>4&0xf], hexDigit[f.Uint&0xf], ')')
+			if name := decode.ReasonName(p.Type, p.Version, uint8(f.Uint)); name != "" {
+				b = append(b, ' ')
+				b = append(b, name...)
+			}
+		case "protocol_level":
+			switch f.Uint {
+			case 3:
+				b = append(b, " (MQTT 3.1)"...)
+			case 4:
+				b = append(b, " (MQTT 3.1.1)"...)
+			case 5:
+				b = append(b, " (MQTT 5.0)"...)
+			}
+		case "keep_alive", "server_keep_alive", "message_expiry_interval", "session_expiry_interval", "will_delay_interval":
+			b = append(b, " s"...)
+		}
+	case decode.KindBool:
+		b = strconv.AppendUint(b, f.Uint, 10)
+	case decode.KindFlags:
+		b = append(b, "0x"...)
+		b = append(b, hexDigit[f.Uint>>4&0xf], hexDigit[f.Uint&0xf])
+		b = append(b, " ("...)
+		for i := 7; i >= 0; i-- {
+			if f.Name == "flags" && i > 3 {
+				continue
+			}
+			b = append(b, byte('0'+f.Uint>>uint(i)&1))
+			if i == 4 && f.Name != "flags" {
+				b = append(b, ' ')
+			}
+		}
+		b = append(b, ')')
+	case decode.KindString:
+		b = appendQuoted(b, f.Data, detailPreview)
+	case decode.KindBinary:
+		b = appendBinary(b, f.Data)
+	case decode.KindPair:
+		b = appendQuoted(b, f.Data, detailPreview)
+		b = append(b, " = "...)
+		b = appendQuoted(b, f.Data2, detailPreview)
+	}
+	return b
+}
+
+// appendBinary shows binary data as text when it is printable UTF-8, and
+// as hex otherwise (Wireshark shows binary properties as text, anchors.md
+// §3.3), with its length.
+func appendBinary(b, v []byte) []byte {
+	b = strconv.AppendInt(b, int64(len(v)), 10)
+	b = append(b, " bytes"...)
+	if len(v) == 0 {
+		return b
+	}
+	b = append(b, ": "...)
+	if utf8.Valid(v) && printable(v) {
+		return appendQuoted(b, v, detailPreview)
+	}
+	n := min(len(v), detailPreview/2)
+	b = appendHex(b, v[:n])
+	if n < len(v) {
+		b = append(b, "…"...)
+	}
+	return b
+}
+
+func printable(v []byte) bool {
+	for _, r := range string(v) {
+		if r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,332 @@
+package report
+
+import (
+	"bufio"
+	"strconv"
+	"io"
+	"unicode/utf8"
+
+	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/pipeline"
+)
+
+// JSONLines writes one JSON object per record (docs/json.md documents the
+// schema; it is a public interface: change it only on purpose).
+type JSONLines struct {
+	w *bufio.Writer
+	j jsonBuf
+	// FlushEach flushes after every line (live capture).
+	FlushEach bool
+}
+
+// NewJSONLines returns a JSON-lines writer on w.
+func NewJSONLines(w io.Writer) *JSONLines {
+	return &JSONLines{w: bufio.NewWriterSize(w, 64<<10)}
+}
+
+// Record implements pipeline.Sink.
+func (o *JSONLines) Record(r *pipeline.Record) error {
+	j := &o.j
+	j.b = j.b[:0]
+	switch r.Kind {
+	case pipeline.KindPacket:
+		o.packet(r)
+	case pipeline.KindEvent:
+		o.event(r)
+	default:
+		return nil
+	}
+	j.b = append(j.b, '\n')
+	if _, err := o.w.Write(j.b); err != nil {
+		return err
+	}
+	if o.FlushEach {
+		return o.w.Flush()
+	}
+	return nil
+}
+
+// Flush writes out buffered lines.
+func (o *JSONLines) Flush() error { return o.w.Flush() }
+
+func (o *JSONLines) common(r *pipeline.Record) {
+	j := &o.j
+	j.uint("frame", r.Frame)
+	j.time("time", r.Time)
+	if r.Conn == nil {
+		j.null("stream")
+		return
+	}
+	j.int("stream", int64(r.Conn.Stream))
+	src, dst := r.Conn.Client, r.Conn.Server
+	from := "client"
+	if !r.FromClient {
+		src, dst, from = dst, src, "server"
+	}
+	j.strs("src", src.String())
+	j.strs("dst", dst.String())
+	j.strs("from", from)
+}
+
+func (o *JSONLines) event(r *pipeline.Record) {
+	j := &o.j
+	j.open('{')
+	j.strs("kind", "event")
+	j.strs("type", r.Event.Type)
+	o.common(r)
+	if r.Event.Bytes != 0 {
+		j.int("bytes", r.Event.Bytes)
+	}
+	j.strs("message", r.Event.Message)
+	j.close('}')
+}
+
+func (o *JSONLines) packet(r *pipeline.Record) {
+	j := &o.j
+	p := r.Packet
+	j.open('{')
+	j.strs("kind", "mqtt")
+	o.common(r)
+	if p.Version == decode.VersionUnknown {
+		j.null("version")
+	} else {
+		j.uint("version", uint64(p.Version))
+	}
+	j.bool("version_inferred", p.VersionInferred)
+	j.strs("type", p.Type.String())
+	j.uint("flags", uint64(p.Flags))
+	j.uint("remaining_length", uint64(p.RemainingLength))
+	j.uint("length", uint64(len(p.Raw)))
+	j.hex("hex", p.Raw)
+	if p.Truncated {
+		j.bool("truncated", true)
+	}
+	j.key("fields")
+	o.fields(p)
+	j.key("problems")
+	j.open('[')
+	for _, pr := range p.Problems {
+		j.element()
+		j.open('{')
+		j.int("offset", int64(pr.Off))
+		j.strs("field", pr.Field)
+		j.strs("code", pr.Code)
+		j.strs("message", pr.Message)
+		j.close('}')
+	}
+	j.close(']')
+	j.close('}')
+}
+
+// fields writes the typed fields of a packet under their spec names.
+func (o *JSONLines) fields(p *decode.Packet) {
+	j := &o.j
+	j.open('{')
+	switch p.Type {
+	case decode.CONNECT:
+		if p.ProtocolName != nil {
+			j.str("protocol_name", p.ProtocolName)
+		}
+		if _, ok := p.Field("protocol_level"); ok {
+			j.uint("protocol_level", uint64(p.ProtocolLevel))
+		}
+		if _, ok := p.Field("connect_flags"); ok {
+			j.uint("connect_flags", uint64(p.ConnectFlags))
+			j.bool("username_flag", p.UsernameFlag)
+			j.bool("password_flag", p.PasswordFlag)
+			j.bool("will_retain", p.WillRetain)
+			j.uint("will_qos", uint64(p.WillQoS))
+			j.bool("will_flag", p.WillFlag)
+			j.bool("clean_session", p.CleanSession)
+		}
+		if _, ok := p.Field("keep_alive"); ok {
+			j.uint("keep_alive", uint64(p.KeepAlive))
+		}
+		o.properties("properties", &p.Properties)
+		if _, ok := p.Field("client_id"); ok {
+			j.str("client_id", p.ClientID)
+		}
+		o.properties("will_properties", &p.WillProperties)
+		if _, ok := p.Field("will_topic"); ok {
+			j.str("will_topic", p.WillTopic)
+		}
+		if _, ok := p.Field("will_payload"); ok {
+			o.binary("will_payload", p.WillPayload)
+		}
+		if _, ok := p.Field("username"); ok {
+			j.str("username", p.Username)
+		}
+		if _, ok := p.Field("password"); ok {
+			o.binary("password", p.Password)
+		}
+	case decode.CONNACK:
+		if _, ok := p.Field("acknowledge_flags"); ok {
+			j.uint("acknowledge_flags", uint64(p.AckFlags))
+			j.bool("session_present", p.SessionPresent)
+		}
+		o.reason(p)
+		o.properties("properties", &p.Properties)
+	case decode.PUBLISH:
+		j.bool("dup", p.DUP)
+		j.uint("qos", uint64(p.QoS))
+		j.bool("retain", p.Retain)
+		if _, ok := p.Field("topic"); ok {
+			j.str("topic", p.Topic)
+		}
+		if p.AliasTopic != nil {
+			j.str("alias_topic", p.AliasTopic)
+		}
+		o.packetID(p)
+		o.properties("properties", &p.Properties)
+		if _, ok := p.Field("payload"); ok {
+			j.uint("payload_length", uint64(len(p.Payload)))
+			o.binary("payload", p.Payload)
+		}
+	case decode.PUBACK, decode.PUBREC, decode.PUBREL, decode.PUBCOMP, decode.DISCONNECT, decode.AUTH:
+		o.packetID(p)
+		o.reason(p)
+		o.properties("properties", &p.Properties)
+	case decode.SUBSCRIBE:
+		o.packetID(p)
+		o.properties("properties", &p.Properties)
+		j.key("subscriptions")
+		j.open('[')
+		for _, s := range p.Subscriptions {
+			j.element()
+			j.open('{')
+			j.str("topic", s.Topic)
+			j.uint("qos", uint64(s.QoS))
+			if p.Version == decode.V5 {
+				j.bool("no_local", s.NoLocal)
+				j.bool("retain_as_published", s.RetainAsPub)
+				j.uint("retain_handling", uint64(s.RetainHandling))
+			}
+			j.uint("options", uint64(s.Options))
+			j.close('}')
+		}
+		j.close(']')
+	case decode.SUBACK, decode.UNSUBACK:
+		o.packetID(p)
+		o.properties("properties", &p.Properties)
+		if p.Type == decode.SUBACK || p.Version == decode.V5 {
+			j.key("reason_codes")
+			j.open('[')
+			for _, c := range p.ReasonCodes {
+				j.element()
+				j.b = appendUint(j.b, uint64(c))
+			}
+			j.close(']')
+			j.key("reasons")
+			j.open('[')
+			for _, c := range p.ReasonCodes {
+				j.element()
+				j.b = appendJSONString(j.b, []byte(decode.ReasonName(p.Type, p.Version, c)))
+			}
+			j.close(']')
+		}
+	case decode.UNSUBSCRIBE:
+		o.packetID(p)
+		o.properties("properties", &p.Properties)
+		j.key("topics")
+		j.open('[')
+		for _, t := range p.TopicFilters {
+			j.element()
+			j.b = appendJSONString(j.b, t)
+		}
+		j.close(']')
+	default:
+		if f, ok := p.Field("body"); ok {
+			j.hex("body_hex", f.Data)
+		}
+	}
+	j.close('}')
+}
+
+func (o *JSONLines) packetID(p *decode.Packet) {
+	if p.HasPacketID {
+		o.j.uint("packet_id", uint64(p.PacketID))
+	}
+}
+
+func (o *JSONLines) reason(p *decode.Packet) {
+	if !p.HasReasonCode {
+		return
+	}
+	name := "reason_code"
+	if p.Version != decode.V5 && p.Type == decode.CONNACK {
+		name = "return_code"
+	}
+	o.j.uint(name, uint64(p.ReasonCode))
+	o.j.strs("reason", p.ReasonName())
+}
+
+// binary writes bytes as name_hex, and as name (text) when valid UTF-8.
+func (o *JSONLines) binary(name string, v []byte) {
+	if utf8.Valid(v) {
+		o.j.str(name, v)
+	}
+	o.j.hex(name+"_hex", v)
+}
+
+func (o *JSONLines) properties(name string, ps *decode.Properties) {
+	if !ps.Present {
+		return
+	}
+	j := &o.j
+	j.key(name)
+	j.open('{')
+	var users, subIDs bool
+	var done [256]bool
+	for _, pr := range ps.List {
+		switch pr.ID {
+		case decode.PropUserProperty:
+			users = true
+			continue
+		case decode.PropSubscriptionIdentifier:
+			subIDs = true
+			continue
+		}
+		if done[pr.ID] {
+			continue // a duplicate (a protocol error, reported as a problem): the first one is shown
+		}
+		done[pr.ID] = true
+		switch pr.ID.Type() {
+		case decode.PropUTF8:
+			j.str(pr.Name(), pr.Data)
+		case decode.PropBinary:
+			j.hex(pr.Name(), pr.Data)
+		default:
+			j.uint(pr.Name(), uint64(pr.Uint))
+		}
+	}
+	if users {
+		j.key("user_properties")
+		j.open('[')
+		for _, pr := range ps.List {
+			if pr.ID == decode.PropUserProperty {
+				j.element()
+				j.open('[')
+				j.element()
+				j.b = appendJSONString(j.b, pr.Data)
+				j.element()
+				j.b = appendJSONString(j.b, pr.Data2)
+				j.close(']')
+			}
+		}
+		j.close(']')
+	}
+	if subIDs {
+		j.key("subscription_identifiers")
+		j.open('[')
+		for _, pr := range ps.List {
+			if pr.ID == decode.PropSubscriptionIdentifier {
+				j.element()
+				j.b = appendUint(j.b, uint64(pr.Uint))
+			}
+		}
+		j.close(']')
+	}
+	j.close('}')
+}
+
+func appendUint(b []byte, v uint64) []byte { return strconv.AppendUint(b, v, 10) }

@@ -1,0 +1,75 @@
+package stream
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/gopacket/gopacket"
+)
+
+// Conn is one watched TCP connection.
+type Conn struct {
+	// Stream is Wireshark's tcp.stream index: every TCP connection of the
+	// capture counts, in the order of its first packet, from 0.
+	Stream    int
+	Interface int
+	Client    netip.AddrPort
+	Server    netip.AddrPort
+	// Roles says how client and server were told apart: "syn" (the SYN's
+	// sender is the client), "connect" (the CONNECT's sender), or "port"
+	// (the MQTT port is the server's; a guess for mid-connection captures).
+	Roles      string
+	FirstFrame uint64
+	FirstTime  time.Time
+	LastFrame  uint64
+	LastTime   time.Time
+	// StartSeen says whether each direction's first byte was captured
+	// (index 0 client→server, 1 server→client).
+	StartSeen [2]bool
+	// Bytes and Packets count TCP payload bytes and segments per direction
+	// (0 client→server, 1 server→client), retransmissions included.
+	Bytes   [2]int64
+	Packets [2]int64
+	// End says how each direction ended: "", "fin", "rst".
+	End [2]string
+	// EndFrame is the frame of the FIN or RST.
+	EndFrame [2]uint64
+
+	// State is for the Handler's own per-connection data.
+	State any
+
+	done      bool
+	cutFrames int
+	started   [2]bool
+	// expect is the TCP sequence number of the next byte to deliver per
+	// direction; it maps delivered bytes to sequence numbers (for bytes cut
+	// by the snap length, and gaps across reassembly restarts).
+	expect      [2]uint32
+	expectValid [2]bool
+	// cut lists sequence ranges the snap length cut, or that were lost and
+	// filled in (see Tracker.fillAckedHole), not yet delivered.
+	cut [2][]seqRange
+	// minQueued is the lowest sequence number of data reassembly holds
+	// behind a hole, per direction, with the packet that carried it.
+	minQueued      [2]uint32
+	minQueuedValid [2]bool
+	minQueuedFrame [2]uint64
+	minQueuedCI    [2]gopacket.CaptureInfo
+}
+
+type seqRange struct {
+	start, end uint32
+	frame      uint64
+	lost       bool
+}
+
+// dirIndex is 0 for client→server and 1 for server→client.
+func dirIndex(fromClient bool) int {
+	if fromClient {
+		return 0
+	}
+	return 1
+}
+
+// seqDiff is b−a in sequence space (wrap-around safe for distances < 2^31).
+func seqDiff(a, b uint32) int64 { return int64(int32(b - a)) }

@@ -1,0 +1,167 @@
+package stream
+
+import (
+	"net/netip"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Link types without a gopacket decoder of their own, mapped by hand
+// (go-stack.md §2: LINKTYPE_IPV4/IPV6 have no decoder; DLT_RAW is 12 or 14
+// depending on the OS).
+const (
+	linkTypeRawBSD     layers.LinkType = 12
+	linkTypeRawOpenBSD layers.LinkType = 14
+)
+
+// tcpPacket is what the link, IP and TCP layers of one packet give.
+type tcpPacket struct {
+	src, dst netip.AddrPort
+	tcp      *layers.TCP
+	// missing is how many TCP payload bytes the snap length cut off.
+	missing int
+	// fragment is set for an IP fragment (not reassembled).
+	fragment bool
+}
+
+// layerDecoder decodes link, IP and TCP headers with DecodingLayerParser,
+// reusing its layers (no allocation per packet).
+type layerDecoder struct {
+	eth      layers.Ethernet
+	dot1q    layers.Dot1Q
+	sll      layers.LinuxSLL
+	sll2     layers.LinuxSLL2
+	loop     layers.Loopback
+	ip4      layers.IPv4
+	ip6      layers.IPv6
+	ip6ext   layers.IPv6ExtensionSkipper
+	tcp      layers.TCP
+	payload  gopacket.Payload
+	parsers  map[gopacket.LayerType]*gopacket.DecodingLayerParser
+	decoded  []gopacket.LayerType
+	truncate truncFeedback
+}
+
+type truncFeedback struct{ truncated bool }
+
+func (t *truncFeedback) SetTruncated() { t.truncated = true }
+
+func newLayerDecoder() *layerDecoder {
+	d := &layerDecoder{parsers: make(map[gopacket.LayerType]*gopacket.DecodingLayerParser)}
+	for _, first := range []gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL,
+		layers.LayerTypeLinuxSLL2, layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6} {
+		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop,
+			&d.ip4, &d.ip6, &d.ip6ext, &d.tcp, &d.payload)
+		p.IgnoreUnsupported = true
+		d.parsers[first] = p
+	}
+	d.decoded = make([]gopacket.LayerType, 0, 8)
+	return d
+}
+
+// firstLayer picks the layer a link type starts with; ok is false for link
+// types mqttpcap cannot read.
+func firstLayer(lt layers.LinkType, data []byte) (gopacket.LayerType, bool) {
+	switch lt {
+	case layers.LinkTypeEthernet:
+		return layers.LayerTypeEthernet, true
+	case layers.LinkTypeLinuxSLL:
+		return layers.LayerTypeLinuxSLL, true
+	case layers.LinkTypeLinuxSLL2:
+		return layers.LayerTypeLinuxSLL2, true
+	case layers.LinkTypeNull, layers.LinkTypeLoop:
+		return layers.LayerTypeLoopback, true
+	case layers.LinkTypeIPv4:
+		return layers.LayerTypeIPv4, true
+	case layers.LinkTypeIPv6:
+		return layers.LayerTypeIPv6, true
+	case layers.LinkTypeRaw, linkTypeRawBSD, linkTypeRawOpenBSD:
+		if len(data) > 0 && data[0]>>4 == 6 {
+			return layers.LayerTypeIPv6, true
+		}
+		return layers.LayerTypeIPv4, true
+	}
+	return 0, false
+}
+
+// LinkTypeSupported reports whether packets of link type lt can be decoded.
+func LinkTypeSupported(lt layers.LinkType) bool {
+	_, ok := firstLayer(lt, nil)
+	return ok
+}
+
+// decode returns the TCP segment in data, if it holds one. ok is false for
+// anything else (ARP, UDP, an unsupported link type, headers cut short).
+func (d *layerDecoder) decode(lt layers.LinkType, data []byte, ci gopacket.CaptureInfo) (tcpPacket, bool) {
+	first, ok := firstLayer(lt, data)
+	if !ok {
+		return tcpPacket{}, false
+	}
+	p := d.parsers[first]
+	d.decoded = d.decoded[:0]
+	d.truncate.truncated = false
+	p.DecodingLayerParserOptions.IgnoreUnsupported = true
+	_ = p.DecodeLayers(data, &d.decoded)
+	var pkt tcpPacket
+	var isTCP, is4, is6 bool
+	for _, t := range d.decoded {
+		switch t {
+		case layers.LayerTypeIPv4:
+			is4 = true
+		case layers.LayerTypeIPv6:
+			is6 = true
+		case layers.LayerTypeTCP:
+			isTCP = true
+		}
+	}
+	if !isTCP {
+		if is4 && d.ip4.Protocol == layers.IPProtocolTCP && d.ip4.FragOffset != 0 {
+			pkt.fragment = true
+		}
+		return pkt, false
+	}
+	// The IP payload length the headers declare tells how much of the TCP
+	// payload the snap length cut.
+	declared := -1
+	switch {
+	case is4:
+		if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
+			pkt.fragment = true
+			return pkt, false
+		}
+		src, _ := netip.AddrFromSlice(d.ip4.SrcIP.To4())
+		dst, _ := netip.AddrFromSlice(d.ip4.DstIP.To4())
+		pkt.src, pkt.dst = netip.AddrPortFrom(src, uint16(d.tcp.SrcPort)), netip.AddrPortFrom(dst, uint16(d.tcp.DstPort))
+		if d.ip4.Length != 0 {
+			declared = int(d.ip4.Length) - int(d.ip4.IHL)*4
+		}
+	case is6:
+		src, _ := netip.AddrFromSlice(d.ip6.SrcIP.To16())
+		dst, _ := netip.AddrFromSlice(d.ip6.DstIP.To16())
+		pkt.src, pkt.dst = netip.AddrPortFrom(src, uint16(d.tcp.SrcPort)), netip.AddrPortFrom(dst, uint16(d.tcp.DstPort))
+		if d.ip6.Length != 0 {
+			// Extension headers sit between the IPv6 payload start and TCP.
+			ext := offsetIn(d.ip6.Payload, d.tcp.Contents)
+			declared = int(d.ip6.Length) - ext
+		}
+	default:
+		return pkt, false
+	}
+	pkt.tcp = &d.tcp
+	if declared >= 0 && ci.CaptureLength < ci.Length {
+		if want := declared - len(d.tcp.Contents); want > len(d.tcp.Payload) {
+			pkt.missing = want - len(d.tcp.Payload)
+		}
+	}
+	return pkt, true
+}
+
+// offsetIn is the offset of sub within whole, both slices of one buffer.
+func offsetIn(whole, sub []byte) int {
+	off := cap(whole) - cap(sub)
+	if off < 0 || off > len(whole) {
+		return 0
+	}
+	return off
+}

@@ -1,0 +1,153 @@
+package stream
+
+import (
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/reassembly"
+)
+
+// factory creates the reassembly streams of watched connections. A
+// gopacket stream lives from the first packet reassembly sees to its close
+// or flush; the Conn (and the MQTT state behind it) lives on if the
+// connection carries on after an idle flush.
+type factory struct {
+	t *Tracker
+}
+
+func (f *factory) New(_, _ gopacket.Flow, tcp *layers.TCP, ac reassembly.AssemblerContext) reassembly.Stream {
+	ctx := ac.(*packetCtx)
+	return &tcpStream{t: f.t, conn: ctx.conn}
+}
+
+// tcpStream forwards one connection's reassembled data to the Handler.
+type tcpStream struct {
+	t    *Tracker
+	conn *Conn
+	// pendingGap is a hole found when reassembly restarted on a connection
+	// it had flushed, reported with the next data.
+	pendingGap [2]int64
+}
+
+// Accept takes every segment. A direction whose SYN was not seen starts at
+// its first segment (a mid-connection capture); forcing a start only then
+// keeps reassembly of duplicated traffic right (go-stack.md §4).
+func (s *tcpStream) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, _ reassembly.TCPFlowDirection, nextSeq reassembly.Sequence, start *bool, ac reassembly.AssemblerContext) bool {
+	ctx := ac.(*packetCtx)
+	c := s.conn
+	i := dirIndex(ctx.fromClient)
+	switch {
+	case nextSeq >= 0:
+		c.expect[i], c.expectValid[i] = uint32(nextSeq), true
+		if len(tcp.Payload) > 0 && seqDiff(uint32(nextSeq), tcp.Seq) > 0 {
+			// Reassembly will hold this segment behind a hole.
+			if !c.minQueuedValid[i] || seqDiff(tcp.Seq, c.minQueued[i]) > 0 {
+				c.minQueued[i], c.minQueuedValid[i] = tcp.Seq, true
+				c.minQueuedFrame[i], c.minQueuedCI[i] = ctx.frame, ctx.ci
+			}
+		}
+	case tcp.SYN:
+		c.expect[i], c.expectValid[i] = tcp.Seq+1, true
+	default:
+		*start = true
+		if c.expectValid[i] {
+			if d := seqDiff(c.expect[i], tcp.Seq); d > 0 {
+				s.pendingGap[i] += d
+			}
+		}
+		c.expect[i], c.expectValid[i] = tcp.Seq, true
+	}
+	return true
+}
+
+func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.AssemblerContext) {
+	c := s.conn
+	if c.done {
+		return
+	}
+	ctx := ac.(*packetCtx)
+	fromClient := ctx.fromClient
+	i := dirIndex(fromClient)
+	_, _, end, skip := sg.Info()
+	avail, _ := sg.Lengths()
+	h := s.t.h
+	if skip < 0 {
+		// Data flushed before the direction's start was ever seen.
+		c.expectValid[i] = false
+	}
+	if skip > 0 || s.pendingGap[i] > 0 {
+		n := max(int64(skip), 0) + s.pendingGap[i]
+		s.pendingGap[i] = 0
+		frame, t := ctx.frame, ctx.ci.Timestamp
+		if first := ctxOf(sg.CaptureInfo(0)); first != nil {
+			frame, t = first.frame, first.ci.Timestamp
+		}
+		h.Gap(c, fromClient, n, frame, t)
+		if c.expectValid[i] && skip > 0 {
+			c.expect[i] += uint32(skip)
+		}
+	}
+	if avail > 0 {
+		chunk := Chunk{Data: sg.Fetch(avail), sg: sg, AtStart: !c.started[i] && c.StartSeen[i]}
+		c.started[i] = true
+		chunk.Missing = c.missingIn(i, avail)
+		if c.expectValid[i] {
+			c.expect[i] += uint32(avail)
+		}
+		h.Data(c, fromClient, &chunk)
+	}
+	if c.minQueuedValid[i] && (!c.expectValid[i] || seqDiff(c.expect[i], c.minQueued[i]) <= 0) {
+		c.minQueuedValid[i] = false
+	}
+	if end {
+		last := ctx
+		if avail > 0 {
+			if l := ctxOf(sg.CaptureInfo(avail - 1)); l != nil {
+				last = l
+			}
+		}
+		how := "fin"
+		if last.rst || ctx.rst {
+			how = "rst"
+		}
+		if c.End[i] == "" {
+			c.End[i], c.EndFrame[i] = how, ctx.frame
+			h.Closed(c, fromClient, ctx.frame, ctx.ci.Timestamp)
+		}
+		if how == "rst" {
+			s.t.finish(c, "rst")
+		}
+	}
+}
+
+// ReassemblyComplete ends the connection once both directions closed; a
+// flush of an idle connection only ends the gopacket stream.
+func (s *tcpStream) ReassemblyComplete(reassembly.AssemblerContext) bool {
+	c := s.conn
+	if c.End[0] != "" && c.End[1] != "" {
+		s.t.finish(c, "closed")
+	}
+	return true
+}
+
+// missingIn returns the parts of the next n bytes of direction i that the
+// snap length cut, and forgets the ranges they pass.
+func (c *Conn) missingIn(i, n int) []Missing {
+	if len(c.cut[i]) == 0 || !c.expectValid[i] {
+		return nil
+	}
+	start := c.expect[i]
+	var out []Missing
+	keep := c.cut[i][:0]
+	for _, r := range c.cut[i] {
+		lo := max(seqDiff(start, r.start), 0)
+		hi := min(seqDiff(start, r.end), int64(n))
+		if lo < hi {
+			out = append(out, Missing{Off: int(lo), Len: int(hi - lo), Frame: r.frame, Lost: r.lost})
+		}
+		if seqDiff(start, r.end) > int64(n) {
+			keep = append(keep, r)
+		}
+	}
+	c.cut[i] = keep
+	return out
+}
