@@ -4,7 +4,7 @@ package decode
 // protocol level decides the layout, whatever the connection's version.
 func (c *cursor) connect() {
 	p := c.p
-	name, ok := c.readString("protocol_name", KindString)
+	name, ok := c.readString("protocol_name", "protocol_name_length", KindString)
 	if !ok {
 		return
 	}
@@ -50,7 +50,7 @@ func (c *cursor) connect() {
 	}
 
 	// Payload (3.1.1 §3.1.3): client id, will, username, password, in order.
-	if p.ClientID, ok = c.readString("client_id", KindString); !ok {
+	if p.ClientID, ok = c.readString("client_id", "client_id_length", KindString); !ok {
 		return
 	}
 	c.checkClientID(c.off - len(p.ClientID) - 2)
@@ -58,20 +58,20 @@ func (c *cursor) connect() {
 		if p.Version == V5 && !c.readProperties(&p.WillProperties, CONNECT, true) {
 			return
 		}
-		if p.WillTopic, ok = c.readString("will_topic", KindString); !ok {
+		if p.WillTopic, ok = c.readString("will_topic", "will_topic_length", KindString); !ok {
 			return
 		}
-		if p.WillPayload, ok = c.readString("will_payload", KindBinary); !ok {
+		if p.WillPayload, ok = c.readString("will_payload", "will_payload_length", KindBinary); !ok {
 			return
 		}
 	}
 	if p.UsernameFlag {
-		if p.Username, ok = c.readString("username", KindString); !ok {
+		if p.Username, ok = c.readString("username", "username_length", KindString); !ok {
 			return
 		}
 	}
 	if p.PasswordFlag {
-		if p.Password, ok = c.readString("password", KindBinary); !ok {
+		if p.Password, ok = c.readString("password", "password_length", KindBinary); !ok {
 			return
 		}
 	}

@@ -10,13 +10,19 @@ type cursor struct {
 	p     *Packet
 	b     []byte
 	off   int
-	end   int
-	depth int
+	end   int // end of the bytes there are (of the packet, or of a property block)
+	// declEnd is where the packet ends by its remaining length; it is past
+	// end when the frame is truncated (bytes missing from the capture).
+	declEnd int
+	depth   int
 	// short is set once a field ran past the end of the packet: the rest of
 	// the packet cannot be located, so decoding stops there.
 	short bool
 	// fields aliases p.Fields while decoding.
 	fields []Field
+	// truncatedBlock says the property block being read lacks its end in
+	// the capture.
+	truncatedBlock bool
 }
 
 func (c *cursor) left() int { return c.end - c.off }
@@ -63,10 +69,20 @@ func (c *cursor) problem(off int, field, code, msg string) {
 	c.p.Problems = append(c.p.Problems, Problem{Off: off, Field: field, Code: code, Message: msg})
 }
 
+// incomplete reports whether a field needing n bytes at the cursor would
+// fit in the packet's declared length but runs past the bytes captured: not
+// a problem of the packet, the capture just lacks its end.
+func (c *cursor) incomplete(n int) bool {
+	return c.end < c.declEnd && c.off+n <= c.declEnd
+}
+
 // shortField records that a field does not fit in the packet and stops
 // decoding: the classic symptom of a remaining length written wrong.
 func (c *cursor) shortField(name string, need int) {
 	c.short = true
+	if c.incomplete(need) {
+		return
+	}
 	msg := name + " needs " + itoa(need) + " bytes at offset " + itoa(c.off) + " but only " +
 		itoa(c.end-c.off) + " are left in the packet (remaining length " + utoa(uint64(c.p.RemainingLength)) + ")"
 	c.problem(c.off, name, "short_packet", msg)
@@ -100,22 +116,25 @@ func (c *cursor) readU16(name string) (uint16, bool) {
 	return v, true
 }
 
-// readString reads a length-prefixed field as two fields, "<name>_length"
-// and "<name>"; kind is KindString for UTF-8 strings (checked) or KindBinary
+// readString reads a length-prefixed field as two fields, its length
+// (lengthName, "<name>_length") and its value (name); kind is KindString for UTF-8 strings (checked) or KindBinary
 // for binary data.
-func (c *cursor) readString(name string, kind Kind) ([]byte, bool) {
+func (c *cursor) readString(name, lengthName string, kind Kind) ([]byte, bool) {
 	if c.short {
 		return nil, false
 	}
 	start := c.off
 	if c.end-c.off < 2 {
-		c.shortField(name+"_length", 2)
+		c.shortField(lengthName, 2)
 		return nil, false
 	}
 	n := int(c.b[c.off])<<8 | int(c.b[c.off+1])
 	if n > c.end-c.off-2 {
 		c.short = true
-		c.field(name+"_length", start, 2, KindUint, uint64(n), nil)
+		c.field(lengthName, start, 2, KindUint, uint64(n), nil)
+		if c.incomplete(2 + n) {
+			return nil, false
+		}
 		c.problem(start, name, "short_packet",
 			name+" length "+itoa(n)+" at offset "+itoa(start)+" runs past the end of the packet: only "+
 				itoa(c.end-c.off-2)+" bytes follow (remaining length "+utoa(uint64(c.p.RemainingLength))+")")
@@ -123,7 +142,7 @@ func (c *cursor) readString(name string, kind Kind) ([]byte, bool) {
 	}
 	v := c.b[start+2 : start+2+n : start+2+n]
 	c.off = start + 2 + n
-	c.field(name+"_length", start, 2, KindUint, uint64(n), nil)
+	c.field(lengthName, start, 2, KindUint, uint64(n), nil)
 	c.field(name, start+2, n, kind, uint64(n), v)
 	if kind == KindString {
 		c.checkUTF8(start+2, name, v)

@@ -100,9 +100,11 @@ func (d *Decoder) DecodeFrame(f Frame, v Version) *Packet {
 	c := cursor{p: p, b: f.Raw, fields: p.Fields[:0]}
 	c.fixedHeader(f)
 	c.off = f.HeaderLen
-	c.end = f.HeaderLen + int(f.RemainingLength)
-	if c.end > len(f.Raw) {
-		c.end = len(f.Raw)
+	c.declEnd = f.HeaderLen + int(f.RemainingLength)
+	c.end = min(c.declEnd, len(f.Raw))
+	if f.BadLength || c.off > c.end {
+		p.Fields = c.fields
+		return p
 	}
 	switch p.Type {
 	case CONNECT:
@@ -137,15 +139,11 @@ func (d *Decoder) DecodeFrame(f Frame, v Version) *Packet {
 	return p
 }
 
-// truncated rewrites the "short" problems of a frame whose end was never
-// seen: the bytes are missing from the capture, the packet is not malformed.
+// truncated adds the problem that says a frame's end was never seen: the
+// bytes are missing from the capture, the packet is not malformed (fields
+// that run into the missing part are not reported as problems).
 func (c *cursor) truncated(f Frame) {
-	kept := c.p.Problems[:0]
-	for _, pr := range c.p.Problems {
-		if pr.Code != "short_packet" && pr.Code != "short_property" && pr.Code != "property_length_overrun" {
-			kept = append(kept, pr)
-		}
-	}
+	kept := c.p.Problems
 	total := f.HeaderLen + int(f.RemainingLength)
 	msg := "packet incomplete: " + itoa(len(f.Raw)) + " of " + itoa(total) + " bytes seen; fields after offset " +
 		itoa(len(f.Raw)) + " are not shown"

@@ -5,6 +5,10 @@ package decode
 // field and the start of the payload) and the rest is counted, not stored.
 const DefaultMaxPacket = 16 << 20
 
+// maxResyncChecks bounds the candidate headers one resync looks at, so
+// that crafted garbage cannot make it quadratic.
+const maxResyncChecks = 1024
+
 // resyncWindow bounds how much unsynchronised data is scanned for a fixed
 // header before it is given up as not MQTT.
 const resyncWindow = 64 << 10
@@ -32,6 +36,10 @@ type Framer struct {
 
 	started bool
 	synced  bool
+	// origin is the stream offset where the framer lost sync (or where an
+	// unsynchronised stream began): a packet starting exactly there may be
+	// accepted before it is complete.
+	origin int64
 	// skip counts bytes of an oversized packet still to be discarded.
 	skip     int64
 	big      Frame // the oversized packet being skipped (its kept prefix is buf)
@@ -133,7 +141,7 @@ func (f *Framer) Pending() (int64, bool) {
 func (f *Framer) Feed(data []byte, atStart bool) {
 	f.dropReleased()
 	if !f.started {
-		f.started, f.synced = true, atStart
+		f.started, f.synced, f.origin = true, atStart, f.pos
 	}
 	f.stash()
 	f.chunk = data
@@ -166,7 +174,7 @@ func (f *Framer) stash() {
 		// The shared cap is reached: these bytes are lost like a gap.
 		f.events = append(f.events, FramerEvent{Kind: EventCapDropped, Start: f.chunkOff(), Len: int64(n)})
 		f.Budget.give(len(f.buf))
-		f.buf, f.chunk, f.synced = f.buf[:0], nil, false
+		f.buf, f.chunk, f.synced, f.origin = f.buf[:0], nil, false, f.pos
 		return
 	}
 	f.buf = append(f.buf, f.chunk...)
@@ -190,7 +198,7 @@ func (f *Framer) dropReleased() {
 func (f *Framer) Gap(n int64) (Frame, bool) {
 	fr, ok := f.flushPartial()
 	f.pos += n
-	f.synced, f.started = false, true
+	f.synced, f.started, f.origin = false, true, f.pos
 	return fr, ok
 }
 
@@ -342,7 +350,7 @@ func (f *Framer) cut(b []byte, off int64) (Frame, int, bool) {
 	}
 	if h.badLength {
 		f.events = append(f.events, FramerEvent{Kind: EventBadLength, Start: off, Len: int64(h.headerLen)})
-		f.synced = false
+		f.synced, f.origin = false, off+int64(h.headerLen)
 		return Frame{Raw: b[:h.headerLen:h.headerLen], HeaderLen: h.headerLen, Start: off, BadLength: true}, h.headerLen, true
 	}
 	total := h.headerLen + int(h.rl)
@@ -405,25 +413,48 @@ func decodesCleanly(fr Frame, ignoreLength bool) bool {
 // a valid first byte and a minimal remaining length, decode cleanly
 // (Plausible) and be followed by the end of the data or another valid first
 // byte; a packet not yet complete is accepted only at the very start of the
-// unsynchronised bytes (where a segment after a gap usually starts one).
+// unsynchronised bytes (where a segment after a gap usually starts one),
+// and, like a complete one there, it needs no valid byte after it.
 func (f *Framer) resync() bool {
+	// possible is the first position of a candidate that is not complete
+	// yet: bytes from there on must be kept for the next try.
+	possible := -1
+	keep := func(i int) {
+		if possible < 0 {
+			possible = i
+		}
+	}
+	checks := 0
 	for i := 0; i < len(f.buf); i++ {
 		if !validFirstByte(f.buf[i]) {
 			continue
 		}
+		if checks++; checks > maxResyncChecks {
+			// Bound the work on garbage: give up what was scanned so far.
+			if possible < 0 || possible > i {
+				possible = i
+			}
+			break
+		}
 		h, ok := parseHeader(f.buf[i:])
 		if !ok {
-			f.dropPrefix(i) // a header may start here: wait for its bytes
-			return false
+			keep(i) // a header may start here: wait for its bytes
+			break
 		}
 		if h.badLength || !h.minimal {
 			continue
 		}
 		total := h.headerLen + int(h.rl)
 		if i+total > len(f.buf) {
-			if i == 0 && total <= f.maxPacket() {
+			// Not complete yet: accepted only at the start of the
+			// unsynchronised bytes, and only if what there is of it decodes.
+			partial := Frame{Raw: f.buf[i:], HeaderLen: h.headerLen, RemainingLength: h.rl, Truncated: true, Missing: i + total - len(f.buf)}
+			if f.bufStart()+int64(i) == f.origin && total <= f.maxPacket() && (f.Plausible == nil || f.Plausible(partial)) {
 				f.synced = true
 				return true
+			}
+			if total <= f.maxPacket() {
+				keep(i)
 			}
 			continue
 		}
@@ -431,15 +462,20 @@ func (f *Framer) resync() bool {
 		if f.Plausible != nil && !f.Plausible(fr) {
 			continue
 		}
-		if rest := f.buf[i+total:]; len(rest) > 0 && !validFirstByte(rest[0]) {
+		if rest := f.buf[i+total:]; len(rest) > 0 && !validFirstByte(rest[0]) && f.bufStart()+int64(i) != f.origin {
 			continue
 		}
 		f.dropPrefix(i)
 		f.synced = true
 		return true
 	}
-	if len(f.buf) > resyncWindow {
+	switch {
+	case len(f.buf) > resyncWindow:
 		f.dropPrefix(len(f.buf) - maxVBIBytes)
+	case possible > 0:
+		f.dropPrefix(possible)
+	case possible < 0:
+		f.dropPrefix(len(f.buf))
 	}
 	return false
 }

@@ -74,7 +74,8 @@ func (c *cursor) readProperties(ps *Properties, t Type, will bool) bool {
 	c.group(name, start, end-start, c.depth)
 	c.depth++
 	c.field(lengthName, start, n, KindUint, uint64(length), nil)
-	if overrun {
+	truncated := overrun && c.incomplete(int(length))
+	if overrun && !truncated {
 		c.problem(start, lengthName, "property_length_overrun",
 			lengthName+" "+utoa(uint64(length))+" runs past the end of the packet: only "+
 				itoa(c.end-c.off)+" bytes follow (remaining length "+utoa(uint64(c.p.RemainingLength))+")")
@@ -87,7 +88,7 @@ func (c *cursor) readProperties(ps *Properties, t Type, will bool) bool {
 	}
 	var seen [len(propertyTable)]bool
 	for c.off < c.end {
-		if !c.readProperty(ps, mask, &seen, t, will) {
+		if !c.readProperty(ps, mask, &seen, t, will, truncated) {
 			break
 		}
 	}
@@ -101,10 +102,15 @@ func (c *cursor) readProperties(ps *Properties, t Type, will bool) bool {
 	return true
 }
 
-func (c *cursor) readProperty(ps *Properties, mask uint32, seen *[len(propertyTable)]bool, t Type, will bool) bool {
+func (c *cursor) readProperty(ps *Properties, mask uint32, seen *[len(propertyTable)]bool, t Type, will, truncated bool) bool {
 	start := c.off
+	c.truncatedBlock = truncated
 	idv, idLen, ok := c.peekVBI()
 	if !ok {
+		if truncated {
+			c.off = c.end
+			return false
+		}
 		c.problem(start, "property_identifier", "short_property", "property identifier runs past the end of the property block")
 		c.off = c.end
 		return false
@@ -190,7 +196,9 @@ func (c *cursor) readProperty(ps *Properties, mask uint32, seen *[len(propertyTa
 }
 
 func (c *cursor) shortProperty(start int, name string) bool {
-	c.problem(start, name, "short_property", name+" runs past the end of the property block")
+	if !c.truncatedBlock {
+		c.problem(start, name, "short_property", name+" runs past the end of the property block")
+	}
 	c.off = c.end
 	return false
 }

@@ -6,7 +6,7 @@ import "bytes"
 func (c *cursor) publish() {
 	p := c.p
 	topicOff := c.off
-	topic, ok := c.readString("topic", KindString)
+	topic, ok := c.readString("topic", "topic_length", KindString)
 	if !ok {
 		return
 	}

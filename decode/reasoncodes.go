@@ -11,6 +11,8 @@ var connectReturnCodes = [6]string{
 	"Connection Refused: not authorized",
 }
 
+var grantedQoS = [3]string{"Granted QoS 0", "Granted QoS 1", "Granted QoS 2"}
+
 // reasonCode is one MQTT 5.0 reason code (5.0 §2.4, table 2-6) with the
 // packet types that may carry it. DISCONNECT's 0x00 and SUBACK's 0x00-0x02
 // have their own names, kept in the overrides below.
@@ -77,7 +79,7 @@ func ReasonName(t Type, v Version, code uint8) string {
 		case SUBACK:
 			switch {
 			case code <= 2:
-				return "Granted QoS " + string('0'+rune(code))
+				return grantedQoS[code]
 			case code == 0x80 && v != V31:
 				return "Failure"
 			}
@@ -88,7 +90,7 @@ func ReasonName(t Type, v Version, code uint8) string {
 	case t == DISCONNECT && code == 0x00:
 		return "Normal disconnection"
 	case t == SUBACK && code <= 2:
-		return "Granted QoS " + string('0'+rune(code))
+		return grantedQoS[code]
 	}
 	for _, rc := range reasonCodes {
 		if rc.code == code {

@@ -14,6 +14,8 @@ type Session struct {
 
 	version  Version
 	inferred bool
+	// undecided counts packets inference could not settle the version on.
+	undecided int
 	connects int
 	packets  int // client packets seen
 	aliases  [2]aliasMap
@@ -104,6 +106,10 @@ func (s *Session) checkDirection(p *Packet, fromClient bool) {
 	}
 }
 
+// maxUndecided is how many packets of a connection without a CONNECT are
+// decoded both ways before 3.1.1 is assumed.
+const maxUndecided = 64
+
 // infer decodes a frame of a connection whose CONNECT was not seen, trying
 // 3.1.1 and 5.0. A packet only one of them decodes cleanly settles the
 // version for the connection; otherwise this packet is shown as 3.1.1 (what
@@ -124,6 +130,12 @@ func (s *Session) infer(f Frame) *Packet {
 		s.version, s.inferred = V5, true
 	case t == AUTH:
 		s.version, s.inferred = V5, true
+	default:
+		// Give up after a while: trying both versions on every packet of a
+		// long capture would double the cost of decoding it.
+		if s.undecided++; s.undecided >= maxUndecided {
+			s.version, s.inferred = V311, true
+		}
 	}
 	if s.version == V5 || (clean5 && !clean3) {
 		return s.dec.DecodeFrame(f, V5)
@@ -140,11 +152,21 @@ func (s *Session) Plausible(f Frame) bool {
 		versions = []Version{V311, V5}
 	}
 	for _, v := range versions {
-		if p := s.probe.DecodeFrame(f, v); len(p.Problems) == 0 {
+		if clean(s.probe.DecodeFrame(f, v)) {
 			return true
 		}
 	}
 	return false
+}
+
+// clean reports whether a packet has no problems but a missing end.
+func clean(p *Packet) bool {
+	for _, pr := range p.Problems {
+		if pr.Code != "truncated" {
+			return false
+		}
+	}
+	return true
 }
 
 func topicAliasMaximum(p *Packet) uint16 {

@@ -20,7 +20,7 @@ func (c *cursor) subscribe() {
 		c.group("subscription", start, 0, c.depth)
 		gi := len(c.fields) - 1
 		c.depth++
-		topic, ok := c.readString("topic_filter", KindString)
+		topic, ok := c.readString("topic_filter", "topic_filter_length", KindString)
 		if ok {
 			c.checkTopicFilter(start, topic)
 		}
@@ -118,7 +118,7 @@ func (c *cursor) unsubscribe() {
 	}
 	for c.left() > 0 && !c.short {
 		off := c.off
-		f, ok := c.readString("topic_filter", KindString)
+		f, ok := c.readString("topic_filter", "topic_filter_length", KindString)
 		if !ok {
 			return
 		}
