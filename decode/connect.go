@@ -15,6 +15,7 @@ func (c *cursor) connect() {
 		return
 	}
 	p.ProtocolLevel = level
+	p.Has |= HasProtocolLevel
 	switch {
 	case string(name) == "MQTT" && (level == 4 || level == 5):
 		p.Version = Version(level)
@@ -36,6 +37,7 @@ func (c *cursor) connect() {
 		return
 	}
 	p.ConnectFlags = flags
+	p.Has |= HasConnectFlags
 	p.UsernameFlag, p.PasswordFlag = flags&0x80 != 0, flags&0x40 != 0
 	p.WillRetain, p.WillQoS, p.WillFlag = flags&0x20 != 0, flags>>3&0x03, flags&0x04 != 0
 	p.CleanSession = flags&0x02 != 0
@@ -45,6 +47,7 @@ func (c *cursor) connect() {
 	if p.KeepAlive, ok = c.readU16("keep_alive"); !ok {
 		return
 	}
+	p.Has |= HasKeepAlive
 	if p.Version == V5 && !c.readProperties(&p.Properties, CONNECT, false) {
 		return
 	}
@@ -53,6 +56,7 @@ func (c *cursor) connect() {
 	if p.ClientID, ok = c.readString("client_id", "client_id_length", KindString); !ok {
 		return
 	}
+	p.Has |= HasClientID
 	c.checkClientID(c.off - len(p.ClientID) - 2)
 	if p.WillFlag {
 		if p.Version == V5 && !c.readProperties(&p.WillProperties, CONNECT, true) {
@@ -61,19 +65,23 @@ func (c *cursor) connect() {
 		if p.WillTopic, ok = c.readString("will_topic", "will_topic_length", KindString); !ok {
 			return
 		}
+		p.Has |= HasWillTopic
 		if p.WillPayload, ok = c.readString("will_payload", "will_payload_length", KindBinary); !ok {
 			return
 		}
+		p.Has |= HasWillPayload
 	}
 	if p.UsernameFlag {
 		if p.Username, ok = c.readString("username", "username_length", KindString); !ok {
 			return
 		}
+		p.Has |= HasUsername
 	}
 	if p.PasswordFlag {
 		if p.Password, ok = c.readString("password", "password_length", KindBinary); !ok {
 			return
 		}
+		p.Has |= HasPassword
 	}
 	c.trailing("the last field of the CONNECT")
 }
@@ -132,6 +140,7 @@ func (c *cursor) connack() {
 		return
 	}
 	p.AckFlags = flags
+	p.Has |= HasAckFlags
 	if p.Version != V31 {
 		p.SessionPresent = flags&0x01 != 0
 		c.depth++

@@ -7,10 +7,10 @@ import "unicode/utf8"
 // packet. Every read checks the bytes left first, so a length field can
 // never make it slice or allocate past the packet.
 type cursor struct {
-	p     *Packet
-	b     []byte
-	off   int
-	end   int // end of the bytes there are (of the packet, or of a property block)
+	p   *Packet
+	b   []byte
+	off int
+	end int // end of the bytes there are (of the packet, or of a property block)
 	// declEnd is where the packet ends by its remaining length; it is past
 	// end when the frame is truncated (bytes missing from the capture).
 	declEnd int
@@ -23,6 +23,8 @@ type cursor struct {
 	// truncatedBlock says the property block being read lacks its end in
 	// the capture.
 	truncatedBlock bool
+	// noFields skips recording Fields (the typed members are still set).
+	noFields bool
 }
 
 func (c *cursor) left() int { return c.end - c.off }
@@ -58,11 +60,24 @@ func (c *cursor) peekVBI() (v uint32, n int, ok bool) {
 }
 
 func (c *cursor) field(name string, off, n int, kind Kind, u uint64, data []byte) {
+	if c.noFields {
+		return
+	}
 	c.fields = append(c.fields, Field{Name: name, Span: Span{off, n}, Depth: c.depth, Kind: kind, Uint: u, Data: data})
 }
 
 func (c *cursor) group(name string, off, n, depth int) {
+	if c.noFields {
+		return
+	}
 	c.fields = append(c.fields, Field{Name: name, Span: Span{off, n}, Depth: depth, Kind: KindGroup})
+}
+
+// setLastLen sets the length of the group recorded at index i.
+func (c *cursor) setLen(i, n int) {
+	if i >= 0 && i < len(c.fields) {
+		c.fields[i].Span.Len = n
+	}
 }
 
 func (c *cursor) problem(off int, field, code, msg string) {

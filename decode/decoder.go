@@ -31,7 +31,11 @@ type Frame struct {
 // Decoder decodes control packets, reusing one Packet. The zero value is
 // ready to use.
 type Decoder struct {
-	pkt Packet
+	// SkipFields leaves Packet.Fields empty: the typed members and Has are
+	// still set. It makes decoding cheaper for callers that do not show the
+	// field tree.
+	SkipFields bool
+	pkt        Packet
 }
 
 // Decode decodes one complete packet held in raw, as version v (for types
@@ -97,7 +101,7 @@ func (d *Decoder) DecodeFrame(f Frame, v Version) *Packet {
 	p.HeaderLen = f.HeaderLen
 	p.RemainingLength = f.RemainingLength
 	p.Truncated = f.Truncated
-	c := cursor{p: p, b: f.Raw, fields: p.Fields[:0]}
+	c := cursor{p: p, b: f.Raw, fields: p.Fields[:0], noFields: d.SkipFields}
 	c.fixedHeader(f)
 	c.off = f.HeaderLen
 	c.declEnd = f.HeaderLen + int(f.RemainingLength)
@@ -166,6 +170,7 @@ func (c *cursor) truncated(f Frame) {
 
 func (c *cursor) unknownBody() {
 	if c.left() > 0 {
+		c.p.Has |= HasBody
 		c.field("body", c.off, c.left(), KindBinary, 0, c.b[c.off:c.end])
 		c.off = c.end
 	}

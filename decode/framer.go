@@ -101,6 +101,9 @@ func (f *Framer) maxPacket() int {
 	return DefaultMaxPacket
 }
 
+// HasEvents reports whether Events has anything to return.
+func (f *Framer) HasEvents() bool { return len(f.events) > 0 }
+
 // Events returns and clears what happened since the last call.
 func (f *Framer) Events() []FramerEvent {
 	ev := f.events
@@ -245,6 +248,16 @@ func (f *Framer) flushPartial() (Frame, bool) {
 
 // Next returns the next complete frame, if the bytes fed so far hold one.
 func (f *Framer) Next() (Frame, bool) {
+	// Fast path: in sync, nothing buffered, a whole small packet at the
+	// start of the chunk (the packet list's common case).
+	if f.synced && f.release == 0 && len(f.buf) == 0 && !f.hasReady && f.skip == 0 && len(f.chunk) >= 2 && f.chunk[1] < 0x80 {
+		total := 2 + int(f.chunk[1])
+		if total <= len(f.chunk) {
+			fr := Frame{Raw: f.chunk[:total:total], HeaderLen: 2, RemainingLength: uint32(f.chunk[1]), Start: f.chunkOff()}
+			f.chunk = f.chunk[total:]
+			return fr, true
+		}
+	}
 	f.dropReleased()
 	if f.hasReady {
 		f.hasReady = false

@@ -63,6 +63,10 @@ type Packet struct {
 	TopicFilters  [][]byte       // UNSUBSCRIBE
 	ReasonCodes   []uint8        // SUBACK, UNSUBACK (5.0)
 
+	// Has says which optional fields the packet carries (HasClientID...),
+	// whether or not Fields was recorded.
+	Has Presence
+
 	Fields   []Field
 	Problems []Problem
 
@@ -70,6 +74,25 @@ type Packet struct {
 	// ended, or bytes were not captured); Problems then say where.
 	Truncated bool
 }
+
+// Presence is a set of the fields a packet carries.
+type Presence uint32
+
+// Fields whose presence depends on the packet (flags, version, truncation).
+const (
+	HasProtocolLevel Presence = 1 << iota
+	HasConnectFlags
+	HasKeepAlive
+	HasClientID
+	HasWillTopic
+	HasWillPayload
+	HasUsername
+	HasPassword
+	HasAckFlags
+	HasTopic
+	HasPayload
+	HasBody
+)
 
 // Subscription is one topic filter of a SUBSCRIBE with its options byte.
 type Subscription struct {

@@ -211,7 +211,9 @@ func (c *cursor) propertyField(pr Property, info propertyInfo) {
 		c.field(info.name, pr.Span.Off, pr.Span.Len, KindBinary, 0, pr.Data)
 	case PropUTF8Pair:
 		c.field(info.name, pr.Span.Off, pr.Span.Len, KindPair, 0, pr.Data)
-		c.fields[len(c.fields)-1].Data2 = pr.Data2
+		if !c.noFields {
+			c.fields[len(c.fields)-1].Data2 = pr.Data2
+		}
 	default:
 		c.field(info.name, pr.Span.Off, pr.Span.Len, KindUint, uint64(pr.Uint), nil)
 	}

@@ -11,6 +11,7 @@ func (c *cursor) publish() {
 		return
 	}
 	p.Topic = topic
+	p.Has |= HasTopic
 	switch {
 	case len(topic) == 0 && p.Version != V5:
 		c.problem(topicOff, "topic", "empty_topic", "the topic name is empty, which MQTT "+p.Version.String()+" forbids")
@@ -26,6 +27,7 @@ func (c *cursor) publish() {
 		return
 	}
 	p.Payload = c.b[c.off:c.end:c.end]
+	p.Has |= HasPayload
 	c.field("payload", c.off, c.end-c.off, KindBinary, uint64(c.end-c.off), p.Payload)
 	c.off = c.end
 }

@@ -11,16 +11,18 @@ type Session struct {
 	// StartSeen says the client's stream was captured from its first byte,
 	// so a first packet other than CONNECT is a missing CONNECT.
 	StartSeen bool
+	// SkipFields leaves Packet.Fields empty (see Decoder.SkipFields).
+	SkipFields bool
 
 	version  Version
 	inferred bool
 	// undecided counts packets inference could not settle the version on.
 	undecided int
-	connects int
-	packets  int // client packets seen
-	aliases  [2]aliasMap
-	dec      Decoder
-	probe    Decoder
+	connects  int
+	packets   int // client packets seen
+	aliases   [2]aliasMap
+	dec       Decoder
+	probe     Decoder
 }
 
 // Version is the connection's protocol version so far, and whether it was
@@ -36,6 +38,7 @@ func (s *Session) Version() (Version, bool) {
 // The packet is valid until the next call.
 func (s *Session) Decode(f Frame, fromClient bool) *Packet {
 	v, inferred := s.Version()
+	s.dec.SkipFields = s.SkipFields
 	var p *Packet
 	if v == VersionUnknown && len(f.Raw) > 0 && Type(f.Raw[0]>>4) != CONNECT {
 		p, inferred = s.infer(f), true
@@ -116,6 +119,7 @@ const maxUndecided = 64
 // Wireshark does) unless only 5.0 decodes it cleanly.
 func (s *Session) infer(f Frame) *Packet {
 	t := Type(f.Raw[0] >> 4)
+	s.probe.SkipFields = true
 	v5 := s.probe.DecodeFrame(f, V5)
 	clean5 := len(v5.Problems) == 0
 	strong5 := clean5 && (t != PUBLISH || len(v5.Properties.List) > 0)
@@ -151,6 +155,7 @@ func (s *Session) Plausible(f Frame) bool {
 	if v == VersionUnknown || Type(f.Raw[0]>>4) == CONNECT {
 		versions = []Version{V311, V5}
 	}
+	s.probe.SkipFields = true
 	for _, v := range versions {
 		if clean(s.probe.DecodeFrame(f, v)) {
 			return true

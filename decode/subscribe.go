@@ -17,8 +17,8 @@ func (c *cursor) subscribe() {
 	}
 	for c.left() > 0 && !c.short {
 		start := c.off
+		gi := len(c.fields)
 		c.group("subscription", start, 0, c.depth)
-		gi := len(c.fields) - 1
 		c.depth++
 		topic, ok := c.readString("topic_filter", "topic_filter_length", KindString)
 		if ok {
@@ -41,7 +41,7 @@ func (c *cursor) subscribe() {
 			p.Subscriptions = append(p.Subscriptions, s)
 		}
 		c.depth--
-		c.fields[gi].Span.Len = c.off - start
+		c.setLen(gi, c.off-start)
 	}
 }
 

@@ -206,7 +206,7 @@ func summarize(p *decode.Packet) summary {
 	}
 	switch p.Type {
 	case decode.CONNECT:
-		if _, ok := p.Field("client_id"); ok {
+		if p.Has&decode.HasClientID != 0 {
 			id := string(p.ClientID)
 			s.ClientID = &id
 		}

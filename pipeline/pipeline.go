@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/mqttpcap/mqttpcap/capture"
@@ -14,6 +15,10 @@ import (
 // Options configure a run.
 type Options struct {
 	Stream stream.Config
+	// Fields records every decoded field with its byte range in
+	// Packet.Fields (for the detailed view and hexdumps); without it only
+	// the typed members are set, which is cheaper.
+	Fields bool
 	// Assume is the MQTT version of connections whose CONNECT was not
 	// captured; VersionUnknown infers it.
 	Assume decode.Version
@@ -28,11 +33,15 @@ type Options struct {
 	Progress func(frames uint64)
 	// Now is the wall clock (for Progress), time.Now when nil.
 	Now func() time.Time
+	// Parallel runs decoding and output on a second goroutine, fed in
+	// batches, in Run (not in Feed, whose records must come out at once).
+	// The records and their order are the same.
+	Parallel bool
 }
 
 // DefaultOptions are the options of `mqttpcap read` without flags.
 func DefaultOptions() Options {
-	return Options{Stream: stream.DefaultConfig(), MaxBuffered: 256 << 20}
+	return Options{Stream: stream.DefaultConfig(), MaxBuffered: 256 << 20, Parallel: true}
 }
 
 // Pipeline decodes the MQTT traffic of one capture.
@@ -40,10 +49,13 @@ type Pipeline struct {
 	opts    Options
 	sink    Sink
 	tracker *stream.Tracker
+	handler *handler
 	budget  decode.Budget
-	err     error
+	err     error // set by the consumer; read by the producer only after it stopped
+	failed  atomic.Bool
 	frames  uint64
 	start   time.Time
+	rec     Record
 }
 
 // New returns a pipeline that hands its records to sink.
@@ -53,7 +65,8 @@ func New(opts Options, sink Sink) *Pipeline {
 	if p.budget.Limit == 0 {
 		p.budget.Limit = 256 << 20
 	}
-	p.tracker = stream.NewTracker(opts.Stream, &handler{p: p})
+	p.handler = &handler{p: p, out: &consumer{p: p}}
+	p.tracker = stream.NewTracker(opts.Stream, p.handler)
 	return p
 }
 
@@ -74,6 +87,17 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 	}
 	var lastProgress time.Time
 	var readErr error
+	var batches *batcher
+	if p.opts.Parallel {
+		batches = newBatcher(&consumer{p: p})
+		p.handler.out = batches
+		defer func() { p.handler.out = &consumer{p: p} }()
+	}
+	finish := func() {
+		if batches != nil {
+			batches.close()
+		}
+	}
 	for {
 		data, ci, lt, err := src.Next()
 		if err != nil {
@@ -87,12 +111,14 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 			p.start = ci.Timestamp
 		}
 		p.tracker.Packet(p.frames, ci, lt, data)
-		if p.err != nil {
+		if p.failed.Load() {
+			finish()
 			return p.err
 		}
 		if p.frames&0x3ff == 0 {
 			if err := ctx.Err(); err != nil {
 				p.Close()
+				finish()
 				return err
 			}
 			if p.opts.Progress != nil {
@@ -104,13 +130,14 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 		}
 	}
 	p.Close()
-	if readErr != nil && p.err == nil {
+	if readErr != nil {
 		kind := "damaged"
 		if errors.Is(readErr, capture.ErrCutShort) {
 			kind = "cut_short"
 		}
-		p.emit(&Record{Kind: KindEvent, Frame: p.frames, Event: Event{Type: kind, Message: readErr.Error()}})
+		p.handler.out.event(nil, nil, false, p.frames, time.Time{}, Event{Type: kind, Message: readErr.Error()})
 	}
+	finish()
 	if p.err != nil {
 		return p.err
 	}
@@ -124,7 +151,10 @@ func (p *Pipeline) Feed(data []byte, ci capture.CaptureInfo, lt capture.LinkType
 		p.start = ci.Timestamp
 	}
 	p.tracker.Packet(p.frames, ci, lt, data)
-	return p.err
+	if p.failed.Load() {
+		return p.err
+	}
+	return nil
 }
 
 // Close delivers what is still buffered at the end of the capture.
@@ -132,12 +162,19 @@ func (p *Pipeline) Close() {
 	p.tracker.Close()
 }
 
-func (p *Pipeline) emit(r *Record) {
+// emit hands a record to the sink. One Record is reused for all of them
+// (records are valid only during the sink's call), so emitting allocates
+// nothing.
+func (p *Pipeline) emit(r Record) {
 	if p.err != nil {
 		return
 	}
 	if !r.Time.IsZero() && !p.start.IsZero() {
 		r.Rel = r.Time.Sub(p.start)
 	}
-	p.err = p.sink.Record(r)
+	p.rec = r
+	if err := p.sink.Record(&p.rec); err != nil {
+		p.err = err
+		p.failed.Store(true)
+	}
 }

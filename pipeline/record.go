@@ -32,8 +32,13 @@ type Record struct {
 	// Rel is Time relative to the first frame of the capture (Wireshark's
 	// default time column).
 	Rel time.Duration
-	// Conn is the connection (nil for capture-level events).
-	Conn *stream.Conn
+	// Conn is the connection (nil for capture-level events). Only its
+	// identity may be read (Stream, Interface, Client, Server, Roles,
+	// FirstFrame, FirstTime, StartSeen): in parallel mode the stream side
+	// keeps updating the rest. KindConnDone records carry Final, a copy
+	// with the final counts.
+	Conn  *stream.Conn
+	Final *stream.Conn
 	// FromClient says the packet went client→server.
 	FromClient bool
 	Packet     *decode.Packet

@@ -17,7 +17,7 @@ func facts(b []byte, p *decode.Packet, preview int) []byte {
 			b = append(b, 'v')
 			b = append(b, p.Version.String()...)
 		}
-		if _, ok := p.Field("client_id"); ok {
+		if p.Has&decode.HasClientID != 0 {
 			b = appendKV(b, "client_id", p.ClientID, preview)
 		}
 		if p.UsernameFlag && p.Username != nil {
@@ -28,7 +28,7 @@ func facts(b []byte, p *decode.Packet, preview int) []byte {
 			b = strconv.AppendInt(b, int64(len(p.Password)), 10)
 			b = append(b, " bytes)"...)
 		}
-		if _, ok := p.Field("keep_alive"); ok {
+		if p.Has&decode.HasKeepAlive != 0 {
 			b = append(b, " keep_alive="...)
 			b = strconv.AppendUint(b, uint64(p.KeepAlive), 10)
 		}
@@ -64,7 +64,7 @@ func facts(b []byte, p *decode.Packet, preview int) []byte {
 			b = append(b, " alias="...)
 			b = strconv.AppendUint(b, uint64(pr.Uint), 10)
 		}
-		if _, ok := p.Field("payload"); ok {
+		if p.Has&decode.HasPayload != 0 {
 			b = append(b, ' ')
 			b = strconv.AppendInt(b, int64(len(p.Payload)), 10)
 			b = append(b, " B"...)
@@ -162,8 +162,17 @@ func appendQuoted(b, v []byte, max int) []byte {
 // appendPreview appends printable text of v (control characters and invalid
 // UTF-8 as '.'), cut to max runes with an ellipsis.
 func appendPreview(b, v []byte, max int) []byte {
-	n := 0
-	for i := 0; i < len(v); {
+	// Printable ASCII is the common case (topics, JSON): copy runs of it.
+	i := 0
+	for i < len(v) && (max <= 0 || i < max) && v[i] >= 0x20 && v[i] < 0x7f {
+		i++
+	}
+	b = append(b, v[:i]...)
+	if i == len(v) {
+		return b
+	}
+	n := i
+	for i < len(v) {
 		if max > 0 && n >= max {
 			return append(b, "…"...)
 		}

@@ -35,13 +35,21 @@ func (j *jsonBuf) key(k string) {
 }
 
 func (j *jsonBuf) str(k string, v []byte) { j.key(k); j.first = false; j.b = appendJSONString(j.b, v) }
-func (j *jsonBuf) strs(k, v string)       { j.str(k, []byte(v)) }
+func (j *jsonBuf) strs(k, v string) {
+	j.key(k)
+	j.first = false
+	j.b = appendJSONString(j.b, v)
+}
 func (j *jsonBuf) uint(k string, v uint64) {
 	j.key(k)
 	j.first = false
 	j.b = strconv.AppendUint(j.b, v, 10)
 }
-func (j *jsonBuf) int(k string, v int64) { j.key(k); j.first = false; j.b = strconv.AppendInt(j.b, v, 10) }
+func (j *jsonBuf) int(k string, v int64) {
+	j.key(k)
+	j.first = false
+	j.b = strconv.AppendInt(j.b, v, 10)
+}
 func (j *jsonBuf) bool(k string, v bool) { j.key(k); j.first = false; j.b = strconv.AppendBool(j.b, v) }
 func (j *jsonBuf) null(k string)         { j.key(k); j.first = false; j.b = append(j.b, "null"...) }
 func (j *jsonBuf) hex(k string, v []byte) {
@@ -75,7 +83,7 @@ func appendHex(b, v []byte) []byte {
 }
 
 // appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func appendJSONString(b, s []byte) []byte {
+func appendJSONString[T string | []byte](b []byte, s T) []byte {
 	const digits = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0
@@ -103,7 +111,7 @@ func appendJSONString(b, s []byte) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRune(s[i:])
+		r, size := utf8.DecodeRune([]byte(s[i:min(i+utf8.UTFMax, len(s))]))
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)

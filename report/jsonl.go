@@ -2,12 +2,13 @@ package report
 
 import (
 	"bufio"
-	"strconv"
 	"io"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/pipeline"
+	"github.com/mqttpcap/mqttpcap/stream"
 )
 
 // JSONLines writes one JSON object per record (docs/json.md documents the
@@ -15,13 +16,15 @@ import (
 type JSONLines struct {
 	w *bufio.Writer
 	j jsonBuf
+	// addrs caches each connection's client and server as text.
+	addrs map[*stream.Conn][2]string
 	// FlushEach flushes after every line (live capture).
 	FlushEach bool
 }
 
 // NewJSONLines returns a JSON-lines writer on w.
 func NewJSONLines(w io.Writer) *JSONLines {
-	return &JSONLines{w: bufio.NewWriterSize(w, 64<<10)}
+	return &JSONLines{w: bufio.NewWriterSize(w, 64<<10), addrs: make(map[*stream.Conn][2]string)}
 }
 
 // Record implements pipeline.Sink.
@@ -33,6 +36,9 @@ func (o *JSONLines) Record(r *pipeline.Record) error {
 		o.packet(r)
 	case pipeline.KindEvent:
 		o.event(r)
+	case pipeline.KindConnDone:
+		delete(o.addrs, r.Conn)
+		return nil
 	default:
 		return nil
 	}
@@ -58,13 +64,17 @@ func (o *JSONLines) common(r *pipeline.Record) {
 		return
 	}
 	j.int("stream", int64(r.Conn.Stream))
-	src, dst := r.Conn.Client, r.Conn.Server
-	from := "client"
+	addr, ok := o.addrs[r.Conn]
+	if !ok {
+		addr = [2]string{r.Conn.Client.String(), r.Conn.Server.String()}
+		o.addrs[r.Conn] = addr
+	}
+	src, dst, from := addr[0], addr[1], "client"
 	if !r.FromClient {
 		src, dst, from = dst, src, "server"
 	}
-	j.strs("src", src.String())
-	j.strs("dst", dst.String())
+	j.strs("src", src)
+	j.strs("dst", dst)
 	j.strs("from", from)
 }
 
@@ -127,10 +137,10 @@ func (o *JSONLines) fields(p *decode.Packet) {
 		if p.ProtocolName != nil {
 			j.str("protocol_name", p.ProtocolName)
 		}
-		if _, ok := p.Field("protocol_level"); ok {
+		if p.Has&decode.HasProtocolLevel != 0 {
 			j.uint("protocol_level", uint64(p.ProtocolLevel))
 		}
-		if _, ok := p.Field("connect_flags"); ok {
+		if p.Has&decode.HasConnectFlags != 0 {
 			j.uint("connect_flags", uint64(p.ConnectFlags))
 			j.bool("username_flag", p.UsernameFlag)
 			j.bool("password_flag", p.PasswordFlag)
@@ -139,28 +149,28 @@ func (o *JSONLines) fields(p *decode.Packet) {
 			j.bool("will_flag", p.WillFlag)
 			j.bool("clean_session", p.CleanSession)
 		}
-		if _, ok := p.Field("keep_alive"); ok {
+		if p.Has&decode.HasKeepAlive != 0 {
 			j.uint("keep_alive", uint64(p.KeepAlive))
 		}
 		o.properties("properties", &p.Properties)
-		if _, ok := p.Field("client_id"); ok {
+		if p.Has&decode.HasClientID != 0 {
 			j.str("client_id", p.ClientID)
 		}
 		o.properties("will_properties", &p.WillProperties)
-		if _, ok := p.Field("will_topic"); ok {
+		if p.Has&decode.HasWillTopic != 0 {
 			j.str("will_topic", p.WillTopic)
 		}
-		if _, ok := p.Field("will_payload"); ok {
+		if p.Has&decode.HasWillPayload != 0 {
 			o.binary("will_payload", p.WillPayload)
 		}
-		if _, ok := p.Field("username"); ok {
+		if p.Has&decode.HasUsername != 0 {
 			j.str("username", p.Username)
 		}
-		if _, ok := p.Field("password"); ok {
+		if p.Has&decode.HasPassword != 0 {
 			o.binary("password", p.Password)
 		}
 	case decode.CONNACK:
-		if _, ok := p.Field("acknowledge_flags"); ok {
+		if p.Has&decode.HasAckFlags != 0 {
 			j.uint("acknowledge_flags", uint64(p.AckFlags))
 			j.bool("session_present", p.SessionPresent)
 		}
@@ -170,7 +180,7 @@ func (o *JSONLines) fields(p *decode.Packet) {
 		j.bool("dup", p.DUP)
 		j.uint("qos", uint64(p.QoS))
 		j.bool("retain", p.Retain)
-		if _, ok := p.Field("topic"); ok {
+		if p.Has&decode.HasTopic != 0 {
 			j.str("topic", p.Topic)
 		}
 		if p.AliasTopic != nil {
@@ -178,7 +188,7 @@ func (o *JSONLines) fields(p *decode.Packet) {
 		}
 		o.packetID(p)
 		o.properties("properties", &p.Properties)
-		if _, ok := p.Field("payload"); ok {
+		if p.Has&decode.HasPayload != 0 {
 			j.uint("payload_length", uint64(len(p.Payload)))
 			o.binary("payload", p.Payload)
 		}
@@ -235,8 +245,8 @@ func (o *JSONLines) fields(p *decode.Packet) {
 		}
 		j.close(']')
 	default:
-		if f, ok := p.Field("body"); ok {
-			j.hex("body_hex", f.Data)
+		if p.Has&decode.HasBody != 0 {
+			j.hex("body_hex", p.Raw[p.HeaderLen:])
 		}
 	}
 	j.close('}')

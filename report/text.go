@@ -30,12 +30,13 @@ type TextOptions struct {
 // Text writes the packet list (one line per MQTT packet) or, with Detail,
 // the field tree of every packet.
 type Text struct {
-	opts   TextOptions
-	w      *bufio.Writer
-	st     styles
-	b      []byte
-	seen   map[*stream.Conn]bool
-	header bool
+	opts    TextOptions
+	w       *bufio.Writer
+	st      styles
+	b       []byte
+	scratch []byte
+	seen    map[*stream.Conn]bool
+	header  bool
 }
 
 // NewText returns a text writer on w.
@@ -98,38 +99,85 @@ func (t *Text) headerLine() {
 	h = append(h, "type"...)
 	h = pad(h, 4, colType)
 	h = append(h, "info"...)
-	t.b = append(t.b, t.st.header.Render(string(h))...)
+	t.putBytes(t.st.header, h)
 	t.b = append(t.b, '\n')
 }
 
-// prefix writes the frame, time, stream and direction columns.
+// prefix writes the frame, time, stream and direction columns. Plain
+// output is appended without building strings (the packet list is the hot
+// path of `read`); styled output renders each column.
 func (t *Text) prefix(r *pipeline.Record) {
 	t.headerLine()
-	var col []byte
-	col = padLeft(col, strconv.FormatUint(r.Frame, 10), colFrame)
-	t.b = append(t.b, t.st.frame.Render(string(col))...)
-	rel := "-"
-	if !r.Time.IsZero() {
-		rel = relTime(r.Rel)
+	t.scratch = padUint(t.scratch[:0], r.Frame, colFrame)
+	t.putBytes(t.st.frame, t.scratch)
+	t.scratch = t.scratch[:0]
+	if r.Time.IsZero() {
+		t.scratch = append(pad(t.scratch, 1, colTime), '-')
+	} else {
+		t.scratch = padRel(t.scratch, r.Rel, colTime)
 	}
-	col = padLeft(col[:0], rel, colTime)
-	t.b = append(t.b, t.st.dim.Render(string(col))...)
-	stream := "-"
-	if r.Conn != nil {
-		stream = strconv.Itoa(r.Conn.Stream)
+	t.putBytes(t.st.dim, t.scratch)
+	if r.Conn == nil {
+		t.b = append(pad(t.b, 1, colStream), '-')
+	} else {
+		t.b = padUint(t.b, uint64(r.Conn.Stream), colStream)
 	}
-	col = padLeft(col[:0], stream, colStream)
-	t.b = append(t.b, col...)
 	t.b = append(t.b, "  "...)
 	switch {
 	case r.Conn == nil:
 		t.b = append(t.b, "   "...)
 	case r.FromClient:
-		t.b = append(t.b, t.st.client.Render("C→S")...)
+		t.put(t.st.client, "C→S")
 	default:
-		t.b = append(t.b, t.st.server.Render("S→C")...)
+		t.put(t.st.server, "S→C")
 	}
 	t.b = append(t.b, "  "...)
+}
+
+// put appends s in style st.
+func (t *Text) put(st style, s string) {
+	if st.on {
+		t.b = append(t.b, st.Render(s)...)
+		return
+	}
+	t.b = append(t.b, s...)
+}
+
+// putBytes appends b in style st.
+func (t *Text) putBytes(st style, b []byte) {
+	if st.on {
+		t.b = append(t.b, st.Render(string(b))...)
+		return
+	}
+	t.b = append(t.b, b...)
+}
+
+// padUint appends v right-aligned in width.
+func padUint(b []byte, v uint64, width int) []byte {
+	n := 1
+	for x := v; x >= 10; x /= 10 {
+		n++
+	}
+	return strconv.AppendUint(pad(b, n, width), v, 10)
+}
+
+// padRel appends seconds with 6 decimals right-aligned in width.
+func padRel(b []byte, d time.Duration, width int) []byte {
+	us := d.Microseconds()
+	if us < 0 {
+		us = 0
+	}
+	sec, frac := uint64(us/1e6), uint64(us%1e6)
+	n := 1 + 7
+	for x := sec; x >= 10; x /= 10 {
+		n++
+	}
+	b = strconv.AppendUint(pad(b, n, width), sec, 10)
+	b = append(b, '.')
+	for div := uint64(100000); div > 0; div /= 10 {
+		b = append(b, byte('0'+frac/div%10))
+	}
+	return b
 }
 
 func relTime(d time.Duration) string {
@@ -164,10 +212,8 @@ func (t *Text) listLine(r *pipeline.Record) {
 	p := r.Packet
 	t.prefix(r)
 	name := p.Type.String()
-	start := len(t.b)
-	t.b = append(t.b, t.st.typeStyle(p.Type).Render(name)...)
+	t.put(t.st.typeStyle(p.Type), name)
 	t.b = pad(t.b, len(name), colType)
-	_ = start
 	t.b = facts(t.b, p, t.opts.Preview)
 	if p.VersionInferred && p.Version != decode.VersionUnknown && p.Type != decode.CONNECT && r.Info != nil && r.Info.Packets[0]+r.Info.Packets[1] == 1 {
 		t.b = append(t.b, t.st.dim.Render(" (MQTT "+p.Version.String()+" assumed: no CONNECT seen)")...)
@@ -207,7 +253,7 @@ func hex4(off int) string {
 func (t *Text) eventLine(r *pipeline.Record) {
 	t.prefix(r)
 	name := "[" + r.Event.Type + "]"
-	t.b = append(t.b, t.st.event.Render(name)...)
+	t.put(t.st.event, name)
 	t.b = pad(t.b, len(name), colType)
 	t.b = append(t.b, r.Event.Message...)
 	t.b = append(t.b, '\n')

@@ -18,8 +18,10 @@ type Chunk struct {
 	// zeros), in order, each with the frame it belongs to.
 	Missing []Missing
 
-	sg    reassembly.ScatterGather
-	extra *packetCtx // for synthetic chunks built outside reassembly
+	sg reassembly.ScatterGather
+	// single is set when every byte of the chunk came in one packet (the
+	// common case): Origin needs no lookup then.
+	single *packetCtx
 }
 
 // Missing is a byte range of a chunk that was not captured: cut by the snap
@@ -39,12 +41,15 @@ func (c *Chunk) Origin(off int) (uint64, time.Time) {
 	if ctx == nil {
 		return 0, time.Time{}
 	}
-	return ctx.frame, ctx.ci.Timestamp
+	return ctx.frame, time.Unix(0, ctx.ts).UTC()
 }
 
 func (c *Chunk) ctxAt(off int) *packetCtx {
+	if c.single != nil {
+		return c.single
+	}
 	if c.sg == nil {
-		return c.extra
+		return nil
 	}
 	return ctxOf(c.sg.CaptureInfo(off))
 }
@@ -53,26 +58,43 @@ func (c *Chunk) ctxAt(off int) *packetCtx {
 // number, which gopacket's CaptureInfo has no field for: the CaptureInfo it
 // returns holds the context itself as ancillary data, so that
 // ScatterGather.CaptureInfo(offset) leads back to the frame of any byte.
-// One is allocated per packet: a reused context would give buffered
+// Each packet has its own context: a reused one would give buffered
 // (out-of-order) bytes the frame of a later packet (go-stack.md §4).
 type packetCtx struct {
-	ci         gopacket.CaptureInfo
+	ts         int64 // capture time, Unix nanoseconds (smaller than a time.Time)
 	frame      uint64
-	rst        bool
-	fromClient bool
 	conn       *Conn
 	self       [1]any
+	iface      int32
+	rst        bool
+	fromClient bool
 }
 
-func newPacketCtx(ci gopacket.CaptureInfo, frame uint64) *packetCtx {
-	c := &packetCtx{frame: frame}
-	c.ci = gopacket.CaptureInfo{Timestamp: ci.Timestamp, CaptureLength: ci.CaptureLength, Length: ci.Length, InterfaceIndex: ci.InterfaceIndex}
+func (c *packetCtx) GetCaptureInfo() gopacket.CaptureInfo {
+	return gopacket.CaptureInfo{Timestamp: time.Unix(0, c.ts).UTC(), InterfaceIndex: int(c.iface), AncillaryData: c.self[:]}
+}
+
+// ctxSlab hands out packet contexts from small slabs: one allocation per
+// 64 packets instead of one per packet. A slab stays alive while any of its
+// contexts is referenced by buffered out-of-order data, so slabs are kept
+// small (64 × 48 bytes) to bound what disorder can pin (go-stack.md §4: a
+// 1024-entry slab pinned 63 MB under disorder).
+type ctxSlab struct {
+	free []packetCtx
+}
+
+const ctxSlabSize = 64
+
+func (s *ctxSlab) get(ci gopacket.CaptureInfo, frame uint64) *packetCtx {
+	if len(s.free) == 0 {
+		s.free = make([]packetCtx, ctxSlabSize)
+	}
+	c := &s.free[0]
+	s.free = s.free[1:]
+	c.ts, c.frame, c.iface = ci.Timestamp.UnixNano(), frame, int32(ci.InterfaceIndex)
 	c.self[0] = c
-	c.ci.AncillaryData = c.self[:]
 	return c
 }
-
-func (c *packetCtx) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
 
 func ctxOf(ci gopacket.CaptureInfo) *packetCtx {
 	if len(ci.AncillaryData) == 0 {

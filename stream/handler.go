@@ -30,5 +30,7 @@ type Event struct {
 	Frame   uint64
 	Time    time.Time
 	Conn    *Conn // nil when not about one connection
+	// FromClient says which direction of Conn the event is about.
+	FromClient bool
 	Message string
 }

@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"bytes"
 	"net/netip"
 	"sort"
 	"time"
@@ -10,19 +11,25 @@ import (
 )
 
 // convKey identifies a TCP conversation on one capture interface, with the
-// two endpoints in a canonical order (a < b).
+// two endpoints in a canonical order (a < b). It is a flat 40-byte value
+// (IPv4 addresses in their IPv6-mapped form): every packet is looked up by
+// it, and netip.AddrPort's zone handle would make the key larger and
+// slower to hash.
 type convKey struct {
-	iface int
-	a, b  netip.AddrPort
+	a, b         [16]byte
+	aPort, bPort uint16
+	iface        int32
 }
 
 // makeKey returns the key of a segment from src to dst, and its direction
 // within the key: 0 for a→b, 1 for b→a.
 func makeKey(iface int, src, dst netip.AddrPort) (convKey, int) {
-	if src.Compare(dst) <= 0 {
-		return convKey{iface, src, dst}, 0
+	s, d := src.Addr().As16(), dst.Addr().As16()
+	c := bytes.Compare(s[:], d[:])
+	if c < 0 || (c == 0 && src.Port() <= dst.Port()) {
+		return convKey{a: s, b: d, aPort: src.Port(), bPort: dst.Port(), iface: int32(iface)}, 0
 	}
-	return convKey{iface, dst, src}, 1
+	return convKey{a: d, b: s, aPort: dst.Port(), bPort: src.Port(), iface: int32(iface)}, 1
 }
 
 // conv is every TCP conversation's state, watched or not: enough to number

@@ -38,7 +38,7 @@ type layerDecoder struct {
 	ip6ext   layers.IPv6ExtensionSkipper
 	tcp      layers.TCP
 	payload  gopacket.Payload
-	parsers  map[gopacket.LayerType]*gopacket.DecodingLayerParser
+	parsers  [6]*gopacket.DecodingLayerParser // by firstLayers index
 	decoded  []gopacket.LayerType
 	truncate truncFeedback
 }
@@ -47,40 +47,43 @@ type truncFeedback struct{ truncated bool }
 
 func (t *truncFeedback) SetTruncated() { t.truncated = true }
 
+// firstLayers are the layers a packet can start with, by link type.
+var firstLayers = [6]gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL,
+	layers.LayerTypeLinuxSLL2, layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6}
+
 func newLayerDecoder() *layerDecoder {
-	d := &layerDecoder{parsers: make(map[gopacket.LayerType]*gopacket.DecodingLayerParser)}
-	for _, first := range []gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL,
-		layers.LayerTypeLinuxSLL2, layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6} {
+	d := &layerDecoder{}
+	for i, first := range firstLayers {
 		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop,
 			&d.ip4, &d.ip6, &d.ip6ext, &d.tcp, &d.payload)
 		p.IgnoreUnsupported = true
-		d.parsers[first] = p
+		d.parsers[i] = p
 	}
 	d.decoded = make([]gopacket.LayerType, 0, 8)
 	return d
 }
 
-// firstLayer picks the layer a link type starts with; ok is false for link
-// types mqttpcap cannot read.
-func firstLayer(lt layers.LinkType, data []byte) (gopacket.LayerType, bool) {
+// firstLayer picks the index in firstLayers of the layer a link type starts
+// with; ok is false for link types mqttpcap cannot read.
+func firstLayer(lt layers.LinkType, data []byte) (int, bool) {
 	switch lt {
 	case layers.LinkTypeEthernet:
-		return layers.LayerTypeEthernet, true
+		return 0, true
 	case layers.LinkTypeLinuxSLL:
-		return layers.LayerTypeLinuxSLL, true
+		return 1, true
 	case layers.LinkTypeLinuxSLL2:
-		return layers.LayerTypeLinuxSLL2, true
+		return 2, true
 	case layers.LinkTypeNull, layers.LinkTypeLoop:
-		return layers.LayerTypeLoopback, true
+		return 3, true
 	case layers.LinkTypeIPv4:
-		return layers.LayerTypeIPv4, true
+		return 4, true
 	case layers.LinkTypeIPv6:
-		return layers.LayerTypeIPv6, true
+		return 5, true
 	case layers.LinkTypeRaw, linkTypeRawBSD, linkTypeRawOpenBSD:
 		if len(data) > 0 && data[0]>>4 == 6 {
-			return layers.LayerTypeIPv6, true
+			return 5, true
 		}
-		return layers.LayerTypeIPv4, true
+		return 4, true
 	}
 	return 0, false
 }

@@ -1,6 +1,8 @@
 package stream
 
 import (
+	"time"
+
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/reassembly"
@@ -42,7 +44,7 @@ func (s *tcpStream) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, _ reassembly
 			// Reassembly will hold this segment behind a hole.
 			if !c.minQueuedValid[i] || seqDiff(tcp.Seq, c.minQueued[i]) > 0 {
 				c.minQueued[i], c.minQueuedValid[i] = tcp.Seq, true
-				c.minQueuedFrame[i], c.minQueuedCI[i] = ctx.frame, ctx.ci
+				c.minQueuedFrame[i], c.minQueuedCI[i] = ctx.frame, ctx.GetCaptureInfo()
 			}
 		}
 	case tcp.SYN:
@@ -77,23 +79,27 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Ass
 	if skip > 0 || s.pendingGap[i] > 0 {
 		n := max(int64(skip), 0) + s.pendingGap[i]
 		s.pendingGap[i] = 0
-		frame, t := ctx.frame, ctx.ci.Timestamp
+		frame, ts := ctx.frame, ctx.ts
 		if first := ctxOf(sg.CaptureInfo(0)); first != nil {
-			frame, t = first.frame, first.ci.Timestamp
+			frame, ts = first.frame, first.ts
 		}
-		h.Gap(c, fromClient, n, frame, t)
+		h.Gap(c, fromClient, n, frame, time.Unix(0, ts).UTC())
 		if c.expectValid[i] && skip > 0 {
 			c.expect[i] += uint32(skip)
 		}
 	}
 	if avail > 0 {
-		chunk := Chunk{Data: sg.Fetch(avail), sg: sg, AtStart: !c.started[i] && c.StartSeen[i]}
+		chunk := &s.t.chunk
+		*chunk = Chunk{Data: sg.Fetch(avail), sg: sg, AtStart: !c.started[i] && c.StartSeen[i], Missing: chunk.Missing[:0]}
+		if first := ctxOf(sg.CaptureInfo(0)); first != nil && first == ctxOf(sg.CaptureInfo(avail-1)) {
+			chunk.single = first
+		}
 		c.started[i] = true
-		chunk.Missing = c.missingIn(i, avail)
+		chunk.Missing = c.missingIn(i, avail, chunk.Missing)
 		if c.expectValid[i] {
 			c.expect[i] += uint32(avail)
 		}
-		h.Data(c, fromClient, &chunk)
+		h.Data(c, fromClient, chunk)
 	}
 	if c.minQueuedValid[i] && (!c.expectValid[i] || seqDiff(c.expect[i], c.minQueued[i]) <= 0) {
 		c.minQueuedValid[i] = false
@@ -111,7 +117,7 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Ass
 		}
 		if c.End[i] == "" {
 			c.End[i], c.EndFrame[i] = how, ctx.frame
-			h.Closed(c, fromClient, ctx.frame, ctx.ci.Timestamp)
+			h.Closed(c, fromClient, ctx.frame, time.Unix(0, ctx.ts).UTC())
 		}
 		if how == "rst" {
 			s.t.finish(c, "rst")
@@ -131,12 +137,11 @@ func (s *tcpStream) ReassemblyComplete(reassembly.AssemblerContext) bool {
 
 // missingIn returns the parts of the next n bytes of direction i that the
 // snap length cut, and forgets the ranges they pass.
-func (c *Conn) missingIn(i, n int) []Missing {
+func (c *Conn) missingIn(i, n int, out []Missing) []Missing {
 	if len(c.cut[i]) == 0 || !c.expectValid[i] {
-		return nil
+		return out
 	}
 	start := c.expect[i]
-	var out []Missing
 	keep := c.cut[i][:0]
 	for _, r := range c.cut[i] {
 		lo := max(seqDiff(start, r.start), 0)

@@ -63,16 +63,20 @@ type Stats struct {
 // Tracker numbers TCP connections as Wireshark does, picks the MQTT ones and
 // reassembles them. It is not safe for concurrent use.
 type Tracker struct {
-	cfg    Config
-	h      Handler
-	layers *layerDecoder
-	convs  map[convKey]*conv
-	asms   map[int]*assembler
-	ports  map[uint16]bool
+	cfg       Config
+	h         Handler
+	layers    *layerDecoder
+	convs     map[convKey]*conv
+	asms      map[int]*assembler
+	ports     map[uint16]bool
+	lastAsm   *assembler
+	lastIface int
+	ctxs      ctxSlab
+	chunk     Chunk // reused for every delivery
 	now       time.Time
 	lastFlush time.Time
 	since     int
-	stats  Stats
+	stats     Stats
 }
 
 // assembler is the reassembly state of one capture interface: streams of
@@ -103,7 +107,11 @@ func (t *Tracker) Stats() Stats {
 }
 
 func (t *Tracker) assemblerFor(iface int) *assembler {
+	if t.lastAsm != nil && t.lastIface == iface {
+		return t.lastAsm
+	}
 	if a := t.asms[iface]; a != nil {
+		t.lastAsm, t.lastIface = a, iface
 		return a
 	}
 	a := &assembler{pool: reassembly.NewStreamPool(&factory{t: t})}
@@ -182,7 +190,7 @@ func (t *Tracker) segment(frame uint64, ci gopacket.CaptureInfo, pkt tcpPacket) 
 	if tcp.ACK {
 		t.fillAckedHole(c, 1-i, pkt)
 	}
-	ctx := newPacketCtx(ci, frame)
+	ctx := t.ctxs.get(ci, frame)
 	ctx.fromClient, ctx.rst, ctx.conn = fromClient, tcp.RST, c
 	t.assemblerFor(ci.InterfaceIndex).asm.AssembleWithContext(flowOf(pkt), tcp, ctx)
 }
@@ -200,7 +208,7 @@ func (t *Tracker) snaplenCut(c *Conn, i int, frame uint64, ci gopacket.CaptureIn
 	start := tcp.Seq + uint32(captured)
 	c.cut[i] = append(c.cut[i], seqRange{start: start, end: start + uint32(pkt.missing), frame: frame})
 	if c.cutFrames++; c.cutFrames == 1 {
-		t.h.Event(Event{Kind: "snaplen", Frame: frame, Time: ci.Timestamp, Conn: c,
+		t.h.Event(Event{Kind: "snaplen", Frame: frame, Time: ci.Timestamp, Conn: c, FromClient: i == 0,
 			Message: "the snap length cut frame " + strconv.FormatUint(frame, 10) + ": " + strconv.Itoa(pkt.missing) + " of " +
 				strconv.Itoa(captured+pkt.missing) + " TCP payload bytes were not captured; MQTT packets that include them are marked incomplete"})
 	}
@@ -229,7 +237,7 @@ func (t *Tracker) fillAckedHole(c *Conn, j int, ack tcpPacket) {
 	start := c.expect[j]
 	c.cut[j] = append(c.cut[j], seqRange{start: start, end: c.minQueued[j], frame: c.minQueuedFrame[j], lost: true})
 	fill := syntheticTCP(ack.tcp.DstPort, ack.tcp.SrcPort, start, ack.tcp.Seq, make([]byte, hole))
-	ctx := newPacketCtx(c.minQueuedCI[j], c.minQueuedFrame[j])
+	ctx := t.ctxs.get(c.minQueuedCI[j], c.minQueuedFrame[j])
 	ctx.fromClient, ctx.conn = j == 0, c
 	rev := tcpPacket{src: ack.dst, dst: ack.src}
 	c.minQueuedValid[j] = false
@@ -269,7 +277,7 @@ func (t *Tracker) decide(cv *conv, frame uint64, ci gopacket.CaptureInfo, pkt tc
 		// The first bytes of the CONNECT came in earlier segments, before the
 		// connection was watched: hand them to reassembly first.
 		first := syntheticTCP(tcp.SrcPort, tcp.DstPort, prefix.seq, tcp.Ack, prefix.data)
-		ctx := newPacketCtx(prefix.ci, prefix.frame)
+		ctx := t.ctxs.get(prefix.ci, prefix.frame)
 		ctx.fromClient, ctx.conn = true, c
 		c.Packets[0]++
 		c.Bytes[0] += int64(len(prefix.data))

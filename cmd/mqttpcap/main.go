@@ -60,7 +60,9 @@ type cliError struct {
 func (e *cliError) Error() string { return e.err.Error() }
 func (e *cliError) Unwrap() error { return e.err }
 
-func usageErr(err error, hints ...string) error { return &cliError{code: exitUsage, err: err, hints: hints} }
+func usageErr(err error, hints ...string) error {
+	return &cliError{code: exitUsage, err: err, hints: hints}
+}
 
 func withCode(code int, err error, hints ...string) error {
 	return &cliError{code: code, err: err, hints: hints}

@@ -115,6 +115,7 @@ func (o *readOptions) validate() (pipeline.Options, error) {
 		opts.Stream.Ports = append(opts.Stream.Ports, uint16(p))
 	}
 	opts.Stream.DetectOtherPorts = !o.noDetect
+	opts.Fields = o.detail
 	if o.version != "" {
 		v, ok := decode.ParseVersion(o.version)
 		if !ok {

@@ -4,13 +4,17 @@
 //
 // Usage:
 //
-//	rawsend [-to 127.0.0.1:1883] [-pause 50ms] [-split-delay 20ms] [-read-timeout 1s] HEX...
+//	rawsend [-to 127.0.0.1:1883] [-pause 50ms] [-pauses 50ms,0s,...] [-split-delay 20ms] [-read-timeout 1s] HEX...
 //
 // Each HEX argument is one packet. Spaces and ':' inside it are ignored. A '|'
 // marks a split point: the bytes before and after it are written separately
 // (TCP_NODELAY is set and rawsend sleeps -split-delay between the writes), so
 // each piece leaves as its own TCP segment. Example: "10|98|0100044d..." sends
-// 10, then 98, then the rest. rawsend sleeps -pause between packets.
+// 10, then 98, then the rest. rawsend sleeps -pause between packets, or, with
+// -pauses, the listed durations: the Nth entry is the pause between packet N
+// and packet N+1 (packets past the end of the list fall back to -pause).
+// "-pauses 50ms,0s,0s,100ms" writes packets 2-4 back to back (still one
+// write, so one segment, each: TCP_NODELAY), 50 ms after packet 1.
 //
 // Everything the server sends is printed to stdout as "< HEX" lines (one line
 // per read) while sending and afterwards, until the server closes the
@@ -36,9 +40,28 @@ import (
 func main() {
 	to := flag.String("to", "127.0.0.1:1883", "server address HOST:PORT")
 	pause := flag.Duration("pause", 50*time.Millisecond, "pause between packets")
+	pauses := flag.String("pauses", "", "comma-separated per-packet pauses: entry N is the pause between packet N and N+1 (default -pause)")
 	splitDelay := flag.Duration("split-delay", 20*time.Millisecond, "pause between the pieces of a split packet")
 	readTimeout := flag.Duration("read-timeout", time.Second, "stop reading after this long without data once all packets are sent")
 	flag.Parse()
+
+	var pauseList []time.Duration
+	if *pauses != "" {
+		for _, f := range strings.Split(*pauses, ",") {
+			d, err := time.ParseDuration(strings.TrimSpace(f))
+			if err != nil || d < 0 {
+				fmt.Fprintf(os.Stderr, "rawsend: -pauses: bad duration %q\n", f)
+				os.Exit(2)
+			}
+			pauseList = append(pauseList, d)
+		}
+	}
+	pauseBefore := func(i int) time.Duration { // i: 0-based index of the next packet
+		if i-1 < len(pauseList) {
+			return pauseList[i-1]
+		}
+		return *pause
+	}
 
 	packets := make([][][]byte, 0, flag.NArg())
 	for i, arg := range flag.Args() {
@@ -88,7 +111,7 @@ func main() {
 send:
 	for i, pieces := range packets {
 		if i > 0 {
-			time.Sleep(*pause)
+			time.Sleep(pauseBefore(i))
 		}
 		for j, piece := range pieces {
 			if j > 0 {

@@ -8,12 +8,18 @@ import (
 	"github.com/mqttpcap/mqttpcap/stream"
 )
 
-// connState is the pipeline's state of one watched connection.
+// connState is the pipeline's state of one watched connection. The
+// producer (stream side: framing) owns dirs, tls and probe; the consumer
+// (decoding, output) owns session and info. In parallel mode they run on
+// different goroutines and share nothing else.
 type connState struct {
+	// Producer side.
+	dirs  [2]dirState
+	tls   bool
+	probe decode.Decoder
+	// Consumer side.
 	info    ConnInfo
 	session decode.Session
-	dirs    [2]dirState
-	tlsSeen bool
 }
 
 // dirState follows one direction: its framer, and where the bytes of the
@@ -35,9 +41,12 @@ type cutRange struct {
 	frame      uint64
 }
 
-// handler implements stream.Handler for a Pipeline.
+// handler implements stream.Handler for a Pipeline: it is the producer,
+// which frames each direction and hands frames and events to the consumer
+// in order.
 type handler struct {
-	p *Pipeline
+	p   *Pipeline
+	out sender
 }
 
 func (h *handler) state(c *stream.Conn) *connState { return c.State.(*connState) }
@@ -46,13 +55,36 @@ func (h *handler) Opened(c *stream.Conn) {
 	st := &connState{}
 	st.session.Assume = h.p.opts.Assume
 	st.session.StartSeen = c.StartSeen[0]
+	st.session.SkipFields = !h.p.opts.Fields
 	for i := range st.dirs {
 		f := &st.dirs[i].framer
-		f.Plausible = st.session.Plausible
+		f.Plausible = st.plausible
 		f.MaxPacket = h.p.opts.MaxPacket
 		f.Budget = &h.p.budget
 	}
 	c.State = st
+}
+
+// plausible tells the framer whether a frame found while resynchronising
+// is a real packet, in either version: the producer does not know the
+// connection's version (the consumer does).
+func (st *connState) plausible(f decode.Frame) bool {
+	st.probe.SkipFields = true
+	for _, v := range [2]decode.Version{decode.V311, decode.V5} {
+		if clean(st.probe.DecodeFrame(f, v)) {
+			return true
+		}
+	}
+	return false
+}
+
+func clean(p *decode.Packet) bool {
+	for _, pr := range p.Problems {
+		if pr.Code != "truncated" {
+			return false
+		}
+	}
+	return true
 }
 
 func dirIdx(fromClient bool) int {
@@ -66,17 +98,17 @@ func (h *handler) Data(c *stream.Conn, fromClient bool, chunk *stream.Chunk) {
 	st := h.state(c)
 	i := dirIdx(fromClient)
 	d := &st.dirs[i]
-	if st.info.TLS {
+	if st.tls {
 		return
 	}
 	if !d.started {
 		d.started = true
 		lostFirst := len(chunk.Missing) > 0 && chunk.Missing[0].Lost && chunk.Missing[0].Off == 0
 		if !lostFirst && looksLikeTLS(chunk.Data) {
-			st.info.TLS = true
+			st.tls = true
 			frame, t := chunk.Origin(0)
-			h.p.emit(&Record{Kind: KindEvent, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Info: &st.info,
-				Event: Event{Type: "tls", Message: "TLS (" + tlsRecordName(chunk.Data) + "): the connection is encrypted, its MQTT packets cannot be decoded"}})
+			h.out.event(st, c, fromClient, frame, t, Event{Type: "tls",
+				Message: "TLS (" + tlsRecordName(chunk.Data) + "): the connection is encrypted, its MQTT packets cannot be decoded"})
 			return
 		}
 	}
@@ -103,7 +135,7 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, chunk *st
 	d := &st.dirs[dirIdx(fromClient)]
 	data := chunk.Data[from:to]
 	// part gives the frames of bytes of data (offsets relative to data).
-	part := partOf(chunk, from)
+	part := origins{chunk, from}
 	chunkStart := d.framer.Pos()
 	for _, m := range chunk.Missing {
 		if !m.Lost && m.Off >= from && m.Off < to {
@@ -128,7 +160,7 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, chunk *st
 		}
 		for _, off := range [2]int64{first, int64(len(data)) - 1} {
 			if off >= 0 && off < int64(len(data)) {
-				if f, t := part(int(off)); f > d.pendFrame {
+				if f, t := part.at(int(off)); f > d.pendFrame {
 					d.pendFrame, d.pendTime = f, t
 				}
 			}
@@ -138,14 +170,22 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, chunk *st
 	}
 }
 
-// partOf returns the origin function of the chunk's bytes from offset from.
-func partOf(chunk *stream.Chunk, from int) func(int) (uint64, time.Time) {
-	return func(off int) (uint64, time.Time) { return chunk.Origin(from + off) }
+// origins gives the frame of the bytes of part of a chunk.
+type origins struct {
+	chunk *stream.Chunk
+	from  int
+}
+
+func (o origins) at(off int) (uint64, time.Time) {
+	if o.chunk == nil {
+		return 0, time.Time{}
+	}
+	return o.chunk.Origin(o.from + off)
 }
 
 // origin is the frame that completed a packet: the latest frame among those
 // that carried its bytes.
-func (h *handler) origin(d *dirState, part func(int) (uint64, time.Time), n, chunkStart int64, fr decode.Frame) (uint64, time.Time) {
+func (h *handler) origin(d *dirState, part origins, n, chunkStart int64, fr decode.Frame) (uint64, time.Time) {
 	var frame uint64
 	var t time.Time
 	if fr.Start < chunkStart {
@@ -156,7 +196,7 @@ func (h *handler) origin(d *dirState, part func(int) (uint64, time.Time), n, chu
 	last := fr.Start + int64(len(fr.Raw)) - 1 - chunkStart
 	for _, off := range [2]int64{first, last} {
 		if off >= 0 && off < n {
-			if f, tt := part(int(off)); f > frame {
+			if f, tt := part.at(int(off)); f > frame {
 				frame, t = f, tt
 			}
 		}
@@ -164,7 +204,7 @@ func (h *handler) origin(d *dirState, part func(int) (uint64, time.Time), n, chu
 	return frame, t
 }
 
-// packet decodes a frame and hands it on.
+// packet hands a frame on to be decoded.
 func (h *handler) packet(c *stream.Conn, st *connState, fromClient bool, fr decode.Frame, frame uint64, t time.Time) {
 	i := dirIdx(fromClient)
 	if cut, cutFrame, ok := st.dirs[i].cutAt(fr); ok {
@@ -173,10 +213,7 @@ func (h *handler) packet(c *stream.Conn, st *connState, fromClient bool, fr deco
 		fr.Missing = len(fr.Raw) - cut + max(fr.Missing, 0)
 		fr.Raw, fr.Truncated, fr.SnaplenFrame = fr.Raw[:cut], true, cutFrame
 	}
-	p := st.session.Decode(fr, fromClient)
-	st.info.Version, st.info.VersionInferred = st.session.Version()
-	st.info.Packets[i]++
-	h.p.emit(&Record{Kind: KindPacket, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Packet: p, Info: &st.info})
+	h.out.frame(st, c, fromClient, fr, frame, t)
 }
 
 // cutAt returns the offset of the first byte of a frame that the snap
@@ -205,14 +242,15 @@ func (d *dirState) cutAt(fr decode.Frame) (int, uint64, bool) {
 	return first, frame, first >= 0
 }
 
-func (h *handler) framerEvents(c *stream.Conn, st *connState, fromClient bool, part func(int) (uint64, time.Time), chunkStart int64) {
+func (h *handler) framerEvents(c *stream.Conn, st *connState, fromClient bool, part origins, chunkStart int64) {
 	i := dirIdx(fromClient)
+	if !st.dirs[i].framer.HasEvents() {
+		return
+	}
 	for _, ev := range st.dirs[i].framer.Events() {
 		var frame uint64
 		var t time.Time
-		if part != nil {
-			frame, t = part(max(int(ev.Start-chunkStart), 0))
-		}
+		frame, t = part.at(max(int(ev.Start-chunkStart), 0))
 		e := Event{Bytes: ev.Len}
 		switch ev.Kind {
 		case decode.EventSkipped:
@@ -224,30 +262,25 @@ func (h *handler) framerEvents(c *stream.Conn, st *connState, fromClient bool, p
 		case decode.EventBadLength:
 			continue // reported as a problem of the packet
 		}
-		h.p.emit(&Record{Kind: KindEvent, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Event: e, Info: &st.info})
+		h.out.event(st, c, fromClient, frame, t, e)
 	}
 }
 
 func (h *handler) Gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t time.Time) {
 	st := h.state(c)
-	if st.info.TLS {
+	if st.tls {
 		return
 	}
 	d := &st.dirs[dirIdx(fromClient)]
-	if fromClient && st.info.Packets[0] == 0 {
-		// The client's first bytes are lost: its CONNECT may be among them.
-		st.session.StartSeen = false
-	}
 	fr, ok := d.framer.Gap(n)
 	h.flushed(c, st, fromClient, fr, ok, frame, t)
 	dir := "client→server"
 	if !fromClient {
 		dir = "server→client"
 	}
-	h.p.emit(&Record{Kind: KindEvent, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Info: &st.info,
-		Event: Event{Type: "gap", Bytes: n, Message: strconv.FormatInt(n, 10) + " bytes of the " + dir +
-			" stream were never captured (before frame " + strconv.FormatUint(frame, 10) +
-			"); decoding resumes at the next MQTT fixed header"}})
+	h.out.event(st, c, fromClient, frame, t, Event{Type: "gap", Bytes: n, Message: strconv.FormatInt(n, 10) + " bytes of the " + dir +
+		" stream were never captured (before frame " + strconv.FormatUint(frame, 10) +
+		"); decoding resumes at the next MQTT fixed header"})
 }
 
 // incomplete hands on the packet in progress of one direction, if any, as
@@ -266,14 +299,14 @@ func (h *handler) flushed(c *stream.Conn, st *connState, fromClient bool, fr dec
 		}
 		h.packet(c, st, fromClient, fr, frame, t)
 	}
-	h.framerEvents(c, st, fromClient, nil, 0)
+	h.framerEvents(c, st, fromClient, origins{}, 0)
 	d.pendFrame, d.pendTime = 0, time.Time{}
 }
 
 func (h *handler) Closed(c *stream.Conn, fromClient bool, frame uint64, t time.Time) {
 	st := h.state(c)
 	i := dirIdx(fromClient)
-	if !st.info.TLS {
+	if !st.tls {
 		h.incomplete(c, st, fromClient, frame, t)
 	}
 	who := "client"
@@ -286,32 +319,29 @@ func (h *handler) Closed(c *stream.Conn, fromClient bool, frame uint64, t time.T
 	} else {
 		e.Message = "the " + who + " closed its side of the connection (FIN)"
 	}
-	h.p.emit(&Record{Kind: KindEvent, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Event: e, Info: &st.info})
+	h.out.event(st, c, fromClient, frame, t, e)
 }
 
 func (h *handler) Done(c *stream.Conn, why string) {
 	st := h.state(c)
-	st.info.Why = why
-	if st.info.TLS {
-		h.p.emit(&Record{Kind: KindEvent, Frame: c.LastFrame, Time: c.LastTime, Conn: c, Info: &st.info,
-			Event: Event{Type: "tls", Bytes: c.Bytes[0] + c.Bytes[1], Message: "TLS connection: " +
-				strconv.FormatInt(c.Bytes[0], 10) + " bytes client→server, " + strconv.FormatInt(c.Bytes[1], 10) +
-				" bytes server→client, not decoded"}})
+	if st.tls {
+		h.out.event(st, c, false, c.LastFrame, c.LastTime, Event{Type: "tls", Bytes: c.Bytes[0] + c.Bytes[1],
+			Message: "TLS connection: " + strconv.FormatInt(c.Bytes[0], 10) + " bytes client→server, " +
+				strconv.FormatInt(c.Bytes[1], 10) + " bytes server→client, not decoded"})
 	} else {
 		for _, fromClient := range [2]bool{true, false} {
 			h.incomplete(c, st, fromClient, 0, c.LastTime)
 		}
 	}
-	h.p.emit(&Record{Kind: KindConnDone, Conn: c, Time: c.LastTime, Info: &st.info})
+	h.out.done(st, c, c, why)
 }
 
 func (h *handler) Event(e stream.Event) {
-	var info *ConnInfo
+	var st *connState
 	if e.Conn != nil {
-		info = &h.state(e.Conn).info
+		st = h.state(e.Conn)
 	}
-	h.p.emit(&Record{Kind: KindEvent, Frame: e.Frame, Time: e.Time, Conn: e.Conn, Info: info,
-		Event: Event{Type: e.Kind, Message: e.Message}})
+	h.out.event(st, e.Conn, e.FromClient, e.Frame, e.Time, Event{Type: e.Kind, Message: e.Message})
 }
 
 // looksLikeTLS recognises a TLS record header: content type 20-23

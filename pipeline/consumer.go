@@ -1,0 +1,52 @@
+package pipeline
+
+import (
+	"time"
+
+	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/stream"
+)
+
+// sender is how the producer hands frames and events on: directly to the
+// consumer (sequential mode), or in batches to a consumer goroutine.
+type sender interface {
+	frame(st *connState, c *stream.Conn, fromClient bool, fr decode.Frame, frame uint64, t time.Time)
+	event(st *connState, c *stream.Conn, fromClient bool, frame uint64, t time.Time, e Event)
+	done(st *connState, c *stream.Conn, final *stream.Conn, why string)
+}
+
+// consumer decodes frames with each connection's session and hands records
+// to the sink. It implements sender for the sequential mode.
+type consumer struct {
+	p *Pipeline
+}
+
+func (cs *consumer) frame(st *connState, c *stream.Conn, fromClient bool, fr decode.Frame, frame uint64, t time.Time) {
+	pkt := st.session.Decode(fr, fromClient)
+	st.info.Version, st.info.VersionInferred = st.session.Version()
+	st.info.Packets[dirIdx(fromClient)]++
+	cs.p.emit(Record{Kind: KindPacket, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Packet: pkt, Info: &st.info})
+}
+
+func (cs *consumer) event(st *connState, c *stream.Conn, fromClient bool, frame uint64, t time.Time, e Event) {
+	var info *ConnInfo
+	if st != nil {
+		info = &st.info
+		switch e.Type {
+		case "tls":
+			st.info.TLS = true
+		case "gap":
+			if fromClient && st.info.Packets[0] == 0 {
+				// The client's first bytes are lost: its CONNECT may be
+				// among them, so a first PUBLISH is no missing CONNECT.
+				st.session.StartSeen = false
+			}
+		}
+	}
+	cs.p.emit(Record{Kind: KindEvent, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Event: e, Info: info})
+}
+
+func (cs *consumer) done(st *connState, c, final *stream.Conn, why string) {
+	st.info.Why = why
+	cs.p.emit(Record{Kind: KindConnDone, Conn: c, Final: final, Time: final.LastTime, Info: &st.info})
+}
