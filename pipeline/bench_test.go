@@ -18,7 +18,7 @@ import (
 // The read-path benchmarks run the whole pipeline (file → reassembly →
 // framing → decoding → output) on a generated capture of 1,000 connections
 // × 1,000 QoS 0 PUBLISH packets: 1,003,000 MQTT packets, 1.26 M frames,
-// about 107 MB. The capture is generated once into the temporary directory.
+// 146 MB. The capture is generated once into the temporary directory.
 // They report MQTT packets/s, MB/s of capture and the process's peak RSS.
 //
 //	go test ./pipeline -run XXX -bench Read -benchtime 3x

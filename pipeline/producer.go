@@ -121,7 +121,7 @@ func (h *handler) Data(c *stream.Conn, fromClient bool, chunk *stream.Chunk) {
 		}
 		h.feed(c, st, fromClient, chunk, from, m.Off)
 		frame, t := chunk.Origin(m.Off)
-		h.Gap(c, fromClient, int64(m.Len), frame, t)
+		h.gap(c, fromClient, int64(m.Len), frame, t, true)
 		from = m.Off + m.Len
 	}
 	h.feed(c, st, fromClient, chunk, from, len(chunk.Data))
@@ -267,6 +267,12 @@ func (h *handler) framerEvents(c *stream.Conn, st *connState, fromClient bool, p
 }
 
 func (h *handler) Gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t time.Time) {
+	h.gap(c, fromClient, n, frame, t, false)
+}
+
+// gap reports n missing bytes; acked says the receiver acknowledged them,
+// so they were sent but not captured.
+func (h *handler) gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t time.Time, acked bool) {
 	st := h.state(c)
 	if st.tls {
 		return
@@ -278,9 +284,12 @@ func (h *handler) Gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t 
 	if !fromClient {
 		dir = "server→client"
 	}
+	why := "were never captured (the receiver acknowledged them)"
+	if !acked {
+		why = "are missing (reassembly gave up waiting for them: --hole-timeout, or its buffer cap)"
+	}
 	h.out.event(st, c, fromClient, frame, t, Event{Type: "gap", Bytes: n, Message: strconv.FormatInt(n, 10) + " bytes of the " + dir +
-		" stream were never captured (before frame " + strconv.FormatUint(frame, 10) +
-		"); decoding resumes at the next MQTT fixed header"})
+		" stream before frame " + strconv.FormatUint(frame, 10) + " " + why + "; decoding resumes at the next MQTT fixed header"})
 }
 
 // incomplete hands on the packet in progress of one direction, if any, as

@@ -33,7 +33,7 @@ func newStyles(on bool) styles {
 	mk := func(s lipgloss.Style) style { return style{s: s, on: on} }
 	fg := func(c string) lipgloss.Style { return lipgloss.NewStyle().Foreground(lipgloss.Color(c)) }
 	return styles{
-		header:     mk(lipgloss.NewStyle().Bold(true).Underline(true)),
+		header:     mk(lipgloss.NewStyle().Bold(true)),
 		frame:      mk(fg("245")),
 		dim:        mk(lipgloss.NewStyle().Faint(true)),
 		client:     mk(fg("39")),

@@ -59,15 +59,13 @@ func (ios *ioStreams) colorOutput(mode string) (io.Writer, bool) {
 	case "always":
 		profile = colorprofile.ANSI256
 		if ios.OutTTY {
-			if p := colorprofile.Detect(ios.Out, ios.Environ); p > profile {
-				profile = p
-			}
+			profile = max(profile, ios.detectProfile())
 		}
 	default: // auto
 		if !ios.OutTTY || ios.getenv("NO_COLOR") != "" {
 			return ios.Out, false
 		}
-		profile = colorprofile.Detect(ios.Out, ios.Environ)
+		profile = ios.detectProfile()
 		if profile <= colorprofile.NoTTY {
 			return ios.Out, false
 		}
@@ -85,4 +83,14 @@ func (ios *ioStreams) termWidth() int {
 		return n
 	}
 	return 0
+}
+
+// detectProfile is the colour profile of a stdout known to be a terminal:
+// colorprofile.Detect asks the file itself, which a test's buffer is not.
+func (ios *ioStreams) detectProfile() colorprofile.Profile {
+	p := colorprofile.Detect(ios.Out, ios.Environ)
+	if p <= colorprofile.NoTTY {
+		p = colorprofile.Env(ios.Environ)
+	}
+	return p
 }

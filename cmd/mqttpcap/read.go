@@ -188,8 +188,13 @@ func runRead(ctx context.Context, o *readOptions) error {
 	} else {
 		s = report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Header: styled})
 	}
+	prog := newProgress(ios, src, o.path)
+	if prog != nil {
+		opts.Progress = prog.update
+	}
 	p := pipeline.New(opts, s)
 	runErr := p.Run(ctx, src)
+	prog.done()
 	if err := s.Flush(); err != nil && runErr == nil {
 		runErr = err
 	}

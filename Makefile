@@ -1,0 +1,52 @@
+# mqttpcap — build, test and benchmark. `make test` is what CI runs.
+GO       ?= go
+FUZZTIME ?= 20s
+BENCHCAP ?= $(or $(TMPDIR),/tmp)/mqttpcap-bench-1000x1000.pcap
+
+.PHONY: all build test vet fmt-check unit fuzz bench cross record clean
+
+all: build
+
+build:
+	$(GO) build -o bin/mqttpcap ./cmd/mqttpcap
+
+# The whole suite: formatting, vet, the unit, golden, CLI and differential
+# tests with the race detector, and a short run of every fuzz target.
+test: fmt-check vet unit fuzz
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+# Each fuzz target for $(FUZZTIME) (go test runs one fuzz target at a time).
+fuzz:
+	$(GO) test -run XXX -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./decode
+	$(GO) test -run XXX -fuzz '^FuzzFramer$$' -fuzztime $(FUZZTIME) ./decode
+	$(GO) test -run XXX -fuzz '^FuzzParseToken$$' -fuzztime $(FUZZTIME) ./onenet
+
+# Benchmarks of the decoder and of the whole read path on a generated capture
+# of 1,000 connections x 1,000 PUBLISH (1,003,000 MQTT packets, 1.26 M frames),
+# then the CLI itself on that file with its peak memory.
+bench: build
+	$(GO) test -run XXX -bench . -benchtime 3x ./pipeline
+	$(GO) test -run XXX -bench . ./decode
+	@test -f $(BENCHCAP) || $(GO) test -run XXX -bench ReadDecodeOnly -benchtime 1x ./pipeline >/dev/null
+	@if [ -x /usr/bin/time ]; then \
+		/usr/bin/time -f 'mqttpcap read (list to /dev/null): %e s, peak RSS %M KB' bin/mqttpcap read $(BENCHCAP) >/dev/null; \
+		/usr/bin/time -f 'mqttpcap read --json (to /dev/null): %e s, peak RSS %M KB' bin/mqttpcap read --json $(BENCHCAP) >/dev/null; \
+	else \
+		time bin/mqttpcap read $(BENCHCAP) >/dev/null; \
+	fi
+
+# Re-record the test captures (root, Linux, mosquitto, tcpdump, tshark).
+record:
+	bash testdata/pcaps/record.sh
+
+clean:
+	rm -rf bin

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// TestMain lets testscript run the real main as the command "mqttpcap".
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"mqttpcap": func() { os.Exit(run(os.Args[1:], systemIO())) },
+	})
+}
+
+// TestScripts runs the CLI scripts of testdata/script: arguments, exit
+// codes, error messages and help, as a user sees them.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			abs, err := filepath.Abs("../../testdata/pcaps")
+			env.Setenv("PCAPS", abs)
+			return err
+		},
+	})
+}
+
+// runCLI runs a command line in-process with buffers for stdout/stderr.
+func runCLI(t *testing.T, tty bool, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	ios := &ioStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, OutTTY: tty, Environ: env}
+	code := run(args, ios)
+	return out.String(), errOut.String(), code
+}
+
+// golden compares got with testdata/golden/name (or rewrites it with
+// -update).
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("..", "..", "testdata", "golden", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/mqttpcap -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (go test ./cmd/mqttpcap -update rewrites it); got:\n%s", name, got)
+	}
+}
+
+// Golden outputs of `read` on every test capture: the packet list and JSON
+// lines for all, the detailed field tree and the styled (terminal) list for
+// some.
+func TestGoldenRead(t *testing.T) {
+	captures, err := filepath.Glob("../../testdata/pcaps/*.pcap*")
+	if err != nil || len(captures) == 0 {
+		t.Fatalf("no captures: %v", err)
+	}
+	detail := map[string]bool{"onenet-esp8266.pcapng": true, "mosquitto-v5.pcapng": true, "onenet-length-bug.pcap": true,
+		"snaplen-96.pcap": true, "midstream-v5.pcap": true, "mqtt31.pcap": true}
+	styled := map[string]bool{"onenet-esp8266.pcapng": true, "gap-lost-segment.pcap": true}
+	for _, path := range captures {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			out, _, code := runCLI(t, false, nil, "read", path)
+			wantCode := 0
+			if name == "cut-short.pcap" {
+				wantCode = 4
+			}
+			if code != wantCode {
+				t.Errorf("exit %d, want %d", code, wantCode)
+			}
+			if strings.Contains(out, "\x1b[") {
+				t.Error("piped output has escape codes")
+			}
+			golden(t, name+".list.txt", out)
+			if name != "big-publish.pcap" { // its 20 KB payload would make a 60 KB golden file
+				out, _, _ = runCLI(t, false, nil, "read", "--json", path)
+				golden(t, name+".jsonl", out)
+			}
+			if detail[name] {
+				out, _, _ = runCLI(t, false, nil, "read", "-V", path)
+				golden(t, name+".detail.txt", out)
+			}
+			if styled[name] {
+				out, _, _ = runCLI(t, true, []string{"TERM=xterm-256color"}, "read", path)
+				if !strings.Contains(out, "\x1b[") {
+					t.Error("terminal output has no colour")
+				}
+				golden(t, name+".list.color.txt", out)
+			}
+		})
+	}
+}
+
+// NO_COLOR (any value) and --color never make terminal output plain;
+// --color always colours even a pipe.
+func TestColorChoice(t *testing.T) {
+	seed := "../../testdata/pcaps/onenet-esp8266.pcapng"
+	for _, tt := range []struct {
+		name   string
+		tty    bool
+		env    []string
+		args   []string
+		colour bool
+	}{
+		{"terminal", true, []string{"TERM=xterm-256color"}, nil, true},
+		{"NO_COLOR=1", true, []string{"TERM=xterm-256color", "NO_COLOR=1"}, nil, false},
+		{"NO_COLOR=yes", true, []string{"TERM=xterm-256color", "NO_COLOR=yes"}, nil, false},
+		{"--color never", true, []string{"TERM=xterm-256color"}, []string{"--color", "never"}, false},
+		{"TERM=dumb", true, []string{"TERM=dumb"}, nil, false},
+		{"pipe", false, nil, nil, false},
+		{"--color always on a pipe", false, nil, []string{"--color", "always"}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, _, code := runCLI(t, tt.tty, tt.env, append([]string{"read", seed}, tt.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			if has := strings.Contains(out, "\x1b["); has != tt.colour {
+				t.Errorf("escape codes %v, want %v", has, tt.colour)
+			}
+		})
+	}
+}
