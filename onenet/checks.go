@@ -44,6 +44,8 @@ type Finding struct {
 type CheckContext struct {
 	Username, ClientID string    // from the CONNECT
 	At                 time.Time // capture time of the CONNECT, for the expiry check
+	// AtName names At in messages ("this packet" when empty).
+	AtName string
 }
 
 // Check runs every check of onenet.md §2.8 that needs no key and returns

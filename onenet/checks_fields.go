@@ -107,7 +107,7 @@ func (c *checker) et() {
 	}
 	if expired, by := t.Expired(c.ctx.At); expired {
 		c.add(Error, CodeExpired, FieldET, f.valueAt(),
-			"token expired %s, %s before this packet; the platform refuses it — generate one with a later et",
+			"token expired %s, %s before "+c.atName()+"; the platform refuses it — generate one with a later et",
 			formatTime(t.ExpiresAt()), formatAge(by))
 	}
 }
@@ -166,4 +166,11 @@ func valueIndex(f *TokenField, i int) int {
 		return f.ValueOff + min(i, f.ValueLen) // Value is RawValue itself
 	}
 	return f.ValueOff + rawIndex(f.RawValue, i)
+}
+
+func (c *checker) atName() string {
+	if c.ctx.AtName != "" {
+		return c.ctx.AtName
+	}
+	return "this packet"
 }

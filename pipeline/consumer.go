@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/stream"
 )
 
@@ -25,7 +26,11 @@ func (cs *consumer) frame(st *connState, c *stream.Conn, fromClient bool, fr dec
 	pkt := st.session.Decode(fr, fromClient)
 	st.info.Version, st.info.VersionInferred = st.session.Version()
 	st.info.Packets[dirIdx(fromClient)]++
-	cs.p.emit(Record{Kind: KindPacket, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Packet: pkt, Info: &st.info})
+	var on *onenet.PacketInfo
+	if cs.p.opts.OneNET {
+		on = st.onenet.Packet(pkt, fromClient, frame, t)
+	}
+	cs.p.emit(Record{Kind: KindPacket, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Packet: pkt, Info: &st.info, OneNET: on})
 }
 
 func (cs *consumer) event(st *connState, c *stream.Conn, fromClient bool, frame uint64, t time.Time, e Event) {
@@ -35,6 +40,8 @@ func (cs *consumer) event(st *connState, c *stream.Conn, fromClient bool, frame 
 		switch e.Type {
 		case "tls":
 			st.info.TLS = true
+		case "fin", "rst":
+			st.onenet.Closed(fromClient, e.Type, frame, t)
 		case "gap":
 			if fromClient && st.info.Packets[0] == 0 {
 				// The client's first bytes are lost: its CONNECT may be
@@ -48,5 +55,9 @@ func (cs *consumer) event(st *connState, c *stream.Conn, fromClient bool, frame 
 
 func (cs *consumer) done(st *connState, c, final *stream.Conn, why string) {
 	st.info.Why = why
-	cs.p.emit(Record{Kind: KindConnDone, Conn: c, Final: final, Time: final.LastTime, Info: &st.info})
+	var v onenet.Verdict
+	if cs.p.opts.OneNET {
+		v = st.onenet.Verdict()
+	}
+	cs.p.emit(Record{Kind: KindConnDone, Conn: c, Final: final, Time: final.LastTime, Info: &st.info, Verdict: v})
 }

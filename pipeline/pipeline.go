@@ -9,6 +9,7 @@ import (
 
 	"github.com/mqttpcap/mqttpcap/capture"
 	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/stream"
 )
 
@@ -33,6 +34,10 @@ type Options struct {
 	Progress func(frames uint64)
 	// Now is the wall clock (for Progress), time.Now when nil.
 	Now func() time.Time
+	// OneNET enables the OneNET view (tokens, topics, payloads, verdicts);
+	// Keys gives access keys to verify token signatures.
+	OneNET bool
+	Keys   onenet.KeyFunc
 	// Parallel runs decoding and output on a second goroutine, fed in
 	// batches, in Run (not in Feed, whose records must come out at once).
 	// The records and their order are the same.
@@ -41,7 +46,7 @@ type Options struct {
 
 // DefaultOptions are the options of `mqttpcap read` without flags.
 func DefaultOptions() Options {
-	return Options{Stream: stream.DefaultConfig(), MaxBuffered: 256 << 20, Parallel: true}
+	return Options{Stream: stream.DefaultConfig(), MaxBuffered: 256 << 20, Parallel: true, OneNET: true}
 }
 
 // Pipeline decodes the MQTT traffic of one capture.

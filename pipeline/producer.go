@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/stream"
 )
 
@@ -20,6 +21,7 @@ type connState struct {
 	// Consumer side.
 	info    ConnInfo
 	session decode.Session
+	onenet  onenet.Conn
 }
 
 // dirState follows one direction: its framer, and where the bytes of the
@@ -56,6 +58,7 @@ func (h *handler) Opened(c *stream.Conn) {
 	st.session.Assume = h.p.opts.Assume
 	st.session.StartSeen = c.StartSeen[0]
 	st.session.SkipFields = !h.p.opts.Fields
+	st.onenet.Key = h.p.opts.Keys
 	for i := range st.dirs {
 		f := &st.dirs[i].framer
 		f.Plausible = st.plausible

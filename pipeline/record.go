@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/stream"
 )
 
@@ -45,6 +46,11 @@ type Record struct {
 	Event      Event
 	// Info is the pipeline's view of the connection (version, TLS, counts).
 	Info *ConnInfo
+	// OneNET is what OneNET makes of the packet (nil when nothing).
+	OneNET *onenet.PacketInfo
+	// Verdict explains a OneNET connection (KindConnDone; empty Status
+	// when the connection is not to OneNET).
+	Verdict onenet.Verdict
 }
 
 // Event is something that is not an MQTT packet: a gap, a TLS stream, bytes

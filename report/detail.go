@@ -45,7 +45,12 @@ func (t *Text) detail(r *pipeline.Record) {
 	for _, f := range p.Fields {
 		t.fieldLine(p, f)
 	}
+	if r.OneNET != nil {
+		t.b = onenetFacts(append(t.b, ' '), r.OneNET, detailPreview)
+		t.b = append(t.b, '\n')
+	}
 	t.problems(p, "  ")
+	t.onenetFindings(r.OneNET, "  ")
 	t.b = append(t.b, '\n')
 }
 

@@ -20,6 +20,15 @@ type JSONLines struct {
 	addrs map[*stream.Conn][2]string
 	// FlushEach flushes after every line (live capture).
 	FlushEach bool
+	// Redact masks passwords and token signatures.
+	Redact bool
+}
+
+func (o *JSONLines) redact(s string) string {
+	if o.Redact && s != "" {
+		return "********"
+	}
+	return s
 }
 
 // NewJSONLines returns a JSON-lines writer on w.
@@ -37,8 +46,8 @@ func (o *JSONLines) Record(r *pipeline.Record) error {
 	case pipeline.KindEvent:
 		o.event(r)
 	case pipeline.KindConnDone:
+		o.connection(r)
 		delete(o.addrs, r.Conn)
-		return nil
 	default:
 		return nil
 	}
@@ -125,6 +134,53 @@ func (o *JSONLines) packet(r *pipeline.Record) {
 		j.close('}')
 	}
 	j.close(']')
+	if r.OneNET != nil {
+		o.onenetJSON(r.OneNET)
+	}
+	j.close('}')
+}
+
+// connection writes the line that closes a connection: its counts, how it
+// ended, and the OneNET verdict.
+func (o *JSONLines) connection(r *pipeline.Record) {
+	j := &o.j
+	c := r.Final
+	j.open('{')
+	j.strs("kind", "connection")
+	j.uint("frame", c.LastFrame)
+	j.time("time", c.LastTime)
+	j.int("stream", int64(c.Stream))
+	j.strs("client", c.Client.String())
+	j.strs("server", c.Server.String())
+	j.uint("first_frame", c.FirstFrame)
+	j.time("start", c.FirstTime)
+	if r.Info != nil {
+		if r.Info.Version == decode.VersionUnknown {
+			j.null("version")
+		} else {
+			j.uint("version", uint64(r.Info.Version))
+		}
+		j.bool("tls", r.Info.TLS)
+		j.key("packets")
+		j.open('{')
+		j.int("client", int64(r.Info.Packets[0]))
+		j.int("server", int64(r.Info.Packets[1]))
+		j.close('}')
+		j.strs("end", r.Info.Why)
+	}
+	j.key("bytes")
+	j.open('{')
+	j.int("client", c.Bytes[0])
+	j.int("server", c.Bytes[1])
+	j.close('}')
+	j.key("closed")
+	j.open('{')
+	j.strs("client", c.End[0])
+	j.strs("server", c.End[1])
+	j.close('}')
+	if r.Verdict.Status != "" {
+		o.verdictJSON(r.Verdict)
+	}
 	j.close('}')
 }
 
@@ -167,7 +223,11 @@ func (o *JSONLines) fields(p *decode.Packet) {
 			j.str("username", p.Username)
 		}
 		if p.Has&decode.HasPassword != 0 {
-			o.binary("password", p.Password)
+			if o.Redact {
+				o.j.strs("password", "********")
+			} else {
+				o.binary("password", p.Password)
+			}
 		}
 	case decode.CONNACK:
 		if p.Has&decode.HasAckFlags != 0 {

@@ -25,6 +25,7 @@ type styles struct {
 	problem, warn, event               style
 	connect, publish, ack, sub, ping   style
 	disconnect, bad, group, field      style
+	ok                                 style
 }
 
 // Colours are ANSI 256 indexes: they downsample well to 16 colours and read
@@ -50,6 +51,7 @@ func newStyles(on bool) styles {
 		bad:        mk(fg("196").Bold(true).Reverse(true)),
 		group:      mk(lipgloss.NewStyle().Bold(true)),
 		field:      mk(fg("110")),
+		ok:         mk(fg("35").Bold(true)),
 	}
 }
 

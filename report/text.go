@@ -25,6 +25,8 @@ type TextOptions struct {
 	Header bool
 	// FlushEach flushes after every record (live capture).
 	FlushEach bool
+	// Redact masks passwords and token signatures.
+	Redact bool
 }
 
 // Text writes the packet list (one line per MQTT packet) or, with Detail,
@@ -68,7 +70,7 @@ func (t *Text) Record(r *pipeline.Record) error {
 		t.eventLine(r)
 	case pipeline.KindConnDone:
 		delete(t.seen, r.Conn)
-		return nil
+		t.verdictBlock(r)
 	}
 	if _, err := t.w.Write(t.b); err != nil {
 		return err
@@ -215,6 +217,7 @@ func (t *Text) listLine(r *pipeline.Record) {
 	t.put(t.st.typeStyle(p.Type), name)
 	t.b = pad(t.b, len(name), colType)
 	t.b = facts(t.b, p, t.opts.Preview)
+	t.b = onenetFacts(t.b, r.OneNET, t.opts.Preview)
 	if p.VersionInferred && p.Version != decode.VersionUnknown && p.Type != decode.CONNECT && r.Info != nil && r.Info.Packets[0]+r.Info.Packets[1] == 1 {
 		t.b = append(t.b, t.st.dim.Render(" (MQTT "+p.Version.String()+" assumed: no CONNECT seen)")...)
 	}
@@ -223,6 +226,7 @@ func (t *Text) listLine(r *pipeline.Record) {
 	}
 	t.b = append(t.b, '\n')
 	t.problems(p, "        ")
+	t.onenetFindings(r.OneNET, "        ")
 }
 
 func (t *Text) problems(p *decode.Packet, indent string) {

@@ -20,6 +20,7 @@ const (
 	exitUsage     = 2   // bad flags or arguments
 	exitInput     = 3   // the input could not be read: missing, unreadable, not a capture
 	exitDamaged   = 4   // the capture is cut short or damaged: everything before the damage was printed
+	exitRefused   = 5   // a token does not verify, or the server refused (replay)
 	exitInterrupt = 130 // interrupted (Ctrl-C)
 )
 
@@ -31,6 +32,7 @@ const exitStatusHelp = `EXIT STATUS
   3    the input could not be read: missing, unreadable, or not a capture
   4    the capture is cut short or damaged: everything before the damage
        was printed, and the error says where it ends
+  5    token verify: the signature does not verify
   130  interrupted (Ctrl-C)`
 
 func main() {

@@ -32,6 +32,9 @@ type readOptions struct {
 	maxBuffer   string
 	holeTimeout time.Duration
 	idleTimeout time.Duration
+	keys        keyOptions
+	noOneNET    bool
+	redact      bool
 }
 
 func newReadCmd(g *globalOptions, runF func(context.Context, *readOptions) error) *cobra.Command {
@@ -94,6 +97,9 @@ what decodes cleanly, or taken from --mqtt-version.
 	f.StringVar(&o.maxBuffer, "max-buffer", "256MiB", "cap on the bytes all connections buffer for incomplete MQTT packets")
 	f.DurationVar(&o.holeTimeout, "hole-timeout", 10*time.Second, "how long (capture time) data waits behind a missing TCP segment before it is reported as a gap")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", 30*time.Minute, "connections idle this long (capture time) are closed")
+	o.keys.addFlags(f)
+	f.BoolVar(&o.noOneNET, "no-onenet", false, "do not read tokens, topics and payloads as OneNET's")
+	f.BoolVar(&o.redact, "redact", false, "mask passwords and token signatures in the output (for sharing it)")
 	return cmd
 }
 
@@ -136,6 +142,10 @@ func (o *readOptions) validate() (pipeline.Options, error) {
 		return opts, usageErr(errors.New("--hole-timeout and --idle-timeout must be positive"))
 	}
 	opts.Stream.HoleTimeout, opts.Stream.IdleTimeout = o.holeTimeout, o.idleTimeout
+	opts.OneNET = !o.noOneNET
+	if opts.Keys, err = o.keys.keyFunc(o.g.ios); err != nil {
+		return opts, err
+	}
 	return opts, nil
 }
 
@@ -184,9 +194,11 @@ func runRead(ctx context.Context, o *readOptions) error {
 	out, styled := ios.colorOutput(o.g.color)
 	var s sink
 	if o.json {
-		s = report.NewJSONLines(ios.Out)
+		j := report.NewJSONLines(ios.Out)
+		j.Redact = o.redact
+		s = j
 	} else {
-		s = report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Header: styled})
+		s = report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Header: styled, Redact: o.redact})
 	}
 	prog := newProgress(ios, src, o.path)
 	if prog != nil {

@@ -1,0 +1,270 @@
+package report
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mqttpcap/mqttpcap/onenet"
+	"github.com/mqttpcap/mqttpcap/pipeline"
+)
+
+// onenetFacts appends the OneNET reading of a packet to its line.
+func onenetFacts(b []byte, info *onenet.PacketInfo, preview int) []byte {
+	if info == nil {
+		return b
+	}
+	b = append(b, "  · OneNET "...)
+	switch {
+	case info.Token != nil:
+		b = append(b, tokenSummary(info.Token)...)
+	case info.Topic != nil:
+		t := info.Topic
+		b = append(b, t.Name...)
+		if t.Identifier != "" {
+			b = append(b, " "+strconv.Quote(t.Identifier)...)
+		}
+		b = append(b, " ("+t.Direction.String()+")"...)
+		if m := info.Message; m != nil {
+			if m.HasID {
+				b = append(b, " id="+m.ID...)
+			}
+			if m.HasCode {
+				b = append(b, " code "+strconv.Itoa(m.Code)...)
+				if meaning := onenet.CodeMeaning(m.Code); meaning != "" {
+					b = append(b, " "+meaning...)
+				} else if m.Msg != "" {
+					b = append(b, " "+strconv.Quote(m.Msg)...)
+				}
+			}
+			for i, p := range m.Params {
+				if i == 0 {
+					b = append(b, ' ')
+				} else {
+					b = append(b, ", "...)
+				}
+				b = append(b, p.Identifier...)
+				b = append(b, '=')
+				b = appendPreview(b, p.Value, preview/2)
+			}
+		}
+		if r := info.ReplyTo; r != nil {
+			b = append(b, ", reply to frame "+strconv.FormatUint(r.Frame, 10)+" after "+latency(r.Latency)...)
+		}
+	}
+	return b
+}
+
+func latency(d time.Duration) string {
+	if d < time.Millisecond {
+		return strconv.FormatInt(d.Microseconds(), 10) + " µs"
+	}
+	return strconv.FormatInt(d.Milliseconds(), 10) + " ms"
+}
+
+// tokenSummary says what a CONNECT's token is in one phrase.
+func tokenSummary(ti *onenet.TokenInfo) string {
+	tok := ti.Token
+	var s strings.Builder
+	s.WriteString("token: ")
+	switch {
+	case tok.DeviceName != "":
+		s.WriteString("device " + strconv.Quote(tok.DeviceName) + " of product " + strconv.Quote(tok.ProductID))
+	case tok.ProductID != "":
+		s.WriteString("product " + strconv.Quote(tok.ProductID) + " (product-level)")
+	default:
+		s.WriteString("res " + strconv.Quote(tok.Res))
+	}
+	if tok.Method != "" {
+		s.WriteString(", " + tok.Method)
+	}
+	if tok.ETValid {
+		exp := tok.ExpiresAt()
+		if ti.Expired {
+			s.WriteString(", expired " + exp.UTC().Format(time.DateTime) + " UTC")
+		} else {
+			s.WriteString(", valid until " + exp.UTC().Format(time.DateOnly))
+		}
+	}
+	switch ti.Signature {
+	case "valid":
+		s.WriteString(", signature valid")
+	case "invalid":
+		s.WriteString(", signature INVALID")
+	}
+	return s.String()
+}
+
+// onenetFindings lists what is wrong for OneNET, one line each.
+func (t *Text) onenetFindings(info *onenet.PacketInfo, indent string) {
+	if info == nil {
+		return
+	}
+	var fs []onenet.Finding
+	if info.Token != nil {
+		fs = append(fs, info.Token.Findings...)
+	}
+	fs = append(fs, info.Findings...)
+	if info.Message != nil {
+		fs = append(fs, info.Message.Findings...)
+	}
+	for _, f := range fs {
+		if f.Severity == onenet.Info {
+			continue
+		}
+		style := t.st.warn
+		mark := "~ "
+		if f.Severity == onenet.Error {
+			style, mark = t.st.problem, "⚑ "
+		}
+		t.b = append(t.b, indent...)
+		t.put(style, mark+"OneNET "+f.Field+": "+f.Message)
+		t.b = append(t.b, '\n')
+	}
+}
+
+// verdictBlock writes the OneNET verdict of a connection that ended.
+func (t *Text) verdictBlock(r *pipeline.Record) {
+	v := r.Verdict
+	if v.Status == "" {
+		return
+	}
+	style := t.st.problem
+	if v.OK() {
+		style = t.st.ok
+	}
+	t.put(t.st.dim, "  ══ stream "+strconv.Itoa(r.Conn.Stream)+" OneNET verdict: ")
+	t.put(style, v.Summary)
+	t.b = append(t.b, '\n')
+	for _, reason := range v.Reasons {
+		t.b = append(t.b, "       · "...)
+		t.b = append(t.b, reason...)
+		t.b = append(t.b, '\n')
+	}
+}
+
+// onenetJSON writes a packet's "onenet" object (docs/json.md).
+func (o *JSONLines) onenetJSON(info *onenet.PacketInfo) {
+	j := &o.j
+	j.key("onenet")
+	j.open('{')
+	if ti := info.Token; ti != nil {
+		tok := ti.Token
+		j.key("token")
+		j.open('{')
+		j.strs("version", tok.Version)
+		j.strs("res", tok.Res)
+		j.strs("res_kind", tok.ResKind.String())
+		if tok.ProductID != "" {
+			j.strs("product_id", tok.ProductID)
+		}
+		if tok.DeviceName != "" {
+			j.strs("device_name", tok.DeviceName)
+		}
+		if tok.ETValid {
+			j.int("et", tok.ET)
+			j.time("expires_at", tok.ExpiresAt())
+			j.bool("expired", ti.Expired)
+			if ti.Expired {
+				j.int("expired_seconds_before", int64(ti.ExpiredBy/time.Second))
+			}
+		}
+		j.strs("method", tok.Method)
+		j.strs("sign", o.redact(tok.Sign))
+		j.strs("signature", ti.Signature)
+		o.findings("problems", ti.Findings)
+		j.close('}')
+	}
+	if t := info.Topic; t != nil {
+		j.key("topic")
+		j.open('{')
+		j.strs("platform", string(t.Platform))
+		j.strs("product_id", t.ProductID)
+		j.strs("device_name", t.DeviceName)
+		j.strs("function", t.Function)
+		j.strs("name", t.Name)
+		dir, _ := t.Direction.MarshalText()
+		j.strs("direction", string(dir))
+		j.bool("reply", t.Reply)
+		if t.Identifier != "" {
+			j.strs("identifier", t.Identifier)
+		}
+		j.close('}')
+	}
+	if m := info.Message; m != nil {
+		j.key("message")
+		j.open('{')
+		if m.HasID {
+			j.strs("id", m.ID)
+		}
+		if m.Version != "" {
+			j.strs("version", m.Version)
+		}
+		if len(m.Params) > 0 {
+			j.key("params")
+			j.open('{')
+			for _, p := range m.Params {
+				j.key(p.Identifier)
+				j.first = false
+				j.b = append(j.b, p.Value...)
+			}
+			j.close('}')
+		}
+		if m.HasCode {
+			j.int("code", int64(m.Code))
+			j.strs("msg", m.Msg)
+			j.bool("success", m.Success())
+			if meaning := onenet.CodeMeaning(m.Code); meaning != "" {
+				j.strs("meaning", meaning)
+			}
+		}
+		o.findings("problems", m.Findings)
+		j.close('}')
+	}
+	if r := info.ReplyTo; r != nil {
+		j.key("reply_to")
+		j.open('{')
+		j.uint("frame", r.Frame)
+		j.int("latency_ms", r.Latency.Milliseconds())
+		j.close('}')
+	}
+	if len(info.Findings) > 0 {
+		o.findings("problems", info.Findings)
+	}
+	j.close('}')
+}
+
+func (o *JSONLines) findings(name string, fs []onenet.Finding) {
+	j := &o.j
+	j.key(name)
+	j.open('[')
+	for _, f := range fs {
+		j.element()
+		j.open('{')
+		j.strs("code", f.Code)
+		j.strs("field", f.Field)
+		if f.Off >= 0 {
+			j.int("offset", int64(f.Off))
+		}
+		j.strs("severity", f.Severity.String())
+		j.strs("message", f.Message)
+		j.close('}')
+	}
+	j.close(']')
+}
+
+func (o *JSONLines) verdictJSON(v onenet.Verdict) {
+	j := &o.j
+	j.key("onenet")
+	j.open('{')
+	j.strs("status", v.Status)
+	j.strs("summary", v.Summary)
+	j.key("reasons")
+	j.open('[')
+	for _, r := range v.Reasons {
+		j.element()
+		j.b = appendJSONString(j.b, r)
+	}
+	j.close(']')
+	j.close('}')
+}
