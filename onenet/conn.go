@@ -27,7 +27,7 @@ type Conn struct {
 	badReplies   []badReply
 	lastPublish  publishInfo // the client's last PUBLISH
 	hasPublish   bool
-	lastServer   time.Time    // the server's last packet
+	lastServer   time.Time // the server's last packet
 	serverClosed *closeInfo
 	clientClosed *closeInfo
 	disconnected bool
