@@ -26,6 +26,9 @@ func (cs *consumer) frame(st *connState, c *stream.Conn, fromClient bool, fr dec
 	pkt := st.session.Decode(fr, fromClient)
 	st.info.Version, st.info.VersionInferred = st.session.Version()
 	st.info.Packets[dirIdx(fromClient)]++
+	if pkt.Type == decode.CONNECT && fromClient && !st.info.HasConnect {
+		st.info.ClientID, st.info.Username, st.info.HasConnect = string(pkt.ClientID), string(pkt.Username), true
+	}
 	var on *onenet.PacketInfo
 	if cs.p.opts.OneNET {
 		on = st.onenet.Packet(pkt, fromClient, frame, t)

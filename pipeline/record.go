@@ -74,6 +74,9 @@ type ConnInfo struct {
 	// Why says how the connection ended: "closed", "rst", "idle",
 	// "capture end", "port reused".
 	Why string
+	// ClientID and Username are the CONNECT's, once seen.
+	ClientID, Username string
+	HasConnect         bool
 }
 
 // Sink receives records. An error stops the pipeline.
