@@ -53,6 +53,7 @@ func (c *cursor) connect() {
 	}
 
 	// Payload (3.1.1 §3.1.3): client id, will, username, password, in order.
+	p.PayloadOff = c.off
 	if p.ClientID, ok = c.readString("client_id", "client_id_length", KindString); !ok {
 		return
 	}

@@ -212,6 +212,7 @@ func (c *cursor) trailing(what string) {
 		return
 	}
 	n := c.end - c.off
+	c.p.Trailing = c.b[c.off:c.end:c.end]
 	c.problem(c.off, "remaining_length", "trailing_bytes",
 		itoa(n)+" unexpected byte(s) after "+what+" at offset "+itoa(c.off)+
 			": remaining length "+utoa(uint64(c.p.RemainingLength))+" is "+itoa(n)+" more than the fields need ("+

@@ -44,11 +44,13 @@ func (c *cursor) fixedHeader(f Frame) {
 		c.problem(1, "remaining_length", "vbi_too_long", "remaining length uses more than 4 bytes ("+vbiBytes(f.Raw[1:])+
 			"...; at most 4, up to 268,435,455): the end of this packet is unknown, so the stream is scanned for the next fixed header")
 	case f.OneByteLength:
+		p.RemainingLengthBytes = 1
 		c.problem(1, "remaining_length", "one_byte_length",
 			"remaining length "+utoa(uint64(f.RemainingLength))+" written as one byte (0x"+hex2(f.Raw[1])+
 				"): a "+p.Type.String()+" over 127 bytes needs "+itoa(VBILen(f.RemainingLength))+" bytes ("+
 				vbiHex(f.RemainingLength)+"); a decoder reads 0x"+hex2(f.Raw[1])+" as a continuation byte")
 	case rlLen > 1 && f.Raw[rlLen] == 0:
+		p.RemainingLengthBytes = rlLen
 		c.problem(1, "remaining_length", "vbi_not_minimal", "remaining length "+utoa(uint64(f.RemainingLength))+
 			" is not minimally encoded: "+itoa(rlLen)+" bytes where "+itoa(VBILen(f.RemainingLength))+" suffice ("+vbiHex(f.RemainingLength)+")")
 	}

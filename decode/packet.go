@@ -13,6 +13,14 @@ type Packet struct {
 	Flags           uint8  // low nibble of the first byte
 	RemainingLength uint32 // as decoded from the header
 	HeaderLen       int    // fixed header length: 1 + the remaining-length bytes
+	// PayloadOff is where the packet's payload section starts (CONNECT:
+	// the client id; PUBLISH: the application message; SUBSCRIBE, SUBACK,
+	// UNSUBSCRIBE, UNSUBACK: the list), or 0 when it has none.
+	PayloadOff int
+	// RemainingLengthBytes is set (to HeaderLen-1) only when the remaining
+	// length was not minimally encoded or was written in one byte over 127:
+	// Encode keeps that encoding; otherwise it writes the minimal one.
+	RemainingLengthBytes int
 	Version         Version
 	VersionInferred bool // no CONNECT seen: the version was inferred or assumed
 
@@ -73,6 +81,10 @@ type Packet struct {
 	// Truncated is set when the packet's bytes are incomplete (the capture
 	// ended, or bytes were not captured); Problems then say where.
 	Truncated bool
+
+	// Trailing holds bytes after the last field that the remaining length
+	// covers (a "trailing_bytes" problem), so that Encode gives them back.
+	Trailing []byte
 }
 
 // Presence is a set of the fields a packet carries.
@@ -213,6 +225,7 @@ func (p *Packet) Clone() *Packet {
 		c.Fields[i].Data, c.Fields[i].Data2 = rebase(c.Fields[i].Data), rebase(c.Fields[i].Data2)
 	}
 	c.Problems = append([]Problem(nil), p.Problems...)
+	c.Trailing = rebase(p.Trailing)
 	return &c
 }
 

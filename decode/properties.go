@@ -6,6 +6,13 @@ type Properties struct {
 	Length  uint32 // the declared property length
 	Span    Span   // property length field plus all properties
 	List    []Property
+	// Rest holds the bytes of the block from a property that could not be
+	// decoded (an unknown identifier) to the end of the block, so that
+	// Encode gives them back.
+	Rest []byte
+	// LengthBytes is set only when the property length was not minimally
+	// encoded (Encode keeps it).
+	LengthBytes int
 }
 
 // Property is one MQTT 5.0 property, in wire order. Uint holds numeric
@@ -39,6 +46,7 @@ func (ps *Properties) Get(id PropertyID) (Property, bool) {
 
 func (ps Properties) clone(rebase func([]byte) []byte) Properties {
 	c := ps
+	c.Rest = rebase(ps.Rest)
 	c.List = append([]Property(nil), ps.List...)
 	for i := range c.List {
 		c.List[i].Data, c.List[i].Data2 = rebase(c.List[i].Data), rebase(c.List[i].Data2)
@@ -65,6 +73,9 @@ func (c *cursor) readProperties(ps *Properties, t Type, will bool) bool {
 		return false
 	}
 	ps.Present, ps.Length = true, length
+	if n > 1 && c.b[start+n-1] == 0 {
+		ps.LengthBytes = n
+	}
 	overrun := int64(length) > int64(c.end-c.off)
 	end := c.end
 	if !overrun {
@@ -88,7 +99,9 @@ func (c *cursor) readProperties(ps *Properties, t Type, will bool) bool {
 	}
 	var seen [len(propertyTable)]bool
 	for c.off < c.end {
+		at := c.off
 		if !c.readProperty(ps, mask, &seen, t, will, truncated) {
+			ps.Rest = c.b[at:end:end]
 			break
 		}
 	}

@@ -26,6 +26,7 @@ func (c *cursor) publish() {
 	if p.Version == V5 && !c.readProperties(&p.Properties, PUBLISH, false) {
 		return
 	}
+	p.PayloadOff = c.off
 	p.Payload = c.b[c.off:c.end:c.end]
 	p.Has |= HasPayload
 	c.field("payload", c.off, c.end-c.off, KindBinary, uint64(c.end-c.off), p.Payload)

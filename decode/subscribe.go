@@ -11,6 +11,7 @@ func (c *cursor) subscribe() {
 	if p.Version == V5 && !c.readProperties(&p.Properties, SUBSCRIBE, false) {
 		return
 	}
+	p.PayloadOff = c.off
 	if c.left() == 0 {
 		c.problem(c.off, "subscriptions", "no_topic_filters", "a SUBSCRIBE must contain at least one topic filter")
 		return
@@ -112,6 +113,7 @@ func (c *cursor) unsubscribe() {
 	if p.Version == V5 && !c.readProperties(&p.Properties, UNSUBSCRIBE, false) {
 		return
 	}
+	p.PayloadOff = c.off
 	if c.left() == 0 {
 		c.problem(c.off, "topic_filters", "no_topic_filters", "an UNSUBSCRIBE must contain at least one topic filter")
 		return
@@ -147,6 +149,7 @@ func (c *cursor) unsuback() {
 // reasonCodeList reads one code per byte to the end of the packet.
 func (c *cursor) reasonCodeList(name, what string) {
 	p := c.p
+	p.PayloadOff = c.off
 	if p.Version == V5 {
 		name = "reason_code"
 	}

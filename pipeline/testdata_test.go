@@ -1,8 +1,11 @@
 package pipeline_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -323,4 +326,44 @@ func TestMosquittoSessions(t *testing.T) {
 			t.Errorf("big PUBLISH: %d bytes, payload %d", p.Len(), len(p.Payload))
 		}
 	}
+}
+
+// Encode rebuilds every completely decoded packet of every test capture and
+// of the shared corpus byte for byte.
+func TestEncodeEveryCapturedPacket(t *testing.T) {
+	paths, _ := filepath.Glob("../testdata/pcaps/*.pcap*")
+	if dir := corpusDir(t); dirExists(dir) {
+		more, _ := filepath.Glob(filepath.Join(dir, "pcaps", "*.pcap*"))
+		paths = append(paths, more...)
+	}
+	total := 0
+	for _, path := range paths {
+		src, err := capture.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := pipeline.DefaultOptions()
+		opts.Stream.Ports = append(opts.Stream.Ports, 1337, 17501)
+		sink := pipeline.SinkFunc(func(r *pipeline.Record) error {
+			if r.Kind != pipeline.KindPacket || !r.Packet.Encodable() {
+				return nil
+			}
+			total++
+			got, err := decode.Encode(r.Packet)
+			if err != nil || !bytes.Equal(got, r.Packet.Raw) {
+				t.Errorf("%s frame %d %s: encode gives %x, want %x (%v)", filepath.Base(path), r.Frame, r.Packet.Type, got, r.Packet.Raw, err)
+			}
+			return nil
+		})
+		pipeline.New(opts, sink).Run(context.Background(), src)
+		src.Close()
+	}
+	if total < 500 {
+		t.Errorf("only %d packets encoded", total)
+	}
+}
+
+func dirExists(dir string) bool {
+	st, err := os.Stat(dir)
+	return err == nil && st.IsDir()
 }
