@@ -21,8 +21,8 @@ type Packet struct {
 	// length was not minimally encoded or was written in one byte over 127:
 	// Encode keeps that encoding; otherwise it writes the minimal one.
 	RemainingLengthBytes int
-	Version         Version
-	VersionInferred bool // no CONNECT seen: the version was inferred or assumed
+	Version              Version
+	VersionInferred      bool // no CONNECT seen: the version was inferred or assumed
 
 	// PUBLISH fixed-header flags.
 	DUP    bool

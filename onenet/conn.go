@@ -272,7 +272,11 @@ func (c *Conn) publish(p *decode.Packet, fromClient bool, frame uint64, at time.
 		info.Message = m
 		c.pair(info, t, m, frame, at)
 	}
-	for _, f := range info.Findings {
+	findings := info.Findings
+	if info.Message != nil {
+		findings = append(findings[:len(findings):len(findings)], info.Message.Findings...)
+	}
+	for _, f := range findings {
 		if f.Severity == Error {
 			c.problems = append(c.problems, "frame "+strconv.FormatUint(frame, 10)+": "+f.Message)
 		}

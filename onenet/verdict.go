@@ -91,7 +91,7 @@ func (c *Conn) Verdict() Verdict {
 		v.Status = "ok"
 		v.Summary = "no OneNET problem found"
 		if c.connack != nil {
-			v.Summary = "logged in (CONNACK " + c.connack.name + ")"
+			v.Summary = "logged in (CONNACK " + codeText(c.connack.code) + " " + c.connack.name + ")"
 		}
 		answered := 0
 		for _, r := range c.order {

@@ -367,3 +367,57 @@ func dirExists(dir string) bool {
 	st, err := os.Stat(dir)
 	return err == nil && st.IsDir()
 }
+
+// The OneNET captures, recorded against a real broker playing the platform
+// (internal/testtools/onenetbroker): each ends with the verdict it shows.
+func TestOneNETVerdicts(t *testing.T) {
+	for _, tt := range []struct {
+		capture, status string
+		want            []string // in the summary or the reasons
+	}{
+		{"onenet-esp8266.pcapng", "problems", []string{"this server accepted a token OneNET would refuse", "got no reply in the capture (the device did not subscribe"}},
+		{"onenet-post-reply.pcap", "ok", []string{"logged in (CONNACK 0", "1 request(s) answered"}},
+		{"onenet-set.pcap", "ok", []string{"1 request(s) answered"}},
+		{"onenet-expired.pcap", "login_refused", []string{"CONNACK 5", "token expired 2022-08-23 08:57:11 UTC"}},
+		{"onenet-refused.pcap", "login_refused", []string{"token expired"}},
+		{"onenet-2402.pcap", "error_reply", []string{"code 2402 request format error", "params.wendu is a bare value"}},
+	} {
+		t.Run(tt.capture, func(t *testing.T) {
+			src, err := capture.OpenFile("../testdata/pcaps/" + tt.capture)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			var verdicts []pipeline.Record
+			var replies int
+			sink := pipeline.SinkFunc(func(r *pipeline.Record) error {
+				if r.Kind == pipeline.KindConnDone {
+					verdicts = append(verdicts, *r)
+				}
+				if r.Kind == pipeline.KindPacket && r.OneNET != nil && r.OneNET.ReplyTo != nil {
+					replies++
+				}
+				return nil
+			})
+			if err := pipeline.New(pipeline.DefaultOptions(), sink).Run(context.Background(), src); err != nil {
+				t.Fatal(err)
+			}
+			if len(verdicts) != 1 {
+				t.Fatalf("%d connections", len(verdicts))
+			}
+			v := verdicts[0].Verdict
+			all := v.Summary + "\n" + strings.Join(v.Reasons, "\n")
+			if v.Status != tt.status {
+				t.Errorf("status %q, want %q:\n%s", v.Status, tt.status, all)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("verdict lacks %q:\n%s", w, all)
+				}
+			}
+			if (tt.status == "ok" || tt.status == "error_reply") && replies != 1 {
+				t.Errorf("%d replies paired with their request, want 1", replies)
+			}
+		})
+	}
+}

@@ -400,3 +400,12 @@ func (o *JSONLines) properties(name string, ps *decode.Properties) {
 }
 
 func appendUint(b []byte, v uint64) []byte { return strconv.AppendUint(b, v, 10) }
+
+// AppendFieldsJSON appends a packet's "fields" object, as in the JSON-lines
+// output (docs/json.md): fixtures reuse it.
+func AppendFieldsJSON(b []byte, p *decode.Packet) []byte {
+	var o JSONLines
+	o.j.b = b
+	o.fields(p)
+	return o.j.b
+}

@@ -35,10 +35,12 @@ type readOptions struct {
 	keys        keyOptions
 	noOneNET    bool
 	redact      bool
+	export      exportOptions
 }
 
 func newReadCmd(g *globalOptions, runF func(context.Context, *readOptions) error) *cobra.Command {
 	o := &readOptions{g: g}
+	o.export.now = time.Now
 	cmd := &cobra.Command{
 		Use:   "read [flags] FILE",
 		Short: "Decode every MQTT packet of a capture file",
@@ -73,13 +75,17 @@ what decodes cleanly, or taken from --mqtt-version.
   mqttpcap read midstream.pcap --mqtt-version 5
   tcpdump -i any -w - port 1883 | mqttpcap read -`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
+			if len(exportFormatArg(cmd, args)) != 1 {
 				return usageErr(fmt.Errorf("read: expected one capture file, got %d arguments", len(args)),
 					"usage: mqttpcap read [flags] FILE (use - for standard input)")
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args = exportFormatArg(cmd, args)
+			if len(args) == 1 && cmd.Flags().Changed("export-hex") && o.export.format == "at" {
+				o.export.format = pendingFormat(cmd)
+			}
 			o.path = args[0]
 			if runF != nil {
 				return runF(cmd.Context(), o)
@@ -100,7 +106,41 @@ what decodes cleanly, or taken from --mqtt-version.
 	o.keys.addFlags(f)
 	f.BoolVar(&o.noOneNET, "no-onenet", false, "do not read tokens, topics and payloads as OneNET's")
 	f.BoolVar(&o.redact, "redact", false, "mask passwords and token signatures in the output (for sharing it)")
+	f.StringVar(&o.export.format, "export-hex", "", "write the chosen packets instead of the list: at (default: an ESP8266 AT+CIPSEND script), hex, c, fixture (JSON), go")
+	f.Lookup("export-hex").NoOptDefVal = "at"
+	f.StringVarP(&o.export.output, "output", "o", "", "write the export to this file instead of stdout")
+	f.StringVar(&o.export.server, "server", "", "host for AT+CIPSTART instead of the captured server address (e.g. studio-mqtt.heclouds.com)")
+	f.IntVar(&o.export.port, "server-port", 0, "port for AT+CIPSTART instead of the captured one")
+	f.BoolVar(&o.export.refresh, "refresh-token", false, "give exported CONNECTs a fresh OneNET token (needs --key; --expires or --ttl, default 365d)")
+	f.StringVar(&o.export.expires, "expires", "", "with --refresh-token: expiry (2030-01-01, RFC 3339, Unix seconds)")
+	f.StringVar(&o.export.ttl, "ttl", "", "with --refresh-token: expiry from now (365d, 12h)")
+	f.StringVar(&o.export.goPkg, "go-package", "fixtures", "package name of the go fixture format")
 	return cmd
+}
+
+// exportFormatArg lets "--export-hex FORMAT" take its value after a space:
+// pflag gives an optional value only with "=", so a format name left among
+// the arguments is taken out (and remembered for pendingFormat).
+func exportFormatArg(cmd *cobra.Command, args []string) []string {
+	if !cmd.Flags().Changed("export-hex") || len(args) != 2 {
+		return args
+	}
+	for i, a := range args {
+		for _, f := range exportFormats {
+			if a == f {
+				cmd.Annotations = map[string]string{"export-format": a}
+				return []string{args[1-i]}
+			}
+		}
+	}
+	return args
+}
+
+func pendingFormat(cmd *cobra.Command) string {
+	if f := cmd.Annotations["export-format"]; f != "" {
+		return f
+	}
+	return "at"
 }
 
 // validate checks the flags and turns them into pipeline options.
@@ -144,6 +184,9 @@ func (o *readOptions) validate() (pipeline.Options, error) {
 	opts.Stream.HoleTimeout, opts.Stream.IdleTimeout = o.holeTimeout, o.idleTimeout
 	opts.OneNET = !o.noOneNET
 	if opts.Keys, err = o.keys.keyFunc(o.g.ios); err != nil {
+		return opts, err
+	}
+	if err := o.export.validate(); err != nil {
 		return opts, err
 	}
 	return opts, nil
@@ -193,11 +236,16 @@ func runRead(ctx context.Context, o *readOptions) error {
 
 	out, styled := ios.colorOutput(o.g.color)
 	var s sink
-	if o.json {
+	var collect *exportCollector
+	switch {
+	case o.export.format != "":
+		collect = &exportCollector{match: o.export.defaultMatch()}
+		s = collect
+	case o.json:
 		j := report.NewJSONLines(ios.Out)
 		j.Redact = o.redact
 		s = j
-	} else {
+	default:
 		s = report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Header: styled, Redact: o.redact})
 	}
 	prog := newProgress(ios, src, o.path)
@@ -209,6 +257,11 @@ func runRead(ctx context.Context, o *readOptions) error {
 	prog.done()
 	if err := s.Flush(); err != nil && runErr == nil {
 		runErr = err
+	}
+	if collect != nil && (runErr == nil || errors.Is(runErr, capture.ErrCutShort)) {
+		if err := o.export.write(ios, o.path, collect.pkts, &o.keys); err != nil {
+			return err
+		}
 	}
 	return readError(src.Name(), runErr)
 }

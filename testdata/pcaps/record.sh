@@ -5,12 +5,13 @@
 #
 # Needs:  apt-get install tshark mosquitto mosquitto-clients tcpdump
 #         (mosquitto 2.0.11, mosquitto_pub/_sub/_passwd, tcpdump, dumpcap,
-#         tshark, capinfos), plus iproute2 (ip, ss), openssl and Go (the two
-#         stdlib-only helpers internal/testtools/rawsend and
-#         internal/testtools/pcapedit are built once with go build into a
-#         temp dir, rather than go run per call, so compiling never delays
-#         the traffic). editcap/reordercap are not needed: pcapedit does
-#         the edits and names the exact frames.
+#         tshark, capinfos), plus iproute2 (ip, ss), openssl and Go (the
+#         helpers internal/testtools/rawsend, internal/testtools/pcapedit
+#         (stdlib only) and internal/testtools/onenetbroker (mochi-mqtt
+#         v2.7.9 playing the OneNET platform) are built once with go build
+#         into a temp dir, rather than go run per call, so compiling never
+#         delays the traffic). editcap/reordercap are not needed: pcapedit
+#         does the edits and names the exact frames.
 #
 # What it does: creates the network namespace mqttpcap-rec (loopback only,
 # lo MTU 1500, GSO/TSO disabled on lo so big writes leave as real 1448-byte
@@ -18,7 +19,10 @@
 # fresh mosquitto with a small config from a temp dir, starts tcpdump or
 # dumpcap, waits until the capturer is listening (+1 s), runs the clients
 # (mosquitto_pub/_sub or rawsend, which sends hand-written packets byte for
-# byte), waits 1 s and stops the capturer with SIGINT. Derived captures (gap,
+# byte), waits 1 s and stops the capturer with SIGINT. The onenet-post-reply,
+# onenet-set, onenet-expired and onenet-2402 captures use onenetbroker
+# instead of mosquitto: it checks the OneNET token of the CONNECT and sends
+# the platform's replies and requests. Derived captures (gap,
 # retransmission, midstream from seq-clean; out-of-order from burst;
 # midstream-v5; cut-short) are made with pcapedit.
 # Every capture is checked with tshark (the run fails if an expected byte
@@ -53,7 +57,8 @@ if [[ "${1:-}" != "--inside" ]]; then
 	trap cleanup_outside EXIT
 	log "building helpers"
 	(cd "$ROOT" && go build -o "$WORK/bin/rawsend" ./internal/testtools/rawsend &&
-		go build -o "$WORK/bin/pcapedit" ./internal/testtools/pcapedit)
+		go build -o "$WORK/bin/pcapedit" ./internal/testtools/pcapedit &&
+		go build -o "$WORK/bin/onenetbroker" ./internal/testtools/onenetbroker)
 	ip netns del "$NS" 2>/dev/null || true
 	ip netns add "$NS"
 	ip -netns "$NS" link set lo up
@@ -208,6 +213,116 @@ rawsend -to $H:1883 "$CONNECT"
 stop_cap
 stop_broker
 expect_server "$OUT/onenet-refused.pcap" 1883 20020005 "CONNACK refused (5)"
+
+# ---- OneNET platform stand-in: internal/testtools/onenetbroker (mochi-mqtt
+# v2.7.9 with a hook that checks the CONNECT's OneNET token and plays the
+# Studio platform: replies on .../post/reply, property/set requests). The
+# device is rawsend with packets built here (hexof, mqtt_packet, ...).
+# ONENET_KEY is a public test-vector device key (onenet.md §2.7, B1); the
+# valid token is made now, md5, et 2099-01-01 00:00:00 UTC, so the captures
+# stay valid.
+ONENET_KEY='KuF3NT/jUBJ62LNBB/A8XZA9CqS3Cu79B/ABmfA1UCw='
+TOKEN_ARGS=(-product VRqhDHF2wL -device my_tv -key "$ONENET_KEY" -method md5 -expires 2099-01-01T00:00:00Z)
+OK_TOKEN=$(onenetbroker -gen-token "${TOKEN_ARGS[@]}")
+OK_CONNECT=$(onenetbroker -connect-hex "${TOKEN_ARGS[@]}") # 10 98 01 ..., flags c2, keep alive 60
+# shellcheck disable=SC2016 # a literal $sys
+THING='$sys/VRqhDHF2wL/my_tv/thing'
+# hexof TEXT: the bytes of TEXT as hex.
+hexof() { printf '%s' "$1" | od -An -tx1 -v | tr -d ' \n'; }
+# mqtt_packet FIRSTBYTE BODYHEX: fixed header with a 1- or 2-byte remaining length, then the body.
+mqtt_packet() {
+	local n=$((${#2} / 2))
+	((n < 16384)) || die "mqtt_packet: body too long"
+	if ((n < 128)); then printf '%s%02x%s' "$1" "$n" "$2"; else printf '%s%02x%02x%s' "$1" $((n % 128 + 128)) $((n / 128)) "$2"; fi
+}
+mqtt_str() { local h; h=$(hexof "$1"); printf '%04x%s' $((${#h} / 2)) "$h"; }
+publish0() { mqtt_packet 30 "$(mqtt_str "$1")$(hexof "$2")"; }           # publish0 TOPIC PAYLOAD: QoS 0 PUBLISH
+subscribe() { mqtt_packet 82 "$(printf '%04x' "$1")$(mqtt_str "$2")00"; } # subscribe ID FILTER: one filter, QoS 0
+[[ $(subscribe 1 "$THING/property/set") == "$SUBSCRIBE" ]] || die "subscribe() does not rebuild the seed SUBSCRIBE"
+[[ $(publish0 "$THING/property/post" '{"id": "123","version" : "1.0","params": {"wendu": {"value": 21.1}}}') == "$PUBLISH" ]] ||
+	die "publish0() does not rebuild the seed PUBLISH"
+[[ ${#OK_TOKEN} == 121 && $OK_CONNECT == 10980100044d51545404c2003c00056d795f7476000a5652716844484632774c0079$(hexof "$OK_TOKEN") ]] ||
+	die "onenetbroker -connect-hex: unexpected CONNECT $OK_CONNECT"
+POST_OK='{"id":"123","version":"1.0","params":{"wendu":{"value":21.1}}}'
+POST_FLAT='{"id":"124","version":"1.0","params":{"wendu":21.1}}'
+REPLY_OK='{"id":"123","code":200,"msg":"success"}'
+REPLY_2402='{"id":"124","code":2402,"msg":"request format error"}'
+SET_REQ='{"id":"7","version":"1.0","params":{"wendu":25}}'
+SET_REPLY='{"id":"7","code":200,"msg":"success"}'
+SUB_POST_REPLY=$(subscribe 1 "$THING/property/post/reply")
+# onenet_broker NAME [onenetbroker flags...]: start the stand-in on $H:1883,
+# logins checked against ONENET_KEY, log in $WORK/NAME.broker.log.
+onenet_broker() {
+	local name=$1
+	shift
+	onenetbroker -listen $H:1883 -key "$ONENET_KEY" "$@" >"$WORK/$name.broker.log" 2>&1 &
+	BROKER_PID=$!
+	wait_port 1883
+}
+# mqttseq FILE: "client|broker:TYPE" of every MQTT message tshark finds, in order.
+mqttseq() {
+	ts -r "$1" -Y mqtt -T fields -e tcp.srcport -e mqtt.msgtype |
+		awk -F'\t' '{ n = split($2, t, ","); for (i = 1; i <= n; i++) printf "%s%s:%s", (o++ ? " " : ""), ($1 == 1883 ? "broker" : "client"), t[i] }'
+}
+# pubs FILE: "client|broker TOPIC PAYLOAD-HEX" of every PUBLISH as tshark decodes it, in order.
+pubs() { ts -r "$1" -Y mqtt.msgtype==3 -T fields -e tcp.srcport -e mqtt.topic -e mqtt.msg | awk -F'\t' '{ print ($1 == 1883 ? "broker" : "client"), $2, $3 }'; }
+client_bytes() { ts -r "$1" -Y "tcp.dstport==1883 && tcp.len>0" -T fields -e tcp.payload | tr -d '\n,'; }
+# check_onenet NAME SEQ CLIENTHEX SERVERHEX PUBS: the capture's MQTT messages, the
+# exact bytes each side sent, and the PUBLISHes as tshark decodes them.
+check_onenet() {
+	local f=$OUT/$1
+	[[ $(mqttseq "$f") == "$2" ]] || die "$1: MQTT messages are '$(mqttseq "$f")', want '$2'"
+	[[ $(client_bytes "$f") == "$3" ]] || die "$1: the device sent $(client_bytes "$f"), want $3"
+	[[ $(server_bytes "$f" 1883) == "$4" ]] || die "$1: the broker sent $(server_bytes "$f" 1883), want $4"
+	[[ $(pubs "$f") == "$5" ]] || die "$1: tshark decodes the PUBLISHes as '$(pubs "$f")', want '$5'"
+}
+
+log "4a onenet-post-reply.pcap"
+onenet_broker onenet-post-reply
+cap tcpdump "$OUT/onenet-post-reply.pcap" -i lo
+rawsend -to $H:1883 -pauses 50ms,50ms,200ms "$OK_CONNECT" "$SUB_POST_REPLY" \
+	"$(publish0 "$THING/property/post" "$POST_OK")" "$DISCONNECT"
+stop_cap
+stop_broker
+check_onenet onenet-post-reply.pcap "client:1 broker:2 client:8 broker:9 client:3 broker:3 client:14" \
+	"$OK_CONNECT$SUB_POST_REPLY$(publish0 "$THING/property/post" "$POST_OK")$DISCONNECT" \
+	"20020000""9003000100$(publish0 "$THING/property/post/reply" "$REPLY_OK")" \
+	"client $THING/property/post $(hexof "$POST_OK")"$'\n'"broker $THING/property/post/reply $(hexof "$REPLY_OK")"
+
+log "4b onenet-set.pcap"
+onenet_broker onenet-set -set-after 200ms -set-params '{"wendu":25}'
+cap tcpdump "$OUT/onenet-set.pcap" -i lo
+rawsend -to $H:1883 -pauses 50ms,500ms,50ms "$OK_CONNECT" "$SUBSCRIBE" \
+	"$(publish0 "$THING/property/set_reply" "$SET_REPLY")" "$DISCONNECT"
+stop_cap
+stop_broker
+check_onenet onenet-set.pcap "client:1 broker:2 client:8 broker:9 broker:3 client:3 client:14" \
+	"$OK_CONNECT$SUBSCRIBE$(publish0 "$THING/property/set_reply" "$SET_REPLY")$DISCONNECT" \
+	"20020000""9003000100$(publish0 "$THING/property/set" "$SET_REQ")" \
+	"broker $THING/property/set $(hexof "$SET_REQ")"$'\n'"client $THING/property/set_reply $(hexof "$SET_REPLY")"
+
+log "4c onenet-expired.pcap"
+onenet_broker onenet-expired
+cap tcpdump "$OUT/onenet-expired.pcap" -i lo
+rawsend -to $H:1883 "$CONNECT"
+stop_cap
+stop_broker
+check_onenet onenet-expired.pcap "client:1 broker:2" "$CONNECT" 20020005 ""
+[[ -n $(frames "$OUT/onenet-expired.pcap" "tcp.srcport==1883 && tcp.flags.fin==1") ]] || die "onenet-expired: the broker did not close (FIN)"
+grep -q 'refused login.*expired: token expired 2022-08-23 08:57:11 UTC' "$WORK/onenet-expired.broker.log" ||
+	die "onenet-expired: the broker log does not name the expiry: $(cat "$WORK/onenet-expired.broker.log")"
+
+log "4d onenet-2402.pcap"
+onenet_broker onenet-2402
+cap tcpdump "$OUT/onenet-2402.pcap" -i lo
+rawsend -to $H:1883 -pauses 50ms,50ms,200ms "$OK_CONNECT" "$SUB_POST_REPLY" \
+	"$(publish0 "$THING/property/post" "$POST_FLAT")" "$DISCONNECT"
+stop_cap
+stop_broker
+check_onenet onenet-2402.pcap "client:1 broker:2 client:8 broker:9 client:3 broker:3 client:14" \
+	"$OK_CONNECT$SUB_POST_REPLY$(publish0 "$THING/property/post" "$POST_FLAT")$DISCONNECT" \
+	"20020000""9003000100$(publish0 "$THING/property/post/reply" "$REPLY_2402")" \
+	"client $THING/property/post $(hexof "$POST_FLAT")"$'\n'"broker $THING/property/post/reply $(hexof "$REPLY_2402")"
 
 log "5 mosquitto-v311.pcap"
 broker mosquitto-v311
@@ -536,6 +651,27 @@ E3="tcpdump -i lo; rawsend sends the seed CONNECT with the remaining length writ
 F=$OUT/onenet-refused.pcap
 E4="tcpdump -i lo; rawsend sends only the seed CONNECT to a mosquitto with allow_anonymous false and a password_file that knows only user someone; the broker answers CONNACK 20020005 (return code 5, not authorized; frame $(fr "$F" mqtt.msgtype==2)) and closes the connection (FIN)."
 
+# ms FILE FRAME-A FRAME-B: milliseconds from frame A to frame B (one decimal).
+ms() { ts -r "$1" -Y "frame.number==$2 || frame.number==$3" -T fields -e frame.time_epoch | tr '\n' ' ' | awk '{ printf "%.1f", ($2 - $1) * 1000 }'; }
+# cpub/bpub FILE: frame of the device's / the broker's PUBLISH.
+cpub() { fr "$1" "mqtt.msgtype==3 && tcp.dstport==1883"; }
+bpub() { fr "$1" "mqtt.msgtype==3 && tcp.srcport==1883"; }
+ONB="internal/testtools/onenetbroker (mochi-mqtt $(awk '$1 == "github.com/mochi-mqtt/server/v2" { print $2 }' "$ROOT/go.mod") with a hook playing the OneNET Studio platform; logins checked with the device key) and rawsend as the device my_tv of product VRqhDHF2wL"
+OKC="CONNECT ($((${#OK_CONNECT} / 2)) bytes: 10 98 01, MQTT 3.1.1, flags 0xC2, keep alive 60, client id my_tv, username VRqhDHF2wL, password = a valid 121-byte OneNET token made at record time by onenetbroker -gen-token with the public test-vector device key of onenet.md §2.7 B1 (KuF3NT/jUBJ62LNBB/A8XZA9CqS3Cu79B/ABmfA1UCw=), md5, et 4070908800 = 2099-01-01 00:00:00 UTC: $OK_TOKEN)"
+
+F=$OUT/onenet-post-reply.pcap
+E22="tcpdump -i lo; $ONB (50 ms pauses): $OKC in frame $(fr "$F" mqtt.msgtype==1) -> CONNACK 20020000 (frame $(fr "$F" mqtt.msgtype==2)); SUBSCRIBE (id 1, \$sys/VRqhDHF2wL/my_tv/thing/property/post/reply QoS 0) in frame $(fr "$F" mqtt.msgtype==8) -> SUBACK 9003000100 (frame $(fr "$F" mqtt.msgtype==9)); QoS 0 PUBLISH on \$sys/VRqhDHF2wL/my_tv/thing/property/post with $POST_OK in frame $(cpub "$F") -> the platform's QoS 0 PUBLISH on \$sys/VRqhDHF2wL/my_tv/thing/property/post/reply with $REPLY_OK in frame $(bpub "$F") ($(ms "$F" "$(cpub "$F")" "$(bpub "$F")") ms later); DISCONNECT e000 in frame $(fr "$F" mqtt.msgtype==14), then the broker closes. Frames: $(framelist "$F" "frame.number > 0")."
+
+F=$OUT/onenet-set.pcap
+E23="tcpdump -i lo; $ONB; the broker runs with -set-after 200ms -set-params {\"wendu\":25}: the same $((${#OK_CONNECT} / 2))-byte CONNECT as onenet-post-reply.pcap (valid token) in frame $(fr "$F" mqtt.msgtype==1) -> CONNACK 20020000 (frame $(fr "$F" mqtt.msgtype==2)); the seed SUBSCRIBE (id 1, \$sys/VRqhDHF2wL/my_tv/thing/property/set QoS 0) in frame $(fr "$F" mqtt.msgtype==8) -> SUBACK 9003000100 (frame $(fr "$F" mqtt.msgtype==9)); $(ms "$F" "$(fr "$F" mqtt.msgtype==8)" "$(bpub "$F")") ms after the SUBSCRIBE the platform publishes the property/set request (QoS 0) on \$sys/VRqhDHF2wL/my_tv/thing/property/set with $SET_REQ in frame $(bpub "$F"); the device (rawsend waits 500 ms after its SUBSCRIBE) answers with a QoS 0 PUBLISH on \$sys/VRqhDHF2wL/my_tv/thing/property/set_reply with $SET_REPLY in frame $(cpub "$F") (mochi accepts and, like every client publish to \$sys/..., drops it); DISCONNECT e000 in frame $(fr "$F" mqtt.msgtype==14), then the broker closes. Frames: $(framelist "$F" "frame.number > 0")."
+
+F=$OUT/onenet-expired.pcap
+EXPLOG=$(sed -n 's/.*refused login of .* from [^ ]*: //p' "$WORK/onenet-expired.broker.log" | head -1)
+E24="tcpdump -i lo; rawsend sends only the seed CONNECT of onenet.md §6.2 (155 bytes, token et 1661245031 = 2022-08-23 08:57:11 UTC) in frame $(fr "$F" mqtt.msgtype==1) to internal/testtools/onenetbroker, whose token check refuses the login (broker log: '$EXPLOG'): CONNACK 20020005 in frame $(fr "$F" mqtt.msgtype==2) (return code 5: mochi answers a refused login with 'bad username or password', which it maps to 5 for MQTT 3.1.1; OneNET documents 4 for a bad token, onenet.md §4.3 and §8 treat both as a refused login), then the broker closes the connection (FIN, frame $(fr "$F" "tcp.srcport==1883 && tcp.flags.fin==1")). Frames: $(framelist "$F" "frame.number > 0")."
+
+F=$OUT/onenet-2402.pcap
+E25="tcpdump -i lo; as onenet-post-reply.pcap (same valid CONNECT, SUBSCRIBE to \$sys/VRqhDHF2wL/my_tv/thing/property/post/reply, 50 ms pauses) but the property report has flat params, without the {\"value\":...} wrapper: QoS 0 PUBLISH on \$sys/VRqhDHF2wL/my_tv/thing/property/post with $POST_FLAT in frame $(cpub "$F") -> the platform answers on \$sys/VRqhDHF2wL/my_tv/thing/property/post/reply with $REPLY_2402 in frame $(bpub "$F") (the error OneNET is reported to give such a payload, onenet.md §3.2; unverified on the real platform). CONNECT frame $(fr "$F" mqtt.msgtype==1), CONNACK 20020000 frame $(fr "$F" mqtt.msgtype==2), SUBSCRIBE frame $(fr "$F" mqtt.msgtype==8), SUBACK 9003000100 frame $(fr "$F" mqtt.msgtype==9), DISCONNECT frame $(fr "$F" mqtt.msgtype==14). Frames: $(framelist "$F" "frame.number > 0")."
+
 F=$OUT/mosquitto-v311.pcap
 E5="tcpdump -i lo; MQTT 3.1.1 (protocol MQTT, level 4) from mosquitto_sub/_pub 2.0.11: subscriber sub1 (stream 0: -q 2 -t test/#, keep alive 5 s = mosquitto_sub's minimum, will test/will 'bye' QoS 1, -C 5) idles 6 s, so PINGREQ/PINGRESP (frames $(fr "$F" 'mqtt.msgtype==12 || mqtt.msgtype==13')) appear, then five mosquitto_pub connections: QoS 0 test/q0, QoS 1 test/q1, QoS 2 test/q2 (PUBREC/PUBREL/PUBCOMP on both legs, the subscription is QoS 2), QoS 1 retained test/retained (retain=1 from the publisher, 0 on the live copy to sub1), QoS 1 test/auth with username user / password pass (CONNECT frame $(fr "$F" 'mqtt.username == "user"')); sub1 sends DISCONNECT after the 5th message; finally client unsub1 (mosquitto_sub -t test/tmp -U test/tmp -E) does SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK, DISCONNECT."
 
@@ -602,7 +738,10 @@ Everything is recorded on loopback inside a network namespace that the script cr
 leave as real 1448-byte segments) against a fresh mosquitto 2.0.11 per capture on
 127.0.0.1, with mosquitto_pub/_sub 2.0.11 or `internal/testtools/rawsend` (which sends
 hand-written MQTT packets byte for byte, optionally split into several TCP segments) as
-clients. Derived captures are made from real ones with `internal/testtools/pcapedit`.
+clients. The onenet-post-reply, onenet-set, onenet-expired and onenet-2402 captures use
+`internal/testtools/onenetbroker` instead of mosquitto: mochi-mqtt v2.7.9 with a hook that
+plays the OneNET Studio platform (checks the CONNECT's token, answers property/post, sends
+property/set requests). Derived captures are made from real ones with `internal/testtools/pcapedit`.
 **This file is generated by record.sh**: a new recording changes timestamps, client ports
 and timing-dependent details, and rewrites the numbers below to match.
 
@@ -613,12 +752,16 @@ sees, which is not always what is on the wire: see the notes on the split, lengt
 multi-iface, snaplen and derived captures. Frame numbers are tshark's (1-based).
 
 HEAD
-	echo "Recorded $(date -u +%Y-%m-%d) with $(mosquitto -h 2>/dev/null | head -1 || true), $(tcpdump --version 2>&1 | head -1), $(dumpcap --version 2>/dev/null | head -1), counted with $(tshark --version 2>/dev/null | head -1), Linux $(uname -r)."
+	echo "Recorded $(date -u +%Y-%m-%d) with $(mosquitto -h 2>/dev/null | head -1 || true), $(tcpdump --version 2>&1 | head -1), $(dumpcap --version 2>/dev/null | head -1), mochi-mqtt/server $(awk '$1 == "github.com/mochi-mqtt/server/v2" { print $2 }' "$ROOT/go.mod") (in onenetbroker), counted with $(tshark --version 2>/dev/null | head -1), Linux $(uname -r)."
 	echo
 	entry onenet-esp8266.pcapng "$E1"
 	entry onenet-esp8266-split.pcap "$E2"
 	entry onenet-length-bug.pcap "$E3"
 	entry onenet-refused.pcap "$E4"
+	entry onenet-post-reply.pcap "$E22"
+	entry onenet-set.pcap "$E23"
+	entry onenet-expired.pcap "$E24"
+	entry onenet-2402.pcap "$E25"
 	entry mosquitto-v311.pcap "$E5"
 	entry mosquitto-v5.pcapng "$E6"
 	entry mqtt31.pcap "$E7"

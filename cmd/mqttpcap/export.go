@@ -1,0 +1,148 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/mqttpcap/mqttpcap/export"
+	"github.com/mqttpcap/mqttpcap/pipeline"
+)
+
+// exportOptions are the flags of `read --export-hex`.
+type exportOptions struct {
+	format  string // at, hex, c, fixture, go; "" = no export
+	output  string // -o
+	server  string
+	port    int
+	refresh bool
+	expires string
+	ttl     string
+	goPkg   string
+	now     func() time.Time
+}
+
+var exportFormats = []string{"at", "hex", "c", "fixture", "go"}
+
+func (e *exportOptions) validate() error {
+	if e.format == "" {
+		return nil
+	}
+	ok := false
+	for _, f := range exportFormats {
+		ok = ok || f == e.format
+	}
+	if !ok {
+		return usageErr(fmt.Errorf("--export-hex: %q is not a format (at, hex, c, fixture, go)", e.format))
+	}
+	if e.refresh && (e.expires == "") == (e.ttl == "") {
+		e.ttl = "365d"
+	}
+	return nil
+}
+
+// exportCollector keeps the packets chosen for export.
+type exportCollector struct {
+	match func(*pipeline.Record) bool
+	pkts  []export.Packet
+}
+
+func (c *exportCollector) Record(r *pipeline.Record) error {
+	if r.Kind != pipeline.KindPacket || !c.match(r) {
+		return nil
+	}
+	c.pkts = append(c.pkts, export.Packet{Frame: r.Frame, Time: r.Time, Stream: r.Conn.Stream, Client: r.Conn.Client,
+		Server: r.Conn.Server, FromClient: r.FromClient, Packet: r.Packet.Clone()})
+	return nil
+}
+
+func (c *exportCollector) Flush() error { return nil }
+
+// defaultExportMatch chooses what an export takes without -Y: what the
+// device sent for the scripts and headers, everything for fixtures.
+func (e *exportOptions) defaultMatch() func(*pipeline.Record) bool {
+	if e.format == "fixture" || e.format == "go" {
+		return func(*pipeline.Record) bool { return true }
+	}
+	return func(r *pipeline.Record) bool { return r.FromClient }
+}
+
+// write refreshes tokens if asked and writes the chosen packets.
+func (e *exportOptions) write(ios *ioStreams, source string, pkts []export.Packet, keys *keyOptions) error {
+	if len(pkts) == 0 {
+		return withCode(exitError, errors.New("--export-hex: no packet matched: nothing to export"),
+			"without -Y the AT, hex and C formats take the packets the clients sent")
+	}
+	if e.refresh {
+		keyFn, err := keys.keyFunc(ios)
+		if err != nil {
+			return err
+		}
+		if keyFn == nil {
+			return usageErr(errors.New("--refresh-token needs the access key: --key, --key-file or $" + keyEnv))
+		}
+		exp, err := e.expiry()
+		if err != nil {
+			return err
+		}
+		refreshed := 0
+		for i := range pkts {
+			ok, err := export.RefreshToken(&pkts[i], keyFn, exp)
+			if err != nil {
+				return withCode(exitError, fmt.Errorf("--refresh-token: %w", err))
+			}
+			if ok {
+				refreshed++
+				fmt.Fprintf(ios.ErrOut, "mqttpcap: %s: %s\n", pkts[i].Name(), pkts[i].Notes[len(pkts[i].Notes)-1])
+			}
+		}
+		if refreshed == 0 {
+			fmt.Fprintln(ios.ErrOut, "mqttpcap: --refresh-token: no exported CONNECT carries a OneNET token")
+		}
+	}
+	var w io.Writer = ios.Out
+	if e.output != "" && e.output != "-" {
+		f, err := os.Create(e.output)
+		if err != nil {
+			return withCode(exitError, fmt.Errorf("-o: %w", err))
+		}
+		defer f.Close()
+		w = f
+	}
+	name := filepath.Base(source)
+	var err error
+	switch e.format {
+	case "at":
+		err = export.AT(w, pkts, export.ATOptions{Server: e.server, Port: e.port, Source: name})
+	case "hex":
+		err = export.Hex(w, pkts)
+	case "c":
+		err = export.C(w, pkts, export.COptions{Source: name})
+	case "fixture":
+		err = export.FixtureJSON(w, pkts, name)
+	case "go":
+		err = export.FixtureGo(w, pkts, name, e.goPkg)
+	}
+	if err != nil {
+		return withCode(exitError, fmt.Errorf("writing the export: %w", err))
+	}
+	return nil
+}
+
+func (e *exportOptions) expiry() (time.Time, error) {
+	if e.ttl != "" {
+		d, err := parseTTL(e.ttl)
+		if err != nil {
+			return time.Time{}, usageErr(fmt.Errorf("--ttl: %w", err))
+		}
+		return e.now().Add(d), nil
+	}
+	t, err := parseWhen(e.expires)
+	if err != nil {
+		return time.Time{}, usageErr(fmt.Errorf("--expires: %w", err))
+	}
+	return t, nil
+}

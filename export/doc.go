@@ -1,0 +1,75 @@
+// Package export writes chosen MQTT packets in forms other tools take: an
+// AT command script for an ESP8266 (the usual OneNET workflow, typed into a
+// serial terminal), plain hex lines, a C header for firmware, and encoder
+// test fixtures (JSON or a Go test table) with each packet's decoded fields
+// and exact bytes.
+//
+// It takes packets that were decoded (and possibly rewritten, e.g. with a
+// refreshed OneNET token) and writes them; it does not read captures.
+package export
+
+import (
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/mqttpcap/mqttpcap/decode"
+)
+
+// Packet is one packet to export, with where it came from.
+type Packet struct {
+	Frame      uint64
+	Time       time.Time
+	Stream     int
+	Client     netip.AddrPort
+	Server     netip.AddrPort
+	FromClient bool
+	// Packet is the decoded packet (a clone: it outlives the capture's
+	// buffers); its Raw bytes are what is exported.
+	Packet *decode.Packet
+	// Notes say what was changed before export (a refreshed token).
+	Notes []string
+}
+
+// Name describes a packet in one line: "frame 4 CONNECT client_id=my_tv".
+func (p Packet) Name() string {
+	d := p.Packet
+	s := "frame " + strconv.FormatUint(p.Frame, 10) + " " + d.Type.String()
+	switch d.Type {
+	case decode.CONNECT:
+		s += " client_id=" + string(d.ClientID)
+	case decode.PUBLISH:
+		s += " " + string(d.TopicName())
+		if d.QoS > 0 {
+			s += " qos=" + strconv.Itoa(int(d.QoS)) + " id=" + strconv.Itoa(int(d.PacketID))
+		}
+	case decode.SUBSCRIBE, decode.UNSUBSCRIBE:
+		s += " id=" + strconv.Itoa(int(d.PacketID))
+		for _, sub := range d.Subscriptions {
+			s += " " + string(sub.Topic)
+		}
+		for _, f := range d.TopicFilters {
+			s += " " + string(f)
+		}
+	default:
+		if d.HasPacketID {
+			s += " id=" + strconv.Itoa(int(d.PacketID))
+		}
+	}
+	return s
+}
+
+// identifier makes a C or Go identifier for a packet: "frame4_connect".
+func (p Packet) identifier() string {
+	return "frame" + strconv.FormatUint(p.Frame, 10) + "_" + lower(p.Packet.Type.String())
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

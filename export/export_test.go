@@ -1,0 +1,247 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mqttpcap/mqttpcap/capture"
+	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/export"
+	"github.com/mqttpcap/mqttpcap/onenet"
+	"github.com/mqttpcap/mqttpcap/pipeline"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden/export")
+
+// The seed session of onenet.md §6, exactly.
+var seedHex = []string{
+	"10980100044d51545404c2003c00056d795f7476000a5652716844484632774c007976657273696f6e3d323031382d31302d3331267265733d70726f64756374732532465652716844484632774c253246646576696365732532466d795f74762665743d31363631323435303331266d6574686f643d6d6435267369676e3d7934694450753659703834464f377378706364635351253344253344",
+	"822d00010028247379732f5652716844484632774c2f6d795f74762f7468696e672f70726f70657274792f73657400",
+	"306f0029247379732f5652716844484632774c2f6d795f74762f7468696e672f70726f70657274792f706f73747b226964223a2022313233222c2276657273696f6e22203a2022312e30222c22706172616d73223a207b2277656e6475223a207b2276616c7565223a2032312e317d7d7d",
+	"e000",
+}
+
+const keyB1 = "KuF3NT/jUBJ62LNBB/A8XZA9CqS3Cu79B/ABmfA1UCw="
+
+func packetsOf(t *testing.T, name string, keep func(*pipeline.Record) bool) []export.Packet {
+	t.Helper()
+	src, err := capture.OpenFile("../testdata/pcaps/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var out []export.Packet
+	opts := pipeline.DefaultOptions()
+	opts.Fields = true
+	sink := pipeline.SinkFunc(func(r *pipeline.Record) error {
+		if r.Kind == pipeline.KindPacket && keep(r) {
+			out = append(out, export.Packet{Frame: r.Frame, Time: r.Time, Stream: r.Conn.Stream, Client: r.Conn.Client,
+				Server: r.Conn.Server, FromClient: r.FromClient, Packet: r.Packet.Clone()})
+		}
+		return nil
+	})
+	if err := pipeline.New(opts, sink).Run(context.Background(), src); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func fromClient(r *pipeline.Record) bool { return r.FromClient }
+func all(*pipeline.Record) bool          { return true }
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("..", "testdata", "golden", "export", name)
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./export -update creates it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from its golden file (go test ./export -update); got:\n%s", name, got)
+	}
+}
+
+// The seed session exports to exactly the strings and lengths of
+// onenet.md §6: AT+CIPSEND=155, 47, 113, 2.
+func TestSeedAT(t *testing.T) {
+	pkts := packetsOf(t, "onenet-esp8266.pcapng", fromClient)
+	var buf bytes.Buffer
+	if err := export.AT(&buf, pkts, export.ATOptions{Server: "studio-mqtt.heclouds.com", Source: "onenet-esp8266.pcapng"}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	sends := regexp.MustCompile(`(?m)^AT\+CIPSEND=(\d+)\n([0-9a-f]+)$`).FindAllStringSubmatch(out, -1)
+	if len(sends) != 4 {
+		t.Fatalf("%d CIPSENDs:\n%s", len(sends), out)
+	}
+	for i, want := range []string{"155", "47", "113", "2"} {
+		if sends[i][1] != want || sends[i][2] != seedHex[i] {
+			t.Errorf("packet %d: AT+CIPSEND=%s %s, want %s %s", i, sends[i][1], sends[i][2], want, seedHex[i])
+		}
+	}
+	for _, want := range []string{`AT+CIPSTART="TCP","studio-mqtt.heclouds.com",1883`, "AT+CIPMODE=0", "# frame 4 CONNECT client_id=my_tv (155 bytes)", "AT+CIPCLOSE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	golden(t, "seed.at.txt", buf.Bytes())
+}
+
+func TestFormatsGolden(t *testing.T) {
+	pkts := packetsOf(t, "onenet-esp8266.pcapng", fromClient)
+	var hexOut, c bytes.Buffer
+	export.Hex(&hexOut, pkts)
+	if got := strings.Fields(hexOut.String()); strings.Join(got, " ") != strings.Join(seedHex, " ") {
+		t.Errorf("hex lines %v", got)
+	}
+	golden(t, "seed.hex.txt", hexOut.Bytes())
+	export.C(&c, pkts, export.COptions{Source: "onenet-esp8266.pcapng"})
+	if !strings.Contains(c.String(), "static const size_t frame4_connect_len = 155;") || !strings.Contains(c.String(), "/* variable header */") {
+		t.Errorf("C header:\n%s", c.String())
+	}
+	golden(t, "seed.c.h", c.Bytes())
+
+	everything := packetsOf(t, "onenet-esp8266.pcapng", all)
+	var fx, gofx bytes.Buffer
+	export.FixtureJSON(&fx, everything, "onenet-esp8266.pcapng")
+	golden(t, "seed.fixture.json", fx.Bytes())
+	export.FixtureGo(&gofx, everything, "onenet-esp8266.pcapng", "fixtures")
+	golden(t, "seed.fixtures.go.txt", gofx.Bytes())
+	typeCheck(t, gofx.Bytes())
+}
+
+// typeCheck makes sure the generated Go compiles.
+func typeCheck(t *testing.T, src []byte) {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "fixtures.go", src, 0)
+	if err != nil {
+		t.Fatalf("generated Go does not parse: %v", err)
+	}
+	conf := types.Config{Importer: importer.Default()}
+	if _, err := conf.Check("fixtures", fset, []*ast.File{f}, nil); err != nil {
+		t.Fatalf("generated Go does not type-check: %v", err)
+	}
+}
+
+// The fixture format holds everything an encoder needs: for every clean
+// packet of the test captures, building the packet from the fixture's
+// fields (and wire order) and encoding it gives the fixture's bytes.
+func TestFixtureRoundTrip(t *testing.T) {
+	names, _ := filepath.Glob("../testdata/pcaps/*.pcap*")
+	checked := 0
+	for _, path := range names {
+		name := filepath.Base(path)
+		if name == "cut-short.pcap" {
+			continue
+		}
+		pkts := packetsOf(t, name, func(r *pipeline.Record) bool { return len(r.Packet.Problems) == 0 })
+		var buf bytes.Buffer
+		if err := export.FixtureJSON(&buf, pkts, name); err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Packets []struct {
+				Name      string
+				Type      string
+				Version   int
+				Hex       string
+				Fields    json.RawMessage
+				WireOrder map[string][]string `json:"wire_order"`
+			}
+		}
+		if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+			t.Fatalf("%s: the fixture is not JSON: %v", name, err)
+		}
+		for _, fx := range doc.Packets {
+			p, err := export.PacketFromFields(fx.Type, decode.Version(fx.Version), fx.Fields, fx.WireOrder)
+			if err != nil {
+				t.Errorf("%s %s: %v", name, fx.Name, err)
+				continue
+			}
+			got, err := decode.Encode(p)
+			if err != nil || hex.EncodeToString(got) != fx.Hex {
+				t.Errorf("%s %s: encode(fields) = %x, want %s (%v)", name, fx.Name, got, fx.Hex, err)
+			}
+			checked++
+		}
+	}
+	if checked < 150 {
+		t.Errorf("only %d packets checked", checked)
+	}
+}
+
+// A packet over 2048 bytes is split into several CIPSENDs.
+func TestATSplitsBigPackets(t *testing.T) {
+	pkts := packetsOf(t, "big-publish.pcap", func(r *pipeline.Record) bool { return r.Packet.Type == decode.PUBLISH })
+	var buf bytes.Buffer
+	export.AT(&buf, pkts, export.ATOptions{})
+	sends := regexp.MustCompile(`(?m)^AT\+CIPSEND=(\d+)$`).FindAllStringSubmatch(buf.String(), -1)
+	if len(sends) != 10 || sends[0][1] != "2048" || sends[9][1] != "1587" {
+		t.Errorf("CIPSENDs %v", sends)
+	}
+	if !strings.Contains(buf.String(), "over the ESP8266's 2048-byte AT+CIPSEND limit: sent in 10 parts") {
+		t.Errorf("no note about the split:\n%s", buf.String()[:400])
+	}
+}
+
+// --refresh-token: the captured CONNECT's expired token is replaced by a
+// valid one for the same device; lengths follow.
+func TestRefreshToken(t *testing.T) {
+	pkts := packetsOf(t, "onenet-esp8266.pcapng", fromClient)
+	keys := func(string, string) (string, bool) { return keyB1, true }
+	exp := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range pkts {
+		if _, err := export.RefreshToken(&pkts[i], keys, exp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := pkts[0].Packet
+	tok, err := onenet.ParseToken(string(c.Password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := tok.Verify(keyB1); !ok || tok.ET != exp.Unix() || tok.Method != "md5" || tok.DeviceName != "my_tv" {
+		t.Errorf("new token %+v verifies %v", tok, ok)
+	}
+	if len(pkts[0].Notes) != 1 || !strings.Contains(pkts[0].Notes[0], "et 1661245031 (2022-08-23 08:57:11 UTC) → 1893456000") {
+		t.Errorf("notes %v", pkts[0].Notes)
+	}
+	if len(pkts[1].Notes) != 0 {
+		t.Errorf("the SUBSCRIBE was changed: %v", pkts[1].Notes)
+	}
+	var buf bytes.Buffer
+	export.AT(&buf, pkts, export.ATOptions{})
+	if !strings.Contains(buf.String(), "AT+CIPSEND="+itoa(len(c.Raw))) {
+		t.Errorf("CIPSEND length does not follow:\n%s", buf.String())
+	}
+	if _, err := export.RefreshToken(&pkts[0], func(string, string) (string, bool) { return "", false }, exp); err == nil {
+		t.Error("no key: no error")
+	}
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
