@@ -14,28 +14,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mqttpcap/mqttpcap/capture"
-	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/pipeline"
-	"github.com/mqttpcap/mqttpcap/report"
 )
 
 // readOptions are the parsed flags of `mqttpcap read`.
 type readOptions struct {
-	g           *globalOptions
-	path        string
-	detail      bool
-	json        bool
-	ports       []uint
-	noDetect    bool
-	version     string
-	maxPacket   string
-	maxBuffer   string
-	holeTimeout time.Duration
-	idleTimeout time.Duration
-	keys        keyOptions
-	noOneNET    bool
-	redact      bool
-	export      exportOptions
+	g      *globalOptions
+	path   string
+	dec    decodeOptions
+	out    outputOptions
+	export exportOptions
 }
 
 func newReadCmd(g *globalOptions, runF func(context.Context, *readOptions) error) *cobra.Command {
@@ -94,18 +82,8 @@ what decodes cleanly, or taken from --mqtt-version.
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVarP(&o.detail, "detail", "V", false, "print every field of every packet with its byte range")
-	f.BoolVar(&o.json, "json", false, "print one JSON object per packet or event (schema: docs/json.md)")
-	f.UintSliceVarP(&o.ports, "port", "p", []uint{1883, 8883}, "TCP ports that carry MQTT (a list: --port 1883,6002); 8883 is usually TLS")
-	f.BoolVar(&o.noDetect, "no-detect", false, "do not look for MQTT on other ports (by a CONNECT at the start of a connection)")
-	f.StringVar(&o.version, "mqtt-version", "", "MQTT version of connections whose CONNECT is not in the capture: 3.1, 3.1.1 or 5 (default: inferred)")
-	f.StringVar(&o.maxPacket, "max-packet", "16MiB", "largest MQTT packet kept whole; bigger ones keep their start")
-	f.StringVar(&o.maxBuffer, "max-buffer", "256MiB", "cap on the bytes all connections buffer for incomplete MQTT packets")
-	f.DurationVar(&o.holeTimeout, "hole-timeout", 10*time.Second, "how long (capture time) data waits behind a missing TCP segment before it is reported as a gap")
-	f.DurationVar(&o.idleTimeout, "idle-timeout", 30*time.Minute, "connections idle this long (capture time) are closed")
-	o.keys.addFlags(f)
-	f.BoolVar(&o.noOneNET, "no-onenet", false, "do not read tokens, topics and payloads as OneNET's")
-	f.BoolVar(&o.redact, "redact", false, "mask passwords and token signatures in the output (for sharing it)")
+	o.out.addFlags(f)
+	o.dec.addFlags(f)
 	f.StringVar(&o.export.format, "export-hex", "", "write the chosen packets instead of the list: at (default: an ESP8266 AT+CIPSEND script), hex, c, fixture (JSON), go")
 	f.Lookup("export-hex").NoOptDefVal = "at"
 	f.StringVarP(&o.export.output, "output", "o", "", "write the export to this file instead of stdout")
@@ -145,47 +123,17 @@ func pendingFormat(cmd *cobra.Command) string {
 
 // validate checks the flags and turns them into pipeline options.
 func (o *readOptions) validate() (pipeline.Options, error) {
-	opts := pipeline.DefaultOptions()
 	if err := o.g.validateColor(); err != nil {
-		return opts, err
+		return pipeline.Options{}, err
 	}
-	if o.json && o.detail {
-		return opts, usageErr(errors.New("read: --json and -V/--detail cannot be used together"),
-			"--json already carries every field; use -V for the human-readable tree")
+	if err := o.out.validate(); err != nil {
+		return pipeline.Options{}, err
 	}
-	opts.Stream.Ports = opts.Stream.Ports[:0]
-	for _, p := range o.ports {
-		if p == 0 || p > 65535 {
-			return opts, usageErr(fmt.Errorf("--port: %d is not a TCP port (1-65535)", p))
-		}
-		opts.Stream.Ports = append(opts.Stream.Ports, uint16(p))
-	}
-	opts.Stream.DetectOtherPorts = !o.noDetect
-	opts.Fields = o.detail
-	if o.version != "" {
-		v, ok := decode.ParseVersion(o.version)
-		if !ok {
-			return opts, usageErr(fmt.Errorf("--mqtt-version: %q is not an MQTT version (3.1, 3.1.1 or 5)", o.version))
-		}
-		opts.Assume = v
-	}
-	var err error
-	if opts.MaxPacket, err = parseSize("--max-packet", o.maxPacket, 64); err != nil {
-		return opts, err
-	}
-	maxBuffer, err := parseSize("--max-buffer", o.maxBuffer, 1024)
+	opts, err := o.dec.pipelineOptions(o.g.ios)
 	if err != nil {
 		return opts, err
 	}
-	opts.MaxBuffered = int64(maxBuffer)
-	if o.holeTimeout <= 0 || o.idleTimeout <= 0 {
-		return opts, usageErr(errors.New("--hole-timeout and --idle-timeout must be positive"))
-	}
-	opts.Stream.HoleTimeout, opts.Stream.IdleTimeout = o.holeTimeout, o.idleTimeout
-	opts.OneNET = !o.noOneNET
-	if opts.Keys, err = o.keys.keyFunc(o.g.ios); err != nil {
-		return opts, err
-	}
+	opts.Fields = o.out.detail
 	if err := o.export.validate(); err != nil {
 		return opts, err
 	}
@@ -234,19 +182,13 @@ func runRead(ctx context.Context, o *readOptions) error {
 	}
 	defer src.Close()
 
-	out, styled := ios.colorOutput(o.g.color)
 	var s sink
 	var collect *exportCollector
-	switch {
-	case o.export.format != "":
+	if o.export.format != "" {
 		collect = &exportCollector{match: o.export.defaultMatch()}
 		s = collect
-	case o.json:
-		j := report.NewJSONLines(ios.Out)
-		j.Redact = o.redact
-		s = j
-	default:
-		s = report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Header: styled, Redact: o.redact})
+	} else {
+		s = o.out.sink(ios, o.g.color, false)
 	}
 	prog := newProgress(ios, src, o.path)
 	if prog != nil {
@@ -259,7 +201,7 @@ func runRead(ctx context.Context, o *readOptions) error {
 		runErr = err
 	}
 	if collect != nil && (runErr == nil || errors.Is(runErr, capture.ErrCutShort)) {
-		if err := o.export.write(ios, o.path, collect.pkts, &o.keys); err != nil {
+		if err := o.export.write(ios, o.path, collect.pkts, &o.dec.keys); err != nil {
 			return err
 		}
 	}

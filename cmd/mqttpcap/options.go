@@ -1,0 +1,112 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/pipeline"
+	"github.com/mqttpcap/mqttpcap/report"
+)
+
+// decodeOptions are the flags that say what to decode and how, shared by
+// read and live.
+type decodeOptions struct {
+	ports       []uint
+	noDetect    bool
+	version     string
+	maxPacket   string
+	maxBuffer   string
+	holeTimeout time.Duration
+	idleTimeout time.Duration
+	keys        keyOptions
+	noOneNET    bool
+}
+
+func (d *decodeOptions) addFlags(f *pflag.FlagSet) {
+	f.UintSliceVarP(&d.ports, "port", "p", []uint{1883, 8883}, "TCP ports that carry MQTT (a list: --port 1883,6002); 8883 is usually TLS")
+	f.BoolVar(&d.noDetect, "no-detect", false, "do not look for MQTT on other ports (by a CONNECT at the start of a connection)")
+	f.StringVar(&d.version, "mqtt-version", "", "MQTT version of connections whose CONNECT is not in the capture: 3.1, 3.1.1 or 5 (default: inferred)")
+	f.StringVar(&d.maxPacket, "max-packet", "16MiB", "largest MQTT packet kept whole; bigger ones keep their start")
+	f.StringVar(&d.maxBuffer, "max-buffer", "256MiB", "cap on the bytes all connections buffer for incomplete MQTT packets")
+	f.DurationVar(&d.holeTimeout, "hole-timeout", 10*time.Second, "how long (capture time) data waits behind a missing TCP segment before it is reported as a gap")
+	f.DurationVar(&d.idleTimeout, "idle-timeout", 30*time.Minute, "connections idle this long (capture time) are closed")
+	d.keys.addFlags(f)
+	f.BoolVar(&d.noOneNET, "no-onenet", false, "do not read tokens, topics and payloads as OneNET's")
+}
+
+// pipelineOptions checks the flags and turns them into pipeline options.
+func (d *decodeOptions) pipelineOptions(ios *ioStreams) (pipeline.Options, error) {
+	opts := pipeline.DefaultOptions()
+	opts.Stream.Ports = opts.Stream.Ports[:0]
+	for _, p := range d.ports {
+		if p == 0 || p > 65535 {
+			return opts, usageErr(fmt.Errorf("--port: %d is not a TCP port (1-65535)", p))
+		}
+		opts.Stream.Ports = append(opts.Stream.Ports, uint16(p))
+	}
+	opts.Stream.DetectOtherPorts = !d.noDetect
+	if d.version != "" {
+		v, ok := decode.ParseVersion(d.version)
+		if !ok {
+			return opts, usageErr(fmt.Errorf("--mqtt-version: %q is not an MQTT version (3.1, 3.1.1 or 5)", d.version))
+		}
+		opts.Assume = v
+	}
+	var err error
+	if opts.MaxPacket, err = parseSize("--max-packet", d.maxPacket, 64); err != nil {
+		return opts, err
+	}
+	maxBuffer, err := parseSize("--max-buffer", d.maxBuffer, 1024)
+	if err != nil {
+		return opts, err
+	}
+	opts.MaxBuffered = int64(maxBuffer)
+	if d.holeTimeout <= 0 || d.idleTimeout <= 0 {
+		return opts, usageErr(errors.New("--hole-timeout and --idle-timeout must be positive"))
+	}
+	opts.Stream.HoleTimeout, opts.Stream.IdleTimeout = d.holeTimeout, d.idleTimeout
+	opts.OneNET = !d.noOneNET
+	if opts.Keys, err = d.keys.keyFunc(ios); err != nil {
+		return opts, err
+	}
+	return opts, nil
+}
+
+// outputOptions are the flags that choose the output, shared by read and
+// live.
+type outputOptions struct {
+	detail bool
+	json   bool
+	redact bool
+}
+
+func (o *outputOptions) addFlags(f *pflag.FlagSet) {
+	f.BoolVarP(&o.detail, "detail", "V", false, "print every field of every packet with its byte range")
+	f.BoolVar(&o.json, "json", false, "print one JSON object per packet or event (schema: docs/json.md)")
+	f.BoolVar(&o.redact, "redact", false, "mask passwords and token signatures in the output (for sharing it)")
+}
+
+func (o *outputOptions) validate() error {
+	if o.json && o.detail {
+		return usageErr(errors.New("--json and -V/--detail cannot be used together"),
+			"--json already carries every field; use -V for the human-readable tree")
+	}
+	return nil
+}
+
+// sink builds the output: JSON lines, or the text list or detail view,
+// styled when stdout is a terminal. flushEach writes every record at once
+// (live capture).
+func (o *outputOptions) sink(ios *ioStreams, color string, flushEach bool) sink {
+	if o.json {
+		j := report.NewJSONLines(ios.Out)
+		j.Redact, j.FlushEach = o.redact, flushEach
+		return j
+	}
+	out, styled := ios.colorOutput(color)
+	return report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Header: styled, Redact: o.redact, FlushEach: flushEach})
+}
