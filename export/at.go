@@ -56,7 +56,9 @@ func AT(w io.Writer, pkts []Packet, o ATOptions) error {
 			if o.Port != 0 {
 				port = o.Port
 			}
-			fmt.Fprintf(bw, "# stream %d: %s → %s\n", p.Stream, p.Client, p.Server)
+			if p.Client.IsValid() {
+				fmt.Fprintf(bw, "# stream %d: %s → %s\n", p.Stream, p.Client, p.Server)
+			}
 			fmt.Fprintf(bw, "AT+CIPSTART=\"TCP\",\"%s\",%d\n", host, port)
 			fmt.Fprintln(bw, "AT+CIPMODE=0")
 		}

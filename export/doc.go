@@ -24,6 +24,7 @@ type Packet struct {
 	Client     netip.AddrPort
 	Server     netip.AddrPort
 	FromClient bool
+	// Frame is 0 for a packet built by hand (mqttpcap encode).
 	// Packet is the decoded packet (a clone: it outlives the capture's
 	// buffers); its Raw bytes are what is exported.
 	Packet *decode.Packet
@@ -34,7 +35,10 @@ type Packet struct {
 // Name describes a packet in one line: "frame 4 CONNECT client_id=my_tv".
 func (p Packet) Name() string {
 	d := p.Packet
-	s := "frame " + strconv.FormatUint(p.Frame, 10) + " " + d.Type.String()
+	s := d.Type.String()
+	if p.Frame != 0 {
+		s = "frame " + strconv.FormatUint(p.Frame, 10) + " " + s
+	}
 	switch d.Type {
 	case decode.CONNECT:
 		s += " client_id=" + string(d.ClientID)
@@ -61,6 +65,9 @@ func (p Packet) Name() string {
 
 // identifier makes a C or Go identifier for a packet: "frame4_connect".
 func (p Packet) identifier() string {
+	if p.Frame == 0 {
+		return "mqtt_" + lower(p.Packet.Type.String())
+	}
 	return "frame" + strconv.FormatUint(p.Frame, 10) + "_" + lower(p.Packet.Type.String())
 }
 

@@ -195,3 +195,7 @@ func trimSpace(b []byte) []byte {
 	}
 	return b
 }
+
+// Facts appends the one-line summary of a packet (what the packet list
+// shows after the type), with topics and payloads cut to preview runes.
+func Facts(b []byte, p *decode.Packet, preview int) []byte { return facts(b, p, preview) }

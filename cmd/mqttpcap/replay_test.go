@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	mqtt "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
+
+	"github.com/mqttpcap/mqttpcap/onenet"
+)
+
+// tokenHook plays a OneNET-like broker: it refuses a login whose password
+// is a token with an error at connect time (an expired one).
+type tokenHook struct{ mqtt.HookBase }
+
+func (h *tokenHook) ID() string { return "token-check" }
+
+func (h *tokenHook) Provides(b byte) bool {
+	return b == mqtt.OnConnectAuthenticate || b == mqtt.OnACLCheck
+}
+
+func (h *tokenHook) OnACLCheck(*mqtt.Client, string, bool) bool { return true }
+
+func (h *tokenHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
+	tok, err := onenet.ParseToken(string(pk.Connect.Password))
+	if err != nil {
+		return true
+	}
+	for _, f := range tok.Check(onenet.CheckContext{At: time.Now()}) {
+		if f.Severity == onenet.Error {
+			return false
+		}
+	}
+	return true
+}
+
+// startBroker runs a real MQTT broker (mochi-mqtt) on loopback.
+func startBroker(t *testing.T) string {
+	t.Helper()
+	srv := mqtt.New(&mqtt.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err := srv.AddHook(new(tokenHook), nil); err != nil {
+		t.Fatal(err)
+	}
+	tcp := listeners.NewTCP(listeners.Config{ID: "t", Address: "127.0.0.1:0"})
+	if err := srv.AddListener(tcp); err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve()
+	t.Cleanup(func() { srv.Close() })
+	return tcp.Address()
+}
+
+const keyB1 = "KuF3NT/jUBJ62LNBB/A8XZA9CqS3Cu79B/ABmfA1UCw="
+
+// The seed capture's token expired in 2022: the broker refuses it, replay
+// says so and exits 5; with --refresh-token the same packets log in.
+func TestReplayAgainstBroker(t *testing.T) {
+	addr := startBroker(t)
+	seed := "../../testdata/pcaps/onenet-esp8266.pcapng"
+	out, errOut, code := runCLI(t, false, nil, "replay", "--to", addr, "--pause", "50ms", "--read-timeout", "300ms", seed)
+	if code != exitRefused || !strings.Contains(out, "← CONNACK     0x05 Connection Refused: not authorized") ||
+		!strings.Contains(errOut, "the server refused the login: CONNACK 0x05") {
+		t.Fatalf("expired token: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = runCLI(t, false, nil, "replay", "--to", addr, "--pause", "50ms", "--read-timeout", "300ms",
+		"--refresh-token", "--key", keyB1, seed)
+	if code != 0 || !strings.Contains(out, "← CONNACK     0x00 Connection Accepted") || !strings.Contains(out, "← SUBACK      id=1 0x00") ||
+		!strings.Contains(out, "token refreshed") {
+		t.Fatalf("refreshed token: exit %d\n%s%s", code, out, errOut)
+	}
+
+	// An AT export replays the same way, and so do hex lines on stdin.
+	dir := t.TempDir()
+	at := filepath.Join(dir, "seed.at")
+	if _, errOut, code := runCLI(t, false, nil, "read", seed, "--export-hex", "at", "-o", at, "--refresh-token", "--key", keyB1); code != 0 {
+		t.Fatalf("export: %d %s", code, errOut)
+	}
+	out, _, code = runCLI(t, false, nil, "replay", "--to", addr, "--pause", "50ms", "--read-timeout", "300ms", at)
+	if code != 0 || strings.Count(out, "→ ") != 4 {
+		t.Fatalf("AT replay: exit %d\n%s", code, out)
+	}
+	var errBuf, outBuf bytes.Buffer
+	ios := &ioStreams{In: strings.NewReader("# a comment\n1010 00044d5154540402003c0004 74657374\ne000\n"), Out: &outBuf, ErrOut: &errBuf}
+	if code := run([]string{"replay", "--to", addr, "--pause", "50ms", "--read-timeout", "300ms", "-"}, ios); code != 0 ||
+		!strings.Contains(outBuf.String(), "← CONNACK     0x00") {
+		t.Fatalf("stdin replay: exit %d\n%s%s", code, outBuf.String(), errBuf.String())
+	}
+}
+
+func TestReplayErrors(t *testing.T) {
+	_, errOut, code := runCLI(t, false, nil, "replay", "x.pcap")
+	if code != exitUsage || !strings.Contains(errOut, "--to HOST:PORT is required") {
+		t.Errorf("no --to: %d %s", code, errOut)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.txt")
+	os.WriteFile(bad, []byte("AT+CIPSEND=3\nzz\n"), 0o644)
+	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", bad)
+	if code != exitInput || !strings.Contains(errOut, "bad.txt:2: not hex") {
+		t.Errorf("bad file: %d %s", code, errOut)
+	}
+	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", "../../testdata/pcaps/onenet-esp8266.pcapng")
+	if code != exitInput || !strings.Contains(errOut, "127.0.0.1:1") {
+		t.Errorf("nobody listening: %d %s", code, errOut)
+	}
+}
