@@ -26,8 +26,18 @@ func (cs *consumer) frame(st *connState, c *stream.Conn, fromClient bool, fr dec
 	pkt := st.session.Decode(fr, fromClient)
 	st.info.Version, st.info.VersionInferred = st.session.Version()
 	st.info.Packets[dirIdx(fromClient)]++
-	if pkt.Type == decode.CONNECT && fromClient && !st.info.HasConnect {
-		st.info.ClientID, st.info.Username, st.info.HasConnect = string(pkt.ClientID), string(pkt.Username), true
+	info := &st.info
+	switch {
+	case pkt.Type == decode.CONNECT && fromClient && !info.HasConnect:
+		info.ClientID, info.Username, info.HasConnect, info.KeepAlive = string(pkt.ClientID), string(pkt.Username), true, pkt.KeepAlive
+	case pkt.Type == decode.CONNACK && !fromClient && !info.HasConnack && pkt.HasReasonCode:
+		info.ConnackCode, info.HasConnack = pkt.ReasonCode, true
+	}
+	if fromClient {
+		if !info.lastClient.IsZero() && t.Sub(info.lastClient) > info.MaxQuiet {
+			info.MaxQuiet = t.Sub(info.lastClient)
+		}
+		info.lastClient = t
 	}
 	var on *onenet.PacketInfo
 	if cs.p.opts.OneNET {

@@ -77,6 +77,15 @@ type ConnInfo struct {
 	// ClientID and Username are the CONNECT's, once seen.
 	ClientID, Username string
 	HasConnect         bool
+	KeepAlive          uint16
+	// ConnackCode is the CONNACK's return or reason code, once seen.
+	ConnackCode uint8
+	HasConnack  bool
+	// MaxQuiet is the longest time the client sent no MQTT packet (a broker
+	// closes the connection after 1.5 × keep alive); lastClient is when it
+	// last sent one.
+	MaxQuiet   time.Duration
+	lastClient time.Time
 }
 
 // Sink receives records. An error stops the pipeline.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/mqttpcap/mqttpcap/decode"
@@ -22,6 +23,8 @@ type JSONLines struct {
 	FlushEach bool
 	// Redact masks passwords and token signatures.
 	Redact bool
+	// Filter, when set, chooses the packets and events written (-Y).
+	Filter func(*pipeline.Record) bool
 }
 
 func (o *JSONLines) redact(s string) string {
@@ -38,6 +41,9 @@ func NewJSONLines(w io.Writer) *JSONLines {
 
 // Record implements pipeline.Sink.
 func (o *JSONLines) Record(r *pipeline.Record) error {
+	if o.Filter != nil && r.Kind != pipeline.KindConnDone && !o.Filter(r) {
+		return nil
+	}
 	j := &o.j
 	j.b = j.b[:0]
 	switch r.Kind {
@@ -167,7 +173,18 @@ func (o *JSONLines) connection(r *pipeline.Record) {
 		j.int("server", int64(r.Info.Packets[1]))
 		j.close('}')
 		j.strs("end", r.Info.Why)
+		if r.Info.HasConnect {
+			j.str("client_id", []byte(r.Info.ClientID))
+			j.uint("keep_alive", uint64(r.Info.KeepAlive))
+			j.int("max_client_silence_ms", r.Info.MaxQuiet.Milliseconds())
+			j.bool("keep_alive_exceeded", r.Info.KeepAlive > 0 && r.Info.MaxQuiet > time.Duration(r.Info.KeepAlive)*1500*time.Millisecond)
+		}
+		if r.Info.HasConnack {
+			j.uint("connack_code", uint64(r.Info.ConnackCode))
+			j.bool("login_refused", decode.IsFailure(decode.CONNACK, r.Info.Version, r.Info.ConnackCode))
+		}
 	}
+	j.int("duration_ms", c.LastTime.Sub(c.FirstTime).Milliseconds())
 	j.key("bytes")
 	j.open('{')
 	j.int("client", c.Bytes[0])

@@ -27,6 +27,13 @@ type TextOptions struct {
 	FlushEach bool
 	// Redact masks passwords and token signatures.
 	Redact bool
+	// Summary prints the per-connection summary table at the end.
+	Summary bool
+	// Width is the terminal width (0: no limit).
+	Width int
+	// Filter, when set, chooses the packets and events shown (-Y); the
+	// summary still counts everything.
+	Filter func(*pipeline.Record) bool
 }
 
 // Text writes the packet list (one line per MQTT packet) or, with Detail,
@@ -38,6 +45,7 @@ type Text struct {
 	b       []byte
 	scratch []byte
 	seen    map[*stream.Conn]bool
+	collect *Collector
 	header  bool
 }
 
@@ -46,15 +54,31 @@ func NewText(w io.Writer, opts TextOptions) *Text {
 	if opts.Preview == 0 {
 		opts.Preview = 60
 	}
-	return &Text{opts: opts, w: bufio.NewWriterSize(w, 64<<10), st: newStyles(opts.Styled), seen: make(map[*stream.Conn]bool)}
+	t := &Text{opts: opts, w: bufio.NewWriterSize(w, 64<<10), st: newStyles(opts.Styled), seen: make(map[*stream.Conn]bool)}
+	if opts.Summary {
+		t.collect = NewCollector()
+	}
+	return t
 }
 
-// Flush writes out what is buffered.
-func (t *Text) Flush() error { return t.w.Flush() }
+// Flush writes the summary (when asked) and what is buffered.
+func (t *Text) Flush() error {
+	if t.collect != nil {
+		t.w.Write(SummaryTable(nil, t.collect, t.opts.Styled, t.opts.Width))
+		t.collect = NewCollector()
+	}
+	return t.w.Flush()
+}
 
 // Record implements pipeline.Sink.
 func (t *Text) Record(r *pipeline.Record) error {
 	t.b = t.b[:0]
+	if t.collect != nil {
+		t.collect.Observe(r)
+	}
+	if t.opts.Filter != nil && r.Kind != pipeline.KindConnDone && !t.opts.Filter(r) {
+		return nil
+	}
 	switch r.Kind {
 	case pipeline.KindPacket:
 		if r.Conn != nil && !t.seen[r.Conn] {

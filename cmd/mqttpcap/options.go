@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/filter"
 	"github.com/mqttpcap/mqttpcap/pipeline"
 	"github.com/mqttpcap/mqttpcap/report"
 )
@@ -79,15 +80,20 @@ func (d *decodeOptions) pipelineOptions(ios *ioStreams) (pipeline.Options, error
 // outputOptions are the flags that choose the output, shared by read and
 // live.
 type outputOptions struct {
-	detail bool
-	json   bool
-	redact bool
+	detail    bool
+	json      bool
+	redact    bool
+	noSummary bool
+	expr      string
+	filter    *filter.Filter
 }
 
 func (o *outputOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVarP(&o.detail, "detail", "V", false, "print every field of every packet with its byte range")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per packet or event (schema: docs/json.md)")
 	f.BoolVar(&o.redact, "redact", false, "mask passwords and token signatures in the output (for sharing it)")
+	f.BoolVar(&o.noSummary, "no-summary", false, "do not print the per-connection summary at the end")
+	f.StringVarP(&o.expr, "filter", "Y", "", `show (or export) only the packets matching a display filter, e.g. 'type == CONNECT && client_id == "my_tv"' (see "mqttpcap help filters")`)
 }
 
 func (o *outputOptions) validate() error {
@@ -95,7 +101,22 @@ func (o *outputOptions) validate() error {
 		return usageErr(errors.New("--json and -V/--detail cannot be used together"),
 			"--json already carries every field; use -V for the human-readable tree")
 	}
+	if o.expr != "" {
+		f, err := filter.Parse(o.expr)
+		if err != nil {
+			return usageErr(fmt.Errorf("-Y: %w", err), `run "mqttpcap help filters" for the fields and operators`)
+		}
+		o.filter = f
+	}
 	return nil
+}
+
+// match is the -Y filter as a function, nil without one.
+func (o *outputOptions) match() func(*pipeline.Record) bool {
+	if o.filter == nil {
+		return nil
+	}
+	return o.filter.Match
 }
 
 // sink builds the output: JSON lines, or the text list or detail view,
@@ -104,9 +125,10 @@ func (o *outputOptions) validate() error {
 func (o *outputOptions) sink(ios *ioStreams, color string, flushEach bool) sink {
 	if o.json {
 		j := report.NewJSONLines(ios.Out)
-		j.Redact, j.FlushEach = o.redact, flushEach
+		j.Redact, j.FlushEach, j.Filter = o.redact, flushEach, o.match()
 		return j
 	}
 	out, styled := ios.colorOutput(color)
-	return report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Header: styled, Redact: o.redact, FlushEach: flushEach})
+	return report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Header: styled, Redact: o.redact,
+		FlushEach: flushEach, Summary: !o.noSummary, Width: ios.termWidth(), Filter: o.match()})
 }

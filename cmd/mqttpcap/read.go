@@ -186,6 +186,9 @@ func runRead(ctx context.Context, o *readOptions) error {
 	var collect *exportCollector
 	if o.export.format != "" {
 		collect = &exportCollector{match: o.export.defaultMatch()}
+		if m := o.out.match(); m != nil {
+			collect.match = m
+		}
 		s = collect
 	} else {
 		s = o.out.sink(ios, o.g.color, false)

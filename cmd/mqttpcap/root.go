@@ -45,7 +45,7 @@ MQTT are reported as events instead of being decoded as garbage.
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr(fmt.Errorf("%s: %w", c.CommandPath(), err), "run '"+c.CommandPath()+" --help' for usage")
 	})
-	root.AddCommand(newReadCmd(g, nil), newTokenCmd(g), newReplayCmd(g), newEncodeCmd(g))
+	root.AddCommand(newReadCmd(g, nil), newTokenCmd(g), newReplayCmd(g), newEncodeCmd(g), newStatsCmd(g), newFiltersHelp())
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
 }

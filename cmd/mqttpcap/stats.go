@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mqttpcap/mqttpcap/pipeline"
+	"github.com/mqttpcap/mqttpcap/report"
+)
+
+type statsOptions struct {
+	g    *globalOptions
+	path string
+	dec  decodeOptions
+	json bool
+}
+
+func newStatsCmd(g *globalOptions) *cobra.Command {
+	o := &statsOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "stats [flags] FILE",
+		Short: "The whole capture at a glance: connections, packet types, topics, rates",
+		Long: `Read a capture and print what is in it instead of every packet: packets by
+type, topics with their message counts, rates and payload sizes, one line
+per connection (login, duration, packets and bytes each way, keep alive and
+the longest silence of the client, how it ended, the OneNET verdict),
+OneNET reply latencies, and counts of protocol problems and events.
+
+` + exitStatusHelp,
+		Example: `  mqttpcap stats capture.pcapng
+  mqttpcap stats capture.pcapng --json | jq '.topics[:5]'`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErr(errors.New("stats: expected one capture file"))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.path = args[0]
+			return runStats(cmd.Context(), o)
+		},
+	}
+	o.dec.addFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON document (schema: docs/json.md)")
+	return cmd
+}
+
+func runStats(ctx context.Context, o *statsOptions) error {
+	if err := o.g.validateColor(); err != nil {
+		return err
+	}
+	ios := o.g.ios
+	opts, err := o.dec.pipelineOptions(ios)
+	if err != nil {
+		return err
+	}
+	src, err := openCapture(ios, o.path)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	c := report.NewCollector()
+	prog := newProgress(ios, src, o.path)
+	if prog != nil {
+		opts.Progress = prog.update
+	}
+	p := pipeline.New(opts, pipeline.SinkFunc(func(r *pipeline.Record) error { c.Observe(r); return nil }))
+	runErr := p.Run(ctx, src)
+	prog.done()
+	info := report.StatsInfo{Source: src.Name(), Frames: p.Frames()}
+	if o.json {
+		b, err := report.StatsJSON(c, info)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(ios.Out, "%s\n", b)
+	} else {
+		out, styled := ios.colorOutput(o.g.color)
+		out.Write(report.StatsText(nil, c, info, styled, ios.termWidth()))
+	}
+	return readError(src.Name(), runErr)
+}

@@ -1,0 +1,190 @@
+package report
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// table lays out rows of cells in columns: left-aligned, two spaces apart,
+// each column as wide as its widest cell; a cell may be styled (escape codes
+// do not count towards widths). Lines longer than width are cut with "…".
+type table struct {
+	header []string
+	rows   [][]string
+	right  map[int]bool // right-aligned columns (numbers)
+}
+
+func (tb *table) add(cells ...string) { tb.rows = append(tb.rows, cells) }
+
+func cellWidth(s string) int {
+	if strings.IndexByte(s, 0x1b) >= 0 {
+		return ansi.StringWidth(s)
+	}
+	return utf8.RuneCountInString(s)
+}
+
+func (tb *table) render(b []byte, st styles, width int, indent string) []byte {
+	widths := make([]int, len(tb.header))
+	for i, h := range tb.header {
+		widths[i] = cellWidth(h)
+	}
+	for _, r := range tb.rows {
+		for i, c := range r {
+			if i < len(widths) {
+				widths[i] = max(widths[i], cellWidth(c))
+			}
+		}
+	}
+	line := func(cells []string, header bool) {
+		var l strings.Builder
+		l.WriteString(indent)
+		for i, c := range cells {
+			if i >= len(widths) {
+				break
+			}
+			pad := strings.Repeat(" ", widths[i]-cellWidth(c))
+			if tb.right[i] {
+				l.WriteString(pad)
+			}
+			if header {
+				l.WriteString(st.header.Render(c))
+			} else {
+				l.WriteString(c)
+			}
+			if i < len(cells)-1 {
+				if !tb.right[i] {
+					l.WriteString(pad)
+				}
+				l.WriteString("  ")
+			}
+		}
+		s := strings.TrimRight(l.String(), " ")
+		if width > 0 && cellWidth(s) > width {
+			s = ansi.Truncate(s, width-1, "") + "…"
+		}
+		b = append(b, s...)
+		b = append(b, '\n')
+	}
+	line(tb.header, true)
+	for _, r := range tb.rows {
+		line(r, false)
+	}
+	return b
+}
+
+// seconds renders a duration for a table: "0.152 s", "12.3 s", "3 m 05 s".
+func seconds(d time.Duration) string {
+	switch {
+	case d < 10*time.Second:
+		return strconv.FormatFloat(d.Seconds(), 'f', 3, 64) + " s"
+	case d < 2*time.Minute:
+		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
+	}
+	m := int(d / time.Minute)
+	return strconv.Itoa(m) + " m " + pad2(int(d%time.Minute/time.Second)) + " s"
+}
+
+func pad2(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+// SummaryTable writes the per-connection summary: one row per connection
+// (client, server, client id, version, login, duration, MQTT packets and
+// bytes each way, keep alive and the longest silence of the client, how it
+// ended, the OneNET verdict), then a line per connection with its topics.
+func SummaryTable(b []byte, c *Collector, styled bool, width int) []byte {
+	st := newStyles(styled)
+	if len(c.Done) == 0 {
+		return b
+	}
+	conns := append([]*ConnSummary(nil), c.Done...)
+	sort.SliceStable(conns, func(i, j int) bool { return conns[i].Conn.Stream < conns[j].Conn.Stream })
+	b = append(b, '\n')
+	b = append(b, st.group.Render("Connections")...)
+	b = append(b, '\n')
+	tb := &table{header: []string{"strm", "client", "server", "client id", "ver", "login", "duration", "MQTT c→s", "s→c", "bytes c→s", "s→c", "keep alive", "ended", "OneNET"},
+		right: map[int]bool{0: true, 6: true, 7: true, 8: true, 9: true, 10: true}}
+	for _, s := range conns {
+		ver := "-"
+		if s.Info.TLS {
+			ver = "TLS"
+		} else if s.Info.Version != 0 {
+			ver = s.Info.Version.String()
+			if s.Info.VersionInferred {
+				ver += "?"
+			}
+		}
+		login := s.Login
+		switch {
+		case s.Refused:
+			login = st.problem.Render(login)
+		case login == "accepted":
+			login = st.ok.Render(login)
+		case login == "" && s.ClientID != "":
+			login = st.warn.Render("no CONNACK")
+		case login == "":
+			login = "-"
+		}
+		ka := "-"
+		if s.KeepAlive > 0 {
+			ka = strconv.Itoa(int(s.KeepAlive)) + " s, quiet ≤ " + seconds(s.MaxQuiet)
+			if s.KeepAliveExceeded() {
+				ka = st.problem.Render(ka + " > 1.5×")
+			}
+		}
+		on := "-"
+		if s.Verdict.Status != "" {
+			on = s.Verdict.Status
+			if s.Verdict.OK() {
+				on = st.ok.Render(on)
+			} else {
+				on = st.problem.Render(on)
+			}
+		}
+		clientID := "-"
+		if s.ClientID != "" {
+			clientID = strconv.Quote(s.ClientID)
+		}
+		tb.add(strconv.Itoa(s.Conn.Stream), s.Conn.Client.String(), s.Conn.Server.String(), clientID, ver, login,
+			seconds(s.Duration()), strconv.Itoa(s.MQTT[0]), strconv.Itoa(s.MQTT[1]),
+			strconv.FormatInt(s.Conn.Bytes[0], 10), strconv.FormatInt(s.Conn.Bytes[1], 10), ka, s.HowEnded(), on)
+	}
+	b = tb.render(b, st, width, "  ")
+	for _, s := range conns {
+		if len(s.Topics) == 0 {
+			continue
+		}
+		type tc struct {
+			topic string
+			n     int
+		}
+		var ts []tc
+		for t, n := range s.Topics {
+			ts = append(ts, tc{t, n})
+		}
+		sort.Slice(ts, func(i, j int) bool { return ts[i].n > ts[j].n || (ts[i].n == ts[j].n && ts[i].topic < ts[j].topic) })
+		var parts []string
+		for i, t := range ts {
+			if i == 5 {
+				parts = append(parts, "+"+strconv.Itoa(len(ts)-5)+" more")
+				break
+			}
+			parts = append(parts, strconv.Quote(t.topic)+" ×"+strconv.Itoa(t.n))
+		}
+		line := "  stream " + strconv.Itoa(s.Conn.Stream) + " publishes: " + strings.Join(parts, ", ")
+		if width > 0 && cellWidth(line) > width {
+			line = ansi.Truncate(line, width-1, "") + "…"
+		}
+		b = append(b, st.dim.Render(line)...)
+		b = append(b, '\n')
+	}
+	return b
+}
