@@ -65,3 +65,36 @@ func FuzzParseToken(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTopicMessage: ClassifyTopic and ParseMessage never panic on any topic
+// and payload; a classified topic names its product and device from the
+// topic; findings are one-line messages with a code.
+func FuzzTopicMessage(f *testing.F) {
+	f.Add("$sys/VRqhDHF2wL/my_tv/thing/property/post", []byte(`{"id":"123","version":"1.0","params":{"wendu":{"value":21.1}}}`))
+	f.Add("$sys/VRqhDHF2wL/my_tv/thing/property/set_reply", []byte(`{"id":"7","code":200,"msg":"success"}`))
+	f.Add("$sys/p/d/thing/service/reboot/invoke", []byte(`{"id":"1","params":{"delay":1}}`))
+	f.Add("$sys/p/d/thing/event/post", []byte(`{"id":"2","params":{"alarm":{"value":{"x":1},"time":1661245031000}}}`))
+	f.Add("$sys/p/d/dp/post/json", []byte(`{"id":1,"dp":{"temp":[{"v":30,"t":1552289676}]}}`))
+	f.Add("$sys/p/d/cmd/request/abc", []byte{0, 1, 2})
+	f.Add("$dp", []byte{0x03, 0x00, 0x02, '{', '}'})
+	f.Add("$sys/p/d/thing/property/post", []byte(`{"id":`))
+	f.Fuzz(func(t *testing.T, topic string, payload []byte) {
+		tp, ok := ClassifyTopic(topic)
+		if !ok {
+			return
+		}
+		if tp.ProductID != "" && !strings.Contains(topic, tp.ProductID) || tp.DeviceName != "" && !strings.Contains(topic, tp.DeviceName) {
+			t.Fatalf("product %q / device %q not in topic %q", tp.ProductID, tp.DeviceName, topic)
+		}
+		m, ok := ParseMessage(tp, payload)
+		if !ok || m == nil {
+			return
+		}
+		for _, fd := range m.Findings {
+			if fd.Code == "" || fd.Message == "" || strings.Contains(fd.Message, "\n") {
+				t.Fatalf("bad finding %+v", fd)
+			}
+		}
+		m.Success()
+	})
+}

@@ -9,8 +9,23 @@ import (
 )
 
 // detailPreview bounds how much of a long value (a payload) the field tree
-// shows; the hexdump shows everything.
+// shows unless TextOptions.Full; the hexdump shows everything.
 const detailPreview = 256
+
+// valueColumn is where field values start in the tree.
+const valueColumn = 2 + 12 + nameWidth + 1
+
+// valuePreview is how many characters of a string value the tree shows:
+// all with Full, else what fits the terminal's width on one line.
+func (t *Text) valuePreview() int {
+	switch {
+	case t.opts.Full:
+		return -1
+	case t.opts.Width > 0:
+		return max(minPreview, min(detailPreview, t.opts.Width-valueColumn-2))
+	}
+	return detailPreview
+}
 
 // detail writes a packet's header line and its field tree, each field with
 // its byte range in the packet.
@@ -46,12 +61,13 @@ func (t *Text) detail(r *pipeline.Record) {
 		t.fieldLine(p, f)
 	}
 	if r.OneNET != nil {
-		t.b = onenetFacts(append(t.b, ' '), r.OneNET, detailPreview)
+		t.b = onenetFacts(append(t.b, ' '), r.OneNET, t.valuePreview())
 		t.b = append(t.b, '\n')
 	}
 	t.problems(p, "  ")
 	t.onenetFindings(r.OneNET, "  ")
 	t.b = append(t.b, '\n')
+	t.hexdump(r)
 }
 
 const nameWidth = 30
@@ -71,7 +87,14 @@ func (t *Text) fieldLine(p *decode.Packet, f decode.Field) {
 	t.b = append(t.b, t.st.field.Render(f.Name)...)
 	t.b = pad(t.b, indent+len(f.Name), nameWidth)
 	t.b = append(t.b, ' ')
-	t.b = fieldValue(t.b, p, f)
+	switch {
+	case t.opts.Redact && f.Name == "password":
+		t.b = append(t.b, `"********" (`...)
+		t.b = strconv.AppendInt(t.b, int64(len(f.Data)), 10)
+		t.b = append(t.b, " bytes, redacted)"...)
+	default:
+		t.b = fieldValue(t.b, p, f, t.valuePreview())
+	}
 	t.b = append(t.b, '\n')
 }
 
@@ -84,7 +107,8 @@ func spanText(s decode.Span) string {
 }
 
 // fieldValue renders a field's value with what it means.
-func fieldValue(b []byte, p *decode.Packet, f decode.Field) []byte {
+// Strings are cut to preview characters (no limit when preview < 0).
+func fieldValue(b []byte, p *decode.Packet, f decode.Field, preview int) []byte {
 	switch f.Kind {
 	case decode.KindUint:
 		b = strconv.AppendUint(b, f.Uint, 10)
@@ -128,13 +152,13 @@ func fieldValue(b []byte, p *decode.Packet, f decode.Field) []byte {
 		}
 		b = append(b, ')')
 	case decode.KindString:
-		b = appendQuoted(b, f.Data, detailPreview)
+		b = appendQuoted(b, f.Data, preview)
 	case decode.KindBinary:
-		b = appendBinary(b, f.Data)
+		b = appendBinary(b, f.Data, preview)
 	case decode.KindPair:
-		b = appendQuoted(b, f.Data, detailPreview)
+		b = appendQuoted(b, f.Data, preview/2)
 		b = append(b, " = "...)
-		b = appendQuoted(b, f.Data2, detailPreview)
+		b = appendQuoted(b, f.Data2, preview/2)
 	}
 	return b
 }
@@ -142,7 +166,7 @@ func fieldValue(b []byte, p *decode.Packet, f decode.Field) []byte {
 // appendBinary shows binary data as text when it is printable UTF-8, and
 // as hex otherwise (Wireshark shows binary properties as text, anchors.md
 // §3.3), with its length.
-func appendBinary(b, v []byte) []byte {
+func appendBinary(b, v []byte, preview int) []byte {
 	b = strconv.AppendInt(b, int64(len(v)), 10)
 	b = append(b, " bytes"...)
 	if len(v) == 0 {
@@ -150,9 +174,12 @@ func appendBinary(b, v []byte) []byte {
 	}
 	b = append(b, ": "...)
 	if utf8.Valid(v) && printable(v) {
-		return appendQuoted(b, v, detailPreview)
+		return appendQuoted(b, v, preview)
 	}
-	n := min(len(v), detailPreview/2)
+	n := len(v)
+	if preview > 0 {
+		n = min(n, preview/2)
+	}
 	b = appendHex(b, v[:n])
 	if n < len(v) {
 		b = append(b, "…"...)

@@ -68,7 +68,7 @@ func facts(b []byte, p *decode.Packet, preview int) []byte {
 			b = append(b, ' ')
 			b = strconv.AppendInt(b, int64(len(p.Payload)), 10)
 			b = append(b, " B"...)
-			if len(p.Payload) > 0 && preview > 0 {
+			if len(p.Payload) > 0 && preview != 0 { // preview < 0: whole
 				b = append(b, ' ')
 				b = appendPreview(b, p.Payload, preview)
 			}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/charmbracelet/x/ansi"
 	"strconv"
 	"strings"
 	"time"
@@ -118,7 +119,7 @@ func (t *Text) onenetFindings(info *onenet.PacketInfo, indent string) {
 			style, mark = t.st.problem, "⚑ "
 		}
 		t.b = append(t.b, indent...)
-		t.put(style, mark+"OneNET "+f.Field+": "+f.Message)
+		t.putWrapped(style, mark+"OneNET "+f.Field+": "+f.Message, len(indent), len(indent)+2)
 		t.b = append(t.b, '\n')
 	}
 }
@@ -133,12 +134,13 @@ func (t *Text) verdictBlock(r *pipeline.Record) {
 	if v.OK() {
 		style = t.st.ok
 	}
-	t.put(t.st.dim, "  ══ stream "+strconv.Itoa(r.Conn.Stream)+" OneNET verdict: ")
-	t.put(style, v.Summary)
+	head := "  ══ stream " + strconv.Itoa(r.Conn.Stream) + " OneNET verdict: "
+	t.put(t.st.dim, head)
+	t.putWrapped(style, v.Summary, ansi.StringWidth(head), 7)
 	t.b = append(t.b, '\n')
 	for _, reason := range v.Reasons {
 		t.b = append(t.b, "       · "...)
-		t.b = append(t.b, reason...)
+		t.putWrapped(t.st.plain, reason, 9, 9)
 		t.b = append(t.b, '\n')
 	}
 }

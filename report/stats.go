@@ -25,11 +25,13 @@ func StatsText(b []byte, c *Collector, info StatsInfo, styled bool, width int) [
 	head := func(s string) { b = append(b, st.group.Render(s)...); b = append(b, '\n') }
 	span := c.Last.Sub(c.First)
 	head("Capture")
-	b = append(b, "  "+info.Source+": "+strconv.FormatUint(info.Frames, 10)+" frames"...)
+	line := info.Source + ": " + strconv.FormatUint(info.Frames, 10) + " frames"
 	if !c.First.IsZero() {
-		b = append(b, ", "+seconds(span)+" ("+c.First.UTC().Format("2006-01-02 15:04:05")+" → "+c.Last.UTC().Format("15:04:05")+" UTC)"...)
+		line += ", " + seconds(span) + " (" + c.First.UTC().Format("2006-01-02 15:04:05") + " → " + c.Last.UTC().Format("15:04:05") + " UTC)"
 	}
-	b = append(b, '\n')
+	for _, l := range wrapLines(line, width, 4) {
+		b = append(b, "  "+l+"\n"...)
+	}
 	conns, tls := len(c.Done), 0
 	for _, s := range c.Done {
 		if s.Info.TLS {
@@ -37,7 +39,7 @@ func StatsText(b []byte, c *Collector, info StatsInfo, styled bool, width int) [
 		}
 	}
 	b = append(b, "  "+strconv.Itoa(c.Packets)+" MQTT packets, "+strconv.FormatInt(c.Bytes, 10)+" bytes, "+
-		strconv.Itoa(conns)+" connections ("+strconv.Itoa(tls)+" TLS)"+rate(c.Packets, span)+"\n"...)
+		plural(conns, "connection")+" ("+strconv.Itoa(tls)+" TLS)"+rate(c.Packets, span)+"\n"...)
 
 	head("\nPackets by type")
 	tb := &table{header: []string{"type", "packets", "share"}, right: map[int]bool{1: true, 2: true}}
@@ -64,7 +66,11 @@ func StatsText(b []byte, c *Collector, info StatsInfo, styled bool, width int) [
 	b = SummaryTable(b, c, styled, width)
 	if c.Replies.N > 0 {
 		head("\nOneNET replies")
-		b = append(b, "  "+strconv.Itoa(c.Replies.N)+" replies paired with their requests; latency min "+latency(c.Replies.Min)+
+		replies := strconv.Itoa(c.Replies.N) + " replies"
+		if c.Replies.N == 1 {
+			replies = "1 reply"
+		}
+		b = append(b, "  "+replies+" paired with their requests; latency min "+latency(c.Replies.Min)+
 			", mean "+latency(c.Replies.Mean())+", max "+latency(c.Replies.Max)+"\n"...)
 	}
 	verdicts := map[string]int{}

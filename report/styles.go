@@ -26,6 +26,7 @@ type styles struct {
 	connect, publish, ack, sub, ping   style
 	disconnect, bad, group, field      style
 	ok                                 style
+	plain                              style // never styled
 }
 
 // Colours are ANSI 256 indexes: they downsample well to 16 colours and read

@@ -12,7 +12,10 @@ import (
 
 // table lays out rows of cells in columns: left-aligned, two spaces apart,
 // each column as wide as its widest cell; a cell may be styled (escape codes
-// do not count towards widths). Lines longer than width are cut with "…".
+// do not count towards widths). A table wider than width is folded: the
+// columns that do not fit go to a second block (and a third…), each
+// repeating the first column so rows can be matched; a line still too long
+// is cut with "…".
 type table struct {
 	header []string
 	rows   [][]string
@@ -40,13 +43,51 @@ func (tb *table) render(b []byte, st styles, width int, indent string) []byte {
 			}
 		}
 	}
+	for i, cols := range foldColumns(widths, width-len(indent)) {
+		if i > 0 {
+			b = append(b, '\n')
+		}
+		b = tb.renderColumns(b, st, width, indent, widths, cols)
+	}
+	return b
+}
+
+// foldColumns splits the column indexes into blocks that fit room (no
+// limit when room <= 0), each block starting with column 0.
+func foldColumns(widths []int, room int) [][]int {
+	all := make([]int, len(widths))
+	for i := range all {
+		all[i] = i
+	}
+	total := -2
+	for _, w := range widths {
+		total += w + 2
+	}
+	if room <= 0 || total <= room || len(widths) < 2 {
+		return [][]int{all}
+	}
+	var blocks [][]int
+	cur, used := []int{0}, widths[0]
+	for i := 1; i < len(widths); i++ {
+		if len(cur) > 1 && used+2+widths[i] > room {
+			blocks = append(blocks, cur)
+			cur, used = []int{0}, widths[0]
+		}
+		cur = append(cur, i)
+		used += 2 + widths[i]
+	}
+	return append(blocks, cur)
+}
+
+func (tb *table) renderColumns(b []byte, st styles, width int, indent string, widths, cols []int) []byte {
 	line := func(cells []string, header bool) {
 		var l strings.Builder
 		l.WriteString(indent)
-		for i, c := range cells {
-			if i >= len(widths) {
+		for k, i := range cols {
+			if i >= len(cells) {
 				break
 			}
+			c := cells[i]
 			pad := strings.Repeat(" ", widths[i]-cellWidth(c))
 			if tb.right[i] {
 				l.WriteString(pad)
@@ -56,7 +97,7 @@ func (tb *table) render(b []byte, st styles, width int, indent string) []byte {
 			} else {
 				l.WriteString(c)
 			}
-			if i < len(cells)-1 {
+			if k < len(cols)-1 {
 				if !tb.right[i] {
 					l.WriteString(pad)
 				}
@@ -179,12 +220,21 @@ func SummaryTable(b []byte, c *Collector, styled bool, width int) []byte {
 			}
 			parts = append(parts, strconv.Quote(t.topic)+" ×"+strconv.Itoa(t.n))
 		}
-		line := "  stream " + strconv.Itoa(s.Conn.Stream) + " publishes: " + strings.Join(parts, ", ")
-		if width > 0 && cellWidth(line) > width {
-			line = ansi.Truncate(line, width-1, "") + "…"
+		head := "  stream " + strconv.Itoa(s.Conn.Stream) + " publishes: "
+		lines := []string{head + strings.Join(parts, ", ")}
+		if width > 0 && cellWidth(lines[0]) > width { // one topic per line
+			lines = []string{strings.TrimSuffix(head, " ")}
+			for _, part := range parts {
+				lines = append(lines, "    "+part)
+			}
 		}
-		b = append(b, st.dim.Render(line)...)
-		b = append(b, '\n')
+		for _, line := range lines {
+			if width > 0 && cellWidth(line) > width {
+				line = ansi.Truncate(line, width-1, "") + "…"
+			}
+			b = append(b, st.dim.Render(line)...)
+			b = append(b, '\n')
+		}
 	}
 	return b
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/pipeline"
 	"github.com/mqttpcap/mqttpcap/stream"
@@ -16,8 +18,12 @@ type TextOptions struct {
 	// Styled colours the output with lipgloss (stdout is a terminal and
 	// colour is not disabled). The layout is the same either way.
 	Styled bool
-	// Detail prints every field with its byte range (-V).
+	// Detail prints every field with its byte range (-V), then the
+	// packet's annotated hexdump.
 	Detail bool
+	// Hex prints each packet's annotated hexdump under its list line
+	// (--hex).
+	Hex bool
 	// Preview is how many characters of topics and payloads the packet list
 	// shows (0: 60).
 	Preview int
@@ -29,8 +35,12 @@ type TextOptions struct {
 	Redact bool
 	// Summary prints the per-connection summary table at the end.
 	Summary bool
-	// Width is the terminal width (0: no limit).
+	// Width is the terminal width (0: no limit). Packet lines are fitted
+	// to it by eliding topics and payloads; Full turns that off.
 	Width int
+	// Full shows topics, payloads and tokens whole, in the list and in the
+	// field tree, instead of eliding them.
+	Full bool
 	// Filter, when set, chooses the packets and events shown (-Y); the
 	// summary still counts everything.
 	Filter func(*pipeline.Record) bool
@@ -44,6 +54,8 @@ type Text struct {
 	st      styles
 	b       []byte
 	scratch []byte
+	onenet  []byte
+	elided  bool // a value was elided to fit the width: say how to see it whole
 	seen    map[*stream.Conn]bool
 	collect *Collector
 	header  bool
@@ -51,7 +63,10 @@ type Text struct {
 
 // NewText returns a text writer on w.
 func NewText(w io.Writer, opts TextOptions) *Text {
-	if opts.Preview == 0 {
+	switch {
+	case opts.Full:
+		opts.Preview, opts.Width = -1, 0
+	case opts.Preview == 0:
 		opts.Preview = 60
 	}
 	t := &Text{opts: opts, w: bufio.NewWriterSize(w, 64<<10), st: newStyles(opts.Styled), seen: make(map[*stream.Conn]bool)}
@@ -63,6 +78,12 @@ func NewText(w io.Writer, opts TextOptions) *Text {
 
 // Flush writes the summary (when asked) and what is buffered.
 func (t *Text) Flush() error {
+	if t.elided {
+		t.b = t.b[:0]
+		t.putWrapped(t.st.dim, "(long values were elided to fit "+strconv.Itoa(t.opts.Width)+" columns: --full shows them whole, -V --hex shows every byte)", 0, 1)
+		t.w.Write(append(t.b, '\n'))
+		t.elided = false
+	}
 	if t.collect != nil {
 		t.w.Write(SummaryTable(nil, t.collect, t.opts.Styled, t.opts.Width))
 		t.collect = NewCollector()
@@ -110,7 +131,68 @@ const (
 	colTime   = 11
 	colStream = 4
 	colType   = 12
+	// listInfoColumn is where a list line's info starts, after the
+	// frame, time, stream, direction and type columns.
+	listInfoColumn = colFrame + colTime + colStream + 2 + 3 + 2 + colType
 )
+
+// minPreview is as short as the list squeezes a topic or payload to fit
+// the terminal before it cuts the line instead.
+const minPreview = 12
+
+// listFacts appends a packet's facts, and OneNET's, fitted to the
+// terminal when its width is known (the line's first used columns are
+// taken): when both do not fit on the line, OneNET's go to a line of their
+// own, returned for the caller to write after the packet's line; then
+// previews of topics and payloads shrink, and what still does not fit is
+// cut with an ellipsis. Facts are plain text, so widths are measured
+// without escape codes.
+func (t *Text) listFacts(r *pipeline.Record, used int) (next []byte) {
+	preview := t.opts.Preview
+	start := len(t.b)
+	t.b = facts(t.b, r.Packet, preview)
+	start = min(start, len(t.b)) // facts trims the padding when it has nothing to say
+	t.onenet = onenetFacts(t.onenet[:0], r.OneNET, preview)
+	if t.opts.Width <= 0 {
+		t.b = append(t.b, t.onenet...)
+		return nil
+	}
+	room := max(t.opts.Width-used, minPreview)
+	w := ansi.StringWidth(string(t.b[start:]))
+	if w+ansi.StringWidth(string(t.onenet)) <= room {
+		t.b = append(t.b, t.onenet...)
+		return nil
+	}
+	if len(t.onenet) > 0 {
+		const indent = "        "
+		next = fitLine(append([]byte(indent), t.onenet[2:]...), t.opts.Width, len(indent), preview,
+			func(b []byte, preview int) []byte { return append(b, onenetFacts(nil, r.OneNET, preview)[2:]...) })
+		t.elided = t.elided || len(next) < len(indent)+len(t.onenet)-2
+	}
+	if w > room {
+		t.elided = true
+		t.b = append(t.b[:start], fitLine(t.b[start:], room, 0, preview,
+			func(b []byte, preview int) []byte { return facts(b, r.Packet, preview) })...)
+	}
+	return next
+}
+
+// fitLine shrinks text (rendered by render with a preview length) to width
+// columns: first with shorter previews, then by cutting it. The first keep
+// bytes of text are kept as they are.
+func fitLine(text []byte, width, keep, preview int, render func(b []byte, preview int) []byte) []byte {
+	over := ansi.StringWidth(string(text)) - width
+	if over <= 0 {
+		return text
+	}
+	if preview > minPreview {
+		text = render(append([]byte(nil), text[:keep]...), max(minPreview, preview-over))
+	}
+	if ansi.StringWidth(string(text)) > width {
+		text = []byte(ansi.Truncate(string(text), width, "…"))
+	}
+	return text
+}
 
 func (t *Text) headerLine() {
 	if !t.opts.Header || t.header || t.opts.Detail {
@@ -240,8 +322,7 @@ func (t *Text) listLine(r *pipeline.Record) {
 	name := p.Type.String()
 	t.put(t.st.typeStyle(p.Type), name)
 	t.b = pad(t.b, len(name), colType)
-	t.b = facts(t.b, p, t.opts.Preview)
-	t.b = onenetFacts(t.b, r.OneNET, t.opts.Preview)
+	next := t.listFacts(r, listInfoColumn)
 	if p.VersionInferred && p.Version != decode.VersionUnknown && p.Type != decode.CONNECT && r.Info != nil && r.Info.Packets[0]+r.Info.Packets[1] == 1 {
 		t.b = append(t.b, t.st.dim.Render(" (MQTT "+p.Version.String()+" assumed: no CONNECT seen)")...)
 	}
@@ -249,8 +330,21 @@ func (t *Text) listLine(r *pipeline.Record) {
 		t.b = append(t.b, t.st.warn.Render(" [incomplete]")...)
 	}
 	t.b = append(t.b, '\n')
+	if next != nil {
+		t.b = append(t.b, next...)
+		t.b = append(t.b, '\n')
+	}
 	t.problems(p, "        ")
 	t.onenetFindings(r.OneNET, "        ")
+	if t.opts.Hex {
+		t.hexdump(r)
+	}
+}
+
+// hexdump appends the packet's annotated hexdump and a blank line.
+func (t *Text) hexdump(r *pipeline.Record) {
+	t.b = Hexdump(t.b, r.Packet, r.OneNET, HexdumpOptions{Styled: t.opts.Styled, Width: t.opts.Width, Redact: t.opts.Redact})
+	t.b = append(t.b, '\n')
 }
 
 func (t *Text) problems(p *decode.Packet, indent string) {
@@ -265,7 +359,7 @@ func (t *Text) problems(p *decode.Packet, indent string) {
 		if pr.Code == "truncated" || pr.Code == "snaplen" {
 			style = t.st.warn
 		}
-		t.b = append(t.b, style.Render(line)...)
+		t.putWrapped(style, line, len(indent), len(indent)+2)
 		t.b = append(t.b, '\n')
 	}
 }
@@ -283,7 +377,7 @@ func (t *Text) eventLine(r *pipeline.Record) {
 	name := "[" + r.Event.Type + "]"
 	t.put(t.st.event, name)
 	t.b = pad(t.b, len(name), colType)
-	t.b = append(t.b, r.Event.Message...)
+	t.putWrapped(t.st.plain, r.Event.Message, listInfoColumn, listInfoColumn)
 	t.b = append(t.b, '\n')
 }
 

@@ -5,9 +5,11 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -48,6 +50,9 @@ func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("..", "..", "testdata", "golden", name)
 	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -135,5 +140,51 @@ func TestColorChoice(t *testing.T) {
 				t.Errorf("escape codes %v, want %v", has, tt.colour)
 			}
 		})
+	}
+}
+
+// The views laid out for two terminal widths, plain and coloured: the
+// packet list (elided to fit), the field tree and the stats tables.
+func TestGoldenViews(t *testing.T) {
+	seed := "../../testdata/pcaps/onenet-esp8266.pcapng"
+	for _, view := range []struct {
+		name string
+		args []string
+	}{
+		{"list", []string{"read", seed}},
+		{"detail", []string{"read", "-V", seed}},
+		{"stats", []string{"stats", seed}},
+		{"set", []string{"read", "../../testdata/pcaps/onenet-set.pcap"}},
+	} {
+		for _, width := range []string{"80", "120"} {
+			for _, colour := range []bool{false, true} {
+				name := view.name + "." + width
+				if colour {
+					name += ".color"
+				}
+				t.Run(name, func(t *testing.T) {
+					out, _, code := runCLI(t, colour, []string{"TERM=xterm-256color", "COLUMNS=" + width}, view.args...)
+					if code != 0 {
+						t.Fatalf("exit %d", code)
+					}
+					if has := strings.Contains(out, "\x1b["); has != colour {
+						t.Errorf("escape codes %v, want %v", has, colour)
+					}
+					if !colour {
+						// Piped output is never elided: only --width lays it out.
+						out, _, _ = runCLI(t, false, nil, append(view.args, "--width", width)...)
+					}
+					if view.name != "detail" {
+						w, _ := strconv.Atoi(width)
+						for _, line := range strings.Split(out, "\n") {
+							if n := ansi.StringWidth(line); n > w && !strings.Contains(line, "! ") {
+								t.Errorf("line is %d columns wide, over %d: %q", n, w, line)
+							}
+						}
+					}
+					golden(t, "views/"+name+".txt", out)
+				})
+			}
+		}
 	}
 }

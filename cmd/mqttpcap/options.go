@@ -81,25 +81,38 @@ func (d *decodeOptions) pipelineOptions(ios *ioStreams) (pipeline.Options, error
 // live.
 type outputOptions struct {
 	detail    bool
+	hex       bool
 	json      bool
 	redact    bool
 	noSummary bool
+	full      bool
+	width     int
 	expr      string
 	filter    *filter.Filter
 }
 
 func (o *outputOptions) addFlags(f *pflag.FlagSet) {
-	f.BoolVarP(&o.detail, "detail", "V", false, "print every field of every packet with its byte range")
+	f.BoolVarP(&o.detail, "detail", "V", false, "print every field of every packet with its byte range, and its annotated hexdump")
+	f.BoolVarP(&o.hex, "hex", "x", false, "print each packet's bytes under its line: rows of 16, coloured and lettered by field, with a legend")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per packet or event (schema: docs/json.md)")
 	f.BoolVar(&o.redact, "redact", false, "mask passwords and token signatures in the output (for sharing it)")
 	f.BoolVar(&o.noSummary, "no-summary", false, "do not print the per-connection summary at the end")
+	f.BoolVar(&o.full, "full", false, "show long topics, payloads and tokens whole instead of eliding them to fit the terminal")
+	f.IntVar(&o.width, "width", -1, "lay text out for this many columns (default: the terminal's width; unlimited when piped; 0: unlimited)")
 	f.StringVarP(&o.expr, "filter", "Y", "", `show (or export) only the packets matching a display filter, e.g. 'type == CONNECT && client_id == "my_tv"' (see "mqttpcap help filters")`)
 }
 
 func (o *outputOptions) validate() error {
+	if o.json && o.hex {
+		return usageErr(errors.New("--json and --hex cannot be used together"),
+			"--json carries each packet's bytes as \"raw\" hex")
+	}
 	if o.json && o.detail {
 		return usageErr(errors.New("--json and -V/--detail cannot be used together"),
 			"--json already carries every field; use -V for the human-readable tree")
+	}
+	if o.width < -1 {
+		return usageErr(fmt.Errorf("--width %d: must be 0 (unlimited) or more", o.width))
 	}
 	if o.expr != "" {
 		f, err := filter.Parse(o.expr)
@@ -129,6 +142,18 @@ func (o *outputOptions) sink(ios *ioStreams, color string, flushEach bool) sink 
 		return j
 	}
 	out, styled := ios.colorOutput(color)
-	return report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Header: styled, Redact: o.redact,
-		FlushEach: flushEach, Summary: !o.noSummary, Width: ios.termWidth(), Filter: o.match()})
+	return report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Hex: o.hex && !o.detail, Header: styled, Redact: o.redact,
+		FlushEach: flushEach, Summary: !o.noSummary, Width: o.layoutWidth(ios), Full: o.full, Filter: o.match()})
 }
+
+// layoutWidth is --width when given, else the terminal's width.
+func (o *outputOptions) layoutWidth(ios *ioStreams) int {
+	if o.width >= 0 {
+		return o.width
+	}
+	return ios.termWidth()
+}
+
+// needFields says whether the output shows each packet's field list (the
+// tree and the hexdump), which the decoder builds only when asked.
+func (o *outputOptions) needFields() bool { return o.detail || o.hex }

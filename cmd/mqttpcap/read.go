@@ -133,7 +133,7 @@ func (o *readOptions) validate() (pipeline.Options, error) {
 	if err != nil {
 		return opts, err
 	}
-	opts.Fields = o.out.detail
+	opts.Fields = o.out.needFields()
 	if err := o.export.validate(); err != nil {
 		return opts, err
 	}

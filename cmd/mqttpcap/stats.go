@@ -12,10 +12,11 @@ import (
 )
 
 type statsOptions struct {
-	g    *globalOptions
-	path string
-	dec  decodeOptions
-	json bool
+	g     *globalOptions
+	path  string
+	dec   decodeOptions
+	json  bool
+	width int
 }
 
 func newStatsCmd(g *globalOptions) *cobra.Command {
@@ -45,6 +46,7 @@ OneNET reply latencies, and counts of protocol problems and events.
 	}
 	o.dec.addFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON document (schema: docs/json.md)")
+	cmd.Flags().IntVar(&o.width, "width", -1, "lay the tables out for this many columns (default: the terminal's width; unlimited when piped; 0: unlimited)")
 	return cmd
 }
 
@@ -79,7 +81,11 @@ func runStats(ctx context.Context, o *statsOptions) error {
 		fmt.Fprintf(ios.Out, "%s\n", b)
 	} else {
 		out, styled := ios.colorOutput(o.g.color)
-		out.Write(report.StatsText(nil, c, info, styled, ios.termWidth()))
+		width := o.width
+		if width < 0 {
+			width = ios.termWidth()
+		}
+		out.Write(report.StatsText(nil, c, info, styled, width))
 	}
 	return readError(src.Name(), runErr)
 }

@@ -1,0 +1,35 @@
+package report
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// minWrap is the narrowest a wrapped message gets, however far right it
+// starts: narrower, it would be one word per line.
+const minWrap = 24
+
+// wrapLines breaks a plain-text message that starts at column col into
+// lines that fit width columns (all of it on one line when width <= 0),
+// at spaces, and inside words only when a word is longer than a line.
+// Messages are wrapped, never cut: they are what the user came to read.
+func wrapLines(text string, width, col int) []string {
+	if width <= 0 || col+ansi.StringWidth(text) <= width {
+		return []string{text}
+	}
+	return strings.Split(ansi.Wrap(text, max(width-col, minWrap), ""), "\n")
+}
+
+// putWrapped appends text in style st, wrapped to the terminal's width, the
+// first line at column col (what is already on the line) and the others
+// indented by hang spaces.
+func (t *Text) putWrapped(st style, text string, col, hang int) {
+	for i, line := range wrapLines(text, t.opts.Width, max(col, hang)) {
+		if i > 0 {
+			t.b = append(t.b, '\n')
+			t.b = pad(t.b, 0, hang)
+		}
+		t.put(st, line)
+	}
+}
