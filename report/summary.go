@@ -184,25 +184,27 @@ func (c *Collector) packet(r *pipeline.Record) {
 		s.lastPing = r.Time
 	case decode.PUBLISH:
 		s.Publish[i]++
-		topic := string(p.TopicName())
+		// The topic's string is made once, by c.topic: this runs for every
+		// PUBLISH of the capture.
+		topic := c.topic(p.TopicName(), len(p.Payload), r.Time).Topic
 		if len(s.Topics) < 64 || s.Topics[topic] > 0 {
 			s.Topics[topic]++
 		}
-		c.topic(topic, len(p.Payload), r.Time)
 	}
 	if r.OneNET != nil && r.OneNET.ReplyTo != nil {
 		c.Replies.add(r.OneNET.ReplyTo.Latency)
 	}
 }
 
-func (c *Collector) topic(topic string, size int, at time.Time) {
-	max := c.MaxTopics
-	if max == 0 {
-		max = 10000
+func (c *Collector) topic(name []byte, size int, at time.Time) *TopicStats {
+	limit := c.MaxTopics
+	if limit == 0 {
+		limit = 10000
 	}
-	t := c.Topics[topic]
+	t := c.Topics[string(name)]
 	if t == nil {
-		if len(c.Topics) >= max {
+		topic := string(name)
+		if len(c.Topics) >= limit {
 			topic = "(other topics)"
 			t = c.Topics[topic]
 		}
@@ -214,15 +216,9 @@ func (c *Collector) topic(topic string, size int, at time.Time) {
 	t.Messages++
 	t.Bytes += int64(size)
 	t.MinPayload = min(t.MinPayload, size)
-	t.MaxPayload = max2(t.MaxPayload, size)
+	t.MaxPayload = max(t.MaxPayload, size)
 	t.Last = at
-}
-
-func max2(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
+	return t
 }
 
 // SortedTopics lists the topics, most messages first.
