@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -86,7 +87,7 @@ type outputOptions struct {
 	redact    bool
 	noSummary bool
 	full      bool
-	width     int
+	width     widthFlag
 	expr      string
 	filter    *filter.Filter
 }
@@ -98,7 +99,7 @@ func (o *outputOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.redact, "redact", false, "mask passwords and token signatures in the output (for sharing it)")
 	f.BoolVar(&o.noSummary, "no-summary", false, "do not print the per-connection summary at the end")
 	f.BoolVar(&o.full, "full", false, "show long topics, payloads and tokens whole instead of eliding them to fit the terminal")
-	f.IntVar(&o.width, "width", -1, "lay text out for this many columns (default: the terminal's width; unlimited when piped; 0: unlimited)")
+	o.width.addFlag(f, "lay text out for this many columns: auto (the terminal's width; unlimited when piped) or a number (0: unlimited)")
 	f.StringVarP(&o.expr, "filter", "Y", "", `show (or export) only the packets matching a display filter, e.g. 'type == CONNECT && client_id == "my_tv"' (see "mqttpcap help filters")`)
 }
 
@@ -110,9 +111,6 @@ func (o *outputOptions) validate() error {
 	if o.json && o.detail {
 		return usageErr(errors.New("--json and -V/--detail cannot be used together"),
 			"--json already carries every field; use -V for the human-readable tree")
-	}
-	if o.width < -1 {
-		return usageErr(fmt.Errorf("--width %d: must be 0 (unlimited) or more", o.width))
 	}
 	if o.expr != "" {
 		f, err := filter.Parse(o.expr)
@@ -147,9 +145,42 @@ func (o *outputOptions) sink(ios *ioStreams, color string, flushEach bool) sink 
 }
 
 // layoutWidth is --width when given, else the terminal's width.
-func (o *outputOptions) layoutWidth(ios *ioStreams) int {
-	if o.width >= 0 {
-		return o.width
+func (o *outputOptions) layoutWidth(ios *ioStreams) int { return o.width.columns(ios) }
+
+// widthFlag is --width: "auto" or a number of columns.
+type widthFlag struct {
+	n   int
+	set bool
+}
+
+func (w *widthFlag) addFlag(f *pflag.FlagSet, usage string) { f.Var(w, "width", usage) }
+
+func (w *widthFlag) String() string {
+	if !w.set {
+		return "auto"
+	}
+	return strconv.Itoa(w.n)
+}
+
+func (w *widthFlag) Set(s string) error {
+	if s == "auto" {
+		*w = widthFlag{}
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return fmt.Errorf("%q is not auto or a number of columns (0: unlimited)", s)
+	}
+	*w = widthFlag{n: n, set: true}
+	return nil
+}
+
+func (w *widthFlag) Type() string { return "columns" }
+
+// columns is the width to lay out for: the flag's, or the terminal's.
+func (w *widthFlag) columns(ios *ioStreams) int {
+	if w.set {
+		return w.n
 	}
 	return ios.termWidth()
 }

@@ -16,7 +16,7 @@ type statsOptions struct {
 	path  string
 	dec   decodeOptions
 	json  bool
-	width int
+	width widthFlag
 }
 
 func newStatsCmd(g *globalOptions) *cobra.Command {
@@ -46,7 +46,7 @@ OneNET reply latencies, and counts of protocol problems and events.
 	}
 	o.dec.addFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON document (schema: docs/json.md)")
-	cmd.Flags().IntVar(&o.width, "width", -1, "lay the tables out for this many columns (default: the terminal's width; unlimited when piped; 0: unlimited)")
+	o.width.addFlag(cmd.Flags(), "lay the tables out for this many columns: auto (the terminal's width; unlimited when piped) or a number (0: unlimited)")
 	return cmd
 }
 
@@ -81,11 +81,7 @@ func runStats(ctx context.Context, o *statsOptions) error {
 		fmt.Fprintf(ios.Out, "%s\n", b)
 	} else {
 		out, styled := ios.colorOutput(o.g.color)
-		width := o.width
-		if width < 0 {
-			width = ios.termWidth()
-		}
-		out.Write(report.StatsText(nil, c, info, styled, width))
+		out.Write(report.StatsText(nil, c, info, styled, o.width.columns(ios)))
 	}
 	return readError(src.Name(), runErr)
 }
