@@ -188,3 +188,19 @@ func TestGoldenViews(t *testing.T) {
 		}
 	}
 }
+
+// examples/fixture/fixtures.go is what its go:generate line writes today.
+func TestExampleFixturesUpToDate(t *testing.T) {
+	out, _, code := runCLI(t, false, nil, "read", "../../testdata/pcaps/onenet-esp8266.pcapng",
+		"--export-hex", "go", "--go-package", "fixture", "-Y", "from == client")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	want, err := os.ReadFile("../../examples/fixture/fixtures.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != string(want) {
+		t.Error("examples/fixture/fixtures.go is stale: run go generate ./examples/fixture")
+	}
+}
