@@ -20,6 +20,7 @@ import (
 	"github.com/mqttpcap/mqttpcap/capture"
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/export"
+	"github.com/mqttpcap/mqttpcap/filter"
 	"github.com/mqttpcap/mqttpcap/pipeline"
 	"github.com/mqttpcap/mqttpcap/report"
 )
@@ -29,6 +30,8 @@ type replayOptions struct {
 	to          string
 	path        string
 	stream      int
+	expr        string
+	filter      *filter.Filter
 	pause       time.Duration
 	readTimeout time.Duration
 	keys        keyOptions
@@ -46,7 +49,8 @@ func newReplayCmd(g *globalOptions) *cobra.Command {
 		Long: `Send MQTT packets to a broker on one TCP connection, exactly as they are
 (the way an ESP8266 sends them after AT+CIPSEND), and print what the server
 answers, decoded. FILE is a capture (the packets a client sent, from
---stream, default the first MQTT connection), an export of
+--stream, default the first MQTT connection; -Y chooses among them), an
+export of
 "read --export-hex" (at, hex or fixture), or "-" for hex lines on standard
 input.
 
@@ -58,6 +62,7 @@ fresh token first (captured tokens are usually expired).
 
 ` + exitStatusHelp,
 		Example: `  mqttpcap replay --to 127.0.0.1:1883 testdata/pcaps/onenet-esp8266.pcapng
+  mqttpcap replay --to 127.0.0.1:1883 capture.pcapng -Y 'type == CONNECT || type == SUBSCRIBE'
   mqttpcap read capture.pcapng --export-hex -o session.at && mqttpcap replay --to studio-mqtt.heclouds.com:1883 session.at
   mqttpcap replay --to studio-mqtt.heclouds.com:1883 capture.pcapng --refresh-token --key "$KEY"`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -74,6 +79,7 @@ fresh token first (captured tokens are usually expired).
 	f := cmd.Flags()
 	f.StringVar(&o.to, "to", "", "the broker, HOST:PORT (required)")
 	f.IntVar(&o.stream, "stream", -1, "from a capture: the tcp.stream whose client packets to send (default: the first MQTT connection)")
+	f.StringVarP(&o.expr, "filter", "Y", "", `from a capture: send only the client packets matching a display filter (see "mqttpcap help filters")`)
 	f.DurationVar(&o.pause, "pause", 100*time.Millisecond, "wait this long for answers after each packet")
 	f.DurationVar(&o.readTimeout, "read-timeout", 2*time.Second, "after the last packet, wait this long for the server's answers")
 	o.keys.addFlags(f)
@@ -87,6 +93,13 @@ func runReplay(ctx context.Context, o *replayOptions) error {
 	ios := o.g.ios
 	if o.to == "" {
 		return usageErr(errors.New("replay: --to HOST:PORT is required"))
+	}
+	if o.expr != "" {
+		fl, err := filter.Parse(o.expr)
+		if err != nil {
+			return usageErr(fmt.Errorf("replay: -Y: %w", err), `run "mqttpcap help filters" for the fields and operators`)
+		}
+		o.filter = fl
 	}
 	pkts, err := o.load(ctx)
 	if err != nil {
@@ -166,6 +179,9 @@ func (o *replayOptions) load(ctx context.Context) ([]export.Packet, error) {
 	if src, err := capture.NewReader(bytes.NewReader(data), o.path); err == nil {
 		return o.fromCapture(ctx, src)
 	}
+	if o.filter != nil {
+		return nil, usageErr(fmt.Errorf("replay: -Y: %s is an export, not a capture: it is sent whole", o.path))
+	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		return fromFixture(trimmed, o.path)
@@ -178,7 +194,7 @@ func (o *replayOptions) fromCapture(ctx context.Context, src capture.Source) ([]
 	stream := o.stream
 	var pkts []export.Packet
 	sink := pipeline.SinkFunc(func(r *pipeline.Record) error {
-		if r.Kind != pipeline.KindPacket || !r.FromClient {
+		if r.Kind != pipeline.KindPacket || !r.FromClient || o.filter != nil && !o.filter.Match(r) {
 			return nil
 		}
 		if stream < 0 {

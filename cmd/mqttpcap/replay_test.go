@@ -77,6 +77,14 @@ func TestReplayAgainstBroker(t *testing.T) {
 		t.Fatalf("refreshed token: exit %d\n%s%s", code, out, errOut)
 	}
 
+	// -Y chooses the packets of a capture: only the CONNECT and the
+	// DISCONNECT, so no SUBACK comes back.
+	out, errOut, code = runCLI(t, false, nil, "replay", "--to", addr, "--pause", "50ms", "--read-timeout", "300ms",
+		"--refresh-token", "--key", keyB1, "-Y", "type == CONNECT || type == DISCONNECT", seed)
+	if code != 0 || strings.Count(out, "\n→ ") != 2 || strings.Contains(out, "SUBACK") {
+		t.Fatalf("-Y: exit %d\n%s%s", code, out, errOut)
+	}
+
 	// An AT export replays the same way, and so do hex lines on stdin.
 	dir := t.TempDir()
 	at := filepath.Join(dir, "seed.at")
@@ -106,6 +114,14 @@ func TestReplayErrors(t *testing.T) {
 	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", bad)
 	if code != exitInput || !strings.Contains(errOut, "bad.txt:2: not hex") {
 		t.Errorf("bad file: %d %s", code, errOut)
+	}
+	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", "-Y", "type ==", "../../testdata/pcaps/onenet-esp8266.pcapng")
+	if code != exitUsage || !strings.Contains(errOut, "replay: -Y: column") {
+		t.Errorf("bad -Y: %d %s", code, errOut)
+	}
+	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", "-Y", "type == CONNECT", bad)
+	if code != exitUsage || !strings.Contains(errOut, "is an export, not a capture") {
+		t.Errorf("-Y on an export: %d %s", code, errOut)
 	}
 	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", "../../testdata/pcaps/onenet-esp8266.pcapng")
 	if code != exitInput || !strings.Contains(errOut, "127.0.0.1:1") {
