@@ -83,7 +83,9 @@ func benchRead(b *testing.B, newSink func(w io.Writer) pipeline.Sink) {
 }
 
 func BenchmarkReadList(b *testing.B) {
-	benchRead(b, func(w io.Writer) pipeline.Sink { return report.NewText(w, report.TextOptions{Summary: true}) /* as the CLI */ })
+	benchRead(b, func(w io.Writer) pipeline.Sink {
+		return report.NewText(w, report.TextOptions{Summary: true}) /* as the CLI */
+	})
 }
 
 func BenchmarkReadJSON(b *testing.B) {

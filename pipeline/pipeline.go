@@ -162,6 +162,17 @@ func (p *Pipeline) Feed(data []byte, ci capture.CaptureInfo, lt capture.LinkType
 	return nil
 }
 
+// Tick flushes as of now when no packet came for a while (live capture on
+// a quiet interface): holes older than the hole timeout are reported as
+// gaps and idle connections end, instead of waiting for the next packet.
+func (p *Pipeline) Tick(now time.Time) error {
+	p.tracker.Flush(now)
+	if p.failed.Load() {
+		return p.err
+	}
+	return nil
+}
+
 // Close delivers what is still buffered at the end of the capture.
 func (p *Pipeline) Close() {
 	p.tracker.Close()

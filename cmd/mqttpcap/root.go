@@ -35,7 +35,8 @@ MQTT are reported as events instead of being decoded as garbage.
 		Example: `  mqttpcap read capture.pcapng
   mqttpcap read capture.pcapng -V            # every field with its byte range
   mqttpcap read capture.pcapng --json | jq .  # JSON lines for scripts
-  tcpdump -i any -w - port 1883 | mqttpcap read -`,
+  tcpdump -i any -w - port 1883 | mqttpcap read -
+  sudo mqttpcap live -i eth0                 # decode the traffic of an interface as it happens`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -46,6 +47,7 @@ MQTT are reported as events instead of being decoded as garbage.
 		return usageErr(fmt.Errorf("%s: %w", c.CommandPath(), err), "run '"+c.CommandPath()+" --help' for usage")
 	})
 	root.AddCommand(newReadCmd(g, nil), newTokenCmd(g), newReplayCmd(g), newEncodeCmd(g), newStatsCmd(g), newFiltersHelp())
+	root.AddCommand(newLiveCmd(g, nil), newInterfacesCmd(g))
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
 }
