@@ -67,6 +67,9 @@ func AT(w io.Writer, pkts []Packet, o ATOptions) error {
 		for _, n := range p.Notes {
 			fmt.Fprintf(bw, "# %s\n", n)
 		}
+		for _, pr := range p.Packet.Problems {
+			fmt.Fprintf(bw, "# ! malformed, sent as captured: %s\n", problemText(pr))
+		}
 		if len(raw) > MaxCIPSend {
 			parts := (len(raw) + MaxCIPSend - 1) / MaxCIPSend
 			fmt.Fprintf(bw, "# %d bytes is over the ESP8266's %d-byte AT+CIPSEND limit: sent in %d parts (TCP is a stream; the broker reassembles them)\n",

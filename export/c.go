@@ -38,6 +38,9 @@ func C(w io.Writer, pkts []Packet, o COptions) error {
 		for _, n := range p.Notes {
 			fmt.Fprintf(bw, "/* %s */\n", cComment(n))
 		}
+		for _, pr := range d.Problems {
+			fmt.Fprintf(bw, "/* ! malformed, as captured: %s */\n", cComment(problemText(pr)))
+		}
 		fmt.Fprintf(bw, "static const uint8_t %s[] = {\n", name)
 		sections := [][2]int{{0, d.HeaderLen}}
 		names := []string{"fixed header"}

@@ -245,3 +245,31 @@ func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// The one-byte-length CONNECT, re-encoded, is the seed CONNECT byte for
+// byte; packets without a length problem are left alone.
+func TestFixLength(t *testing.T) {
+	pkts := packetsOf(t, "onenet-length-bug.pcap", fromClient)
+	if len(pkts) != 1 || !export.HasLengthProblem(pkts[0].Packet) {
+		t.Fatalf("want the one malformed CONNECT, got %d packets", len(pkts))
+	}
+	fixed, err := export.FixLength(&pkts[0])
+	if err != nil || !fixed {
+		t.Fatalf("FixLength: %v, %v", fixed, err)
+	}
+	if got := hex.EncodeToString(pkts[0].Packet.Raw); got != seedHex[0] {
+		t.Errorf("re-encoded %s\nwant        %s", got, seedHex[0])
+	}
+	if len(pkts[0].Packet.Problems) != 0 {
+		t.Errorf("problems left: %v", pkts[0].Packet.Problems)
+	}
+	if want := "remaining length 152 re-encoded as 98 01 (the capture had 98); 154 → 155 bytes"; len(pkts[0].Notes) != 1 || pkts[0].Notes[0] != want {
+		t.Errorf("notes %q, want %q", pkts[0].Notes, want)
+	}
+	for _, p := range packetsOf(t, "onenet-esp8266.pcapng", all) {
+		raw := string(p.Packet.Raw)
+		if fixed, err := export.FixLength(&p); fixed || err != nil || string(p.Packet.Raw) != raw {
+			t.Errorf("%s changed: %v %v", p.Name(), fixed, err)
+		}
+	}
+}

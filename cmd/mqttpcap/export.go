@@ -19,6 +19,7 @@ type exportOptions struct {
 	server  string
 	port    int
 	refresh bool
+	fix     bool
 	expires string
 	ttl     string
 	goPkg   string
@@ -75,6 +76,9 @@ func (e *exportOptions) write(ios *ioStreams, source string, pkts []export.Packe
 	if len(pkts) == 0 {
 		return withCode(exitError, errors.New("--export-hex: no packet matched: nothing to export"),
 			"without -Y the AT, hex and C formats take the packets the clients sent")
+	}
+	if err := fixLengths(ios, pkts, e.fix); err != nil {
+		return err
 	}
 	if e.refresh {
 		keyFn, err := keys.keyFunc(ios)
@@ -145,4 +149,25 @@ func (e *exportOptions) expiry() (time.Time, error) {
 		return time.Time{}, usageErr(fmt.Errorf("--expires: %w", err))
 	}
 	return t, nil
+}
+
+// fixLengths re-encodes the packets whose remaining length is written
+// wrongly when fix is set (--fix-length), and otherwise warns that they are
+// exported as captured: a broker would refuse them as the capture's did.
+func fixLengths(ios *ioStreams, pkts []export.Packet, fix bool) error {
+	for i := range pkts {
+		p := &pkts[i]
+		if !export.HasLengthProblem(p.Packet) {
+			continue
+		}
+		if !fix {
+			fmt.Fprintf(ios.ErrOut, "mqttpcap: warning: %s: its remaining length is encoded wrongly (as captured); --fix-length re-encodes it\n", p.Name())
+			continue
+		}
+		if _, err := export.FixLength(p); err != nil {
+			return withCode(exitError, fmt.Errorf("--fix-length: %w", err))
+		}
+		fmt.Fprintf(ios.ErrOut, "mqttpcap: %s: %s\n", p.Name(), p.Notes[len(p.Notes)-1])
+	}
+	return nil
 }

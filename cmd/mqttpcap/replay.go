@@ -36,6 +36,7 @@ type replayOptions struct {
 	readTimeout time.Duration
 	keys        keyOptions
 	refresh     bool
+	fix         bool
 	ttl         string
 	expires     string
 	now         func() time.Time
@@ -58,7 +59,8 @@ Before flashing anything, this proves the bytes work: a refused login
 (CONNACK return code 4 or 5, or a 5.0 reason code of 0x80 or more), or a
 server that closes the connection before answering the CONNECT, makes the
 exit status 5. With --refresh-token and --key, a OneNET CONNECT gets a
-fresh token first (captured tokens are usually expired).
+fresh token first (captured tokens are usually expired); with --fix-length a
+remaining length written wrongly (one byte over 127) is re-encoded.
 
 ` + exitStatusHelp,
 		Example: `  mqttpcap replay --to 127.0.0.1:1883 testdata/pcaps/onenet-esp8266.pcapng
@@ -83,6 +85,7 @@ fresh token first (captured tokens are usually expired).
 	f.DurationVar(&o.pause, "pause", 100*time.Millisecond, "wait this long for answers after each packet")
 	f.DurationVar(&o.readTimeout, "read-timeout", 2*time.Second, "after the last packet, wait this long for the server's answers")
 	o.keys.addFlags(f)
+	f.BoolVar(&o.fix, "fix-length", false, "re-encode packets whose remaining length is written wrongly (one byte over 127, or not minimal)")
 	f.BoolVar(&o.refresh, "refresh-token", false, "give a OneNET CONNECT a fresh token first (needs --key; --ttl, default 1d)")
 	f.StringVar(&o.ttl, "ttl", "", "with --refresh-token: validity of the new token (default 1d)")
 	f.StringVar(&o.expires, "expires", "", "with --refresh-token: expiry of the new token")
@@ -107,6 +110,9 @@ func runReplay(ctx context.Context, o *replayOptions) error {
 	}
 	if len(pkts) == 0 {
 		return withCode(exitInput, fmt.Errorf("replay: %s: no packet to send", o.path))
+	}
+	if err := fixLengths(ios, pkts, o.fix); err != nil {
+		return err
 	}
 	if o.refresh {
 		ex := exportOptions{refresh: true, ttl: o.ttl, expires: o.expires, now: o.now}

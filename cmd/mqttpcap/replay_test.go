@@ -77,6 +77,21 @@ func TestReplayAgainstBroker(t *testing.T) {
 		t.Fatalf("refreshed token: exit %d\n%s%s", code, out, errOut)
 	}
 
+	// The one-byte-length CONNECT: the broker drops it as sent; re-encoded
+	// with --fix-length and a fresh token, it logs in.
+	bug := "../../testdata/pcaps/onenet-length-bug.pcap"
+	out, errOut, code = runCLI(t, false, nil, "replay", "--to", addr, "--pause", "50ms", "--read-timeout", "300ms",
+		"--refresh-token", "--key", keyB1, bug)
+	if code != exitRefused || !strings.Contains(errOut, "--fix-length re-encodes it") {
+		t.Fatalf("length bug as captured: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = runCLI(t, false, nil, "replay", "--to", addr, "--pause", "50ms", "--read-timeout", "300ms",
+		"--fix-length", "--refresh-token", "--key", keyB1, bug)
+	if code != 0 || !strings.Contains(out, "← CONNACK     0x00 Connection Accepted") ||
+		!strings.Contains(errOut, "remaining length 152 re-encoded as 98 01 (the capture had 98); 154 → 155 bytes") {
+		t.Fatalf("--fix-length: exit %d\n%s%s", code, out, errOut)
+	}
+
 	// -Y chooses the packets of a capture: only the CONNECT and the
 	// DISCONNECT, so no SUBACK comes back.
 	out, errOut, code = runCLI(t, false, nil, "replay", "--to", addr, "--pause", "50ms", "--read-timeout", "300ms",
