@@ -84,12 +84,15 @@ func encodeBody(p *Packet) ([]byte, error) {
 		b = appendString(b, p.ProtocolName)
 		b = append(b, p.ProtocolLevel, p.ConnectFlags)
 		b = appendU16(b, p.KeepAlive)
-		if p.ProtocolLevel == 5 {
+		// The layout follows the version the decoder chose from the name
+		// and level together: level 5 under another protocol name is
+		// decoded as 3.1.1, without properties.
+		if v5 {
 			b = appendProperties(b, &p.Properties)
 		}
 		b = appendString(b, p.ClientID)
 		if p.ConnectFlags&0x04 != 0 {
-			if p.ProtocolLevel == 5 {
+			if v5 {
 				b = appendProperties(b, &p.WillProperties)
 			}
 			b = appendString(b, p.WillTopic)
