@@ -112,13 +112,11 @@ func (o *outputOptions) validate() error {
 		return usageErr(errors.New("--json and -V/--detail cannot be used together"),
 			"--json already carries every field; use -V for the human-readable tree")
 	}
-	if o.expr != "" {
-		f, err := filter.Parse(o.expr)
-		if err != nil {
-			return usageErr(fmt.Errorf("-Y: %w", err), `run "mqttpcap help filters" for the fields and operators`)
-		}
-		o.filter = f
+	f, err := parseFilter("", o.expr)
+	if err != nil {
+		return err
 	}
+	o.filter = f
 	return nil
 }
 
@@ -188,3 +186,16 @@ func (w *widthFlag) columns(ios *ioStreams) int {
 // needFields says whether the output shows each packet's field list (the
 // tree and the hexdump), which the decoder builds only when asked.
 func (o *outputOptions) needFields() bool { return o.detail || o.hex }
+
+// parseFilter parses a -Y expression (nil for none); errors are usage
+// errors that point at the column, prefixed with the command when given.
+func parseFilter(command, expr string) (*filter.Filter, error) {
+	if expr == "" {
+		return nil, nil
+	}
+	f, err := filter.Parse(expr)
+	if err != nil {
+		return nil, usageErr(fmt.Errorf("%s-Y: %w", command, err), `run "mqttpcap help filters" for the fields and operators`)
+	}
+	return f, nil
+}

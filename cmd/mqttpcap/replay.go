@@ -97,12 +97,9 @@ func runReplay(ctx context.Context, o *replayOptions) error {
 	if o.to == "" {
 		return usageErr(errors.New("replay: --to HOST:PORT is required"))
 	}
-	if o.expr != "" {
-		fl, err := filter.Parse(o.expr)
-		if err != nil {
-			return usageErr(fmt.Errorf("replay: -Y: %w", err), `run "mqttpcap help filters" for the fields and operators`)
-		}
-		o.filter = fl
+	var err error
+	if o.filter, err = parseFilter("replay: ", o.expr); err != nil {
+		return err
 	}
 	pkts, err := o.load(ctx)
 	if err != nil {
