@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Severity says how much a finding matters.
@@ -74,7 +76,7 @@ type checker struct {
 }
 
 func (c *checker) add(sev Severity, code, field string, off int, format string, args ...any) {
-	c.out = append(c.out, Finding{Code: code, Field: field, Off: off, Message: fmt.Sprintf(format, args...), Severity: sev})
+	c.out = append(c.out, Finding{Code: code, Field: field, Off: off, Message: oneLine(fmt.Sprintf(format, args...)), Severity: sev})
 }
 
 // valueAt is where a finding about f's value points: the value, or the
@@ -188,4 +190,22 @@ func (c *checker) encoding() {
 			"%s has %d un-encoded %s (first at offset %d); OneNET percent-encodes them (%s), whether the broker accepts them raw is unverified (onenet.md §2.3)",
 			key, n, strings.Join(quoted, ", "), f.ValueOff+first, strings.Join(forms, ", "))
 	}
+}
+
+// oneLine keeps a finding's message on one line whatever the token holds:
+// control characters from decoded values (a %0A in res) are escaped.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -207,7 +207,7 @@ func (c *Conn) subscribe(p *decode.Packet, frame uint64) *PacketInfo {
 		}
 		if t.Direction == DeviceToCloud {
 			info.Findings = append(info.Findings, Finding{Code: "subscribe_uplink", Field: "topic", Off: -1, Severity: Warning,
-				Message: "subscribing to " + string(s.Topic) + " (" + t.Name + ", which the device publishes): nothing will arrive on it"})
+				Message: "subscribing to " + strconv.Quote(string(s.Topic)) + " (" + t.Name + ", which the device publishes): nothing will arrive on it"})
 		}
 		info.Findings = append(info.Findings, c.identity(t)...)
 	}

@@ -205,7 +205,7 @@ func sortParams(ps []Param) {
 // check applies the payload rules of onenet.md §3.2 and §7.3.
 func (m *Message) check(t Topic) {
 	add := func(sev Severity, code, field, msg string) {
-		m.Findings = append(m.Findings, Finding{Code: code, Field: field, Off: -1, Severity: sev, Message: msg})
+		m.Findings = append(m.Findings, Finding{Code: code, Field: field, Off: -1, Severity: sev, Message: oneLine(msg)})
 	}
 	if t.Platform != Studio {
 		return
