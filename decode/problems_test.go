@@ -71,6 +71,8 @@ func TestProblems(t *testing.T) {
 			[]string{"duplicate_property"}, 10, "content_type appears more than once"},
 		{"v5 duplicate user property is fine", pkt(0x30, str("a"), props(raw(0x26), str("k"), str("v"), raw(0x26), str("k"), str("w")), []byte("x")), V5, nil, 0, ""},
 		{"v5 unknown property", pkt(0x30, str("a"), props(raw(0x7f, 0)), []byte("x")), V5, []string{"unknown_property"}, 6, "0x7f"},
+		{"v5 property identifier in two bytes", pkt(0x30, str("a"), props(raw(0x83, 0x00, 0x00), str("t")), []byte("x")), V5,
+			[]string{"property_id_not_minimal"}, 6, "property identifier 0x03 written in 2 bytes (83 00)"},
 		{"v5 property length too long", pkt(0x30, str("a"), raw(0x10, 0x03), str("t")), V5, []string{"property_length_overrun"}, 5, "runs past"},
 		{"v5 payload format 2", pkt(0x30, str("a"), props(raw(0x01, 2))), V5, []string{"property_value"}, 6, "expected 0 or 1"},
 		{"v5 receive maximum 0", pkt(0x10, str("MQTT"), raw(5, 2), u16(60), props(raw(0x21), u16(0)), str("d")), V5, []string{"property_value"}, 13, "at least 1"},

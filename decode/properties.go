@@ -130,6 +130,16 @@ func (c *cursor) readProperty(ps *Properties, mask uint32, seen *[len(propertyTa
 	}
 	id := PropertyID(idv)
 	info, known := lookupProperty(id)
+	if idLen > 1 && idv <= 0x7f {
+		// The identifier is a variable byte integer (5.0 §2.2.2.2) that must
+		// be minimal: a1 00 is 0x21 written in two bytes. Keep the bytes as
+		// they are rather than decode what a broker would reject.
+		c.problem(start, "property_identifier", "property_id_not_minimal",
+			"property identifier 0x"+hex2(uint8(idv))+" written in "+itoa(idLen)+" bytes ("+vbiBytes(c.b[start:start+idLen])+
+				"): identifiers are one byte (0x"+hex2(uint8(idv))+"); the rest of the property block cannot be decoded")
+		c.off = c.end
+		return false
+	}
 	if idv > 0x7f || !known {
 		c.problem(start, "property_identifier", "unknown_property",
 			"unknown property identifier 0x"+hex2(uint8(idv))+": the rest of the property block cannot be decoded")
