@@ -137,13 +137,8 @@ func BPFFilter(lt LinkType, spec FilterSpec) ([]bpf.Instruction, error) {
 		a.jump(bpf.JumpEqual, 0, accept, accept)
 	} else {
 		a.add(bpf.LoadMemShift{Off: ipOff})
-		for _, off := range [2]uint32{0, 2} {
-			a.add(bpf.LoadIndirect{Off: ipOff + off, Size: 2})
-			for _, p := range spec.Ports {
-				a.jump(bpf.JumpEqual, uint32(p), accept, -1)
-			}
-		}
-		a.jump(bpf.JumpEqual, 0, reject, reject)
+		a.portsAccept(spec.Ports, accept, reject,
+			bpf.LoadIndirect{Off: ipOff, Size: 2}, bpf.LoadIndirect{Off: ipOff + 2, Size: 2})
 	}
 
 	// IPv6: TCP right after the fixed header (no extension headers).
@@ -151,13 +146,8 @@ func BPFFilter(lt LinkType, spec FilterSpec) ([]bpf.Instruction, error) {
 	a.add(bpf.LoadAbsolute{Off: ipOff + 6, Size: 1})
 	a.jump(bpf.JumpEqual, uint32(layers.IPProtocolTCP), -1, reject)
 	if !spec.AllTCP {
-		for _, off := range [2]uint32{40, 42} {
-			a.add(bpf.LoadAbsolute{Off: ipOff + off, Size: 2})
-			for _, p := range spec.Ports {
-				a.jump(bpf.JumpEqual, uint32(p), accept, -1)
-			}
-		}
-		a.jump(bpf.JumpEqual, 0, reject, reject)
+		a.portsAccept(spec.Ports, accept, reject,
+			bpf.LoadAbsolute{Off: ipOff + 40, Size: 2}, bpf.LoadAbsolute{Off: ipOff + 42, Size: 2})
 	}
 
 	a.label(accept)
@@ -185,6 +175,18 @@ type pendingJump struct {
 func (a *assembler) add(i bpf.Instruction) { a.prog = append(a.prog, i) }
 
 func (a *assembler) label(l int) { a.labels[l] = len(a.prog) }
+
+// portsAccept jumps to accept when the source or the destination port (as
+// loaded by srcLoad and dstLoad) is one of ports, else to reject.
+func (a *assembler) portsAccept(ports []uint16, accept, reject int, srcLoad, dstLoad bpf.Instruction) {
+	for _, load := range [2]bpf.Instruction{srcLoad, dstLoad} {
+		a.add(load)
+		for _, p := range ports {
+			a.jump(bpf.JumpEqual, uint32(p), accept, -1)
+		}
+	}
+	a.jump(bpf.JumpEqual, 0, reject, reject)
+}
 
 func (a *assembler) jump(cond bpf.JumpTest, val uint32, t, f int) {
 	a.jumps = append(a.jumps, pendingJump{at: len(a.prog), cond: cond, val: val, true: t, false: f})

@@ -122,6 +122,14 @@ func counts(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
+// latencyJSON is the OneNET reply latency of `stats --json`.
+type latencyJSON struct {
+	N      int   `json:"replies"`
+	MinMS  int64 `json:"min_ms"`
+	MeanMS int64 `json:"mean_ms"`
+	MaxMS  int64 `json:"max_ms"`
+}
+
 // StatsJSON is the `stats --json` document (docs/json.md).
 func StatsJSON(c *Collector, info StatsInfo) ([]byte, error) {
 	type topic struct {
@@ -161,14 +169,9 @@ func StatsJSON(c *Collector, info StatsInfo) ([]byte, error) {
 		Types        map[string]int `json:"packets_by_type"`
 		Topics       []topic        `json:"topics"`
 		Connections  []conn         `json:"connections"`
-		ReplyLatency *struct {
-			N      int   `json:"replies"`
-			MinMS  int64 `json:"min_ms"`
-			MeanMS int64 `json:"mean_ms"`
-			MaxMS  int64 `json:"max_ms"`
-		} `json:"onenet_reply_latency,omitempty"`
-		Problems map[string]int `json:"problems"`
-		Events   map[string]int `json:"events"`
+		ReplyLatency *latencyJSON   `json:"onenet_reply_latency,omitempty"`
+		Problems     map[string]int `json:"problems"`
+		Events       map[string]int `json:"events"`
 	}{Source: info.Source, Frames: info.Frames, Packets: c.Packets, Bytes: c.Bytes, Types: map[string]int{},
 		Problems: c.Problem, Events: c.Events, Topics: []topic{}, Connections: []conn{}}
 	if !c.First.IsZero() {
@@ -194,12 +197,7 @@ func StatsJSON(c *Collector, info StatsInfo) ([]byte, error) {
 			KeepAliveExceed: s.KeepAliveExceeded(), Pings: s.Pings, Ended: s.HowEnded(), Topics: s.Topics, OneNET: s.Verdict.Status})
 	}
 	if c.Replies.N > 0 {
-		doc.ReplyLatency = &struct {
-			N      int   `json:"replies"`
-			MinMS  int64 `json:"min_ms"`
-			MeanMS int64 `json:"mean_ms"`
-			MaxMS  int64 `json:"max_ms"`
-		}{c.Replies.N, c.Replies.Min.Milliseconds(), c.Replies.Mean().Milliseconds(), c.Replies.Max.Milliseconds()}
+		doc.ReplyLatency = &latencyJSON{c.Replies.N, c.Replies.Min.Milliseconds(), c.Replies.Mean().Milliseconds(), c.Replies.Max.Milliseconds()}
 	}
 	return json.MarshalIndent(doc, "", "  ")
 }
