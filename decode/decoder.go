@@ -101,6 +101,14 @@ func (d *Decoder) DecodeFrame(f Frame, v Version) *Packet {
 	p.HeaderLen = f.HeaderLen
 	p.RemainingLength = f.RemainingLength
 	p.Truncated = f.Truncated
+	if why := checkFrame(f); why != "" {
+		if len(f.Raw) > 0 {
+			p.Type, p.Flags = Type(f.Raw[0]>>4), f.Raw[0]&0x0f
+		}
+		p.Problems = append(p.Problems, Problem{Off: 0, Field: "frame", Code: "bad_frame",
+			Message: "not decoded: the frame handed to the decoder is inconsistent: " + why})
+		return p
+	}
 	c := cursor{p: p, b: f.Raw, fields: p.Fields[:0], noFields: d.SkipFields}
 	c.fixedHeader(f)
 	c.off = f.HeaderLen
