@@ -137,6 +137,35 @@ func (f *Framer) Pending() (int64, bool) {
 	return 0, false
 }
 
+// PacketEnd returns the stream offset just after the packet in progress,
+// when the framer is in sync and has its whole fixed header. Bytes before
+// that offset belong to that packet whatever they hold; the caller uses it
+// to tell which bytes a snap-length cut took from a known packet and which
+// it took from packets whose headers were never seen.
+func (f *Framer) PacketEnd() (int64, bool) {
+	if f.skip > 0 {
+		return f.big.Start + int64(f.big.HeaderLen) + int64(f.big.RemainingLength), true
+	}
+	if !f.synced || f.hasReady {
+		return 0, false
+	}
+	var hdr [2 + maxVBIBytes]byte
+	n := copy(hdr[:], f.buf[f.release:])
+	n += copy(hdr[n:], f.chunk)
+	if n == 0 {
+		return 0, false
+	}
+	h, ok := parseHeader(hdr[:n])
+	if !ok || h.badLength {
+		return 0, false
+	}
+	start := f.bufStart() + int64(f.release)
+	if len(f.buf) == f.release {
+		start = f.chunkOff()
+	}
+	return start + int64(h.headerLen) + int64(h.rl), true
+}
+
 // Feed gives the framer the next bytes of the stream. The first Feed of a
 // stream says whether it starts at a packet boundary (the TCP start was
 // seen) or somewhere unknown (a mid-connection capture). Call Next until it

@@ -23,7 +23,8 @@ type consumer struct {
 }
 
 func (cs *consumer) frame(st *connState, c *stream.Conn, fromClient bool, fr decode.Frame, frame uint64, t time.Time) {
-	pkt := st.session.Decode(fr, fromClient)
+	defer cs.guard(frame, "reading a decoded MQTT packet")
+	pkt := cs.decodeSafe(st, fr, fromClient, frame)
 	st.info.Version, st.info.VersionInferred = st.session.Version()
 	st.info.Packets[dirIdx(fromClient)]++
 	info := &st.info
@@ -47,6 +48,7 @@ func (cs *consumer) frame(st *connState, c *stream.Conn, fromClient bool, fr dec
 }
 
 func (cs *consumer) event(st *connState, c *stream.Conn, fromClient bool, frame uint64, t time.Time, e Event) {
+	defer cs.guard(frame, "reporting an event")
 	var info *ConnInfo
 	if st != nil {
 		info = &st.info
@@ -55,10 +57,11 @@ func (cs *consumer) event(st *connState, c *stream.Conn, fromClient bool, frame 
 			st.info.TLS = true
 		case "fin", "rst":
 			st.onenet.Closed(fromClient, e.Type, frame, t)
-		case "gap":
+		case "gap", "snaplen":
 			if fromClient && st.info.Packets[0] == 0 {
-				// The client's first bytes are lost: its CONNECT may be
-				// among them, so a first PUBLISH is no missing CONNECT.
+				// The client's first bytes are lost or cut: its CONNECT
+				// may be among them, so a first PUBLISH is no missing
+				// CONNECT.
 				st.session.StartSeen = false
 			}
 		}
@@ -67,6 +70,7 @@ func (cs *consumer) event(st *connState, c *stream.Conn, fromClient bool, frame 
 }
 
 func (cs *consumer) done(st *connState, c, final *stream.Conn, why string) {
+	defer cs.guard(final.LastFrame, "ending a connection")
 	st.info.Why = why
 	var v onenet.Verdict
 	if cs.p.opts.OneNET {

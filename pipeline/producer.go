@@ -115,19 +115,48 @@ func (h *handler) Data(c *stream.Conn, fromClient bool, chunk *stream.Chunk) {
 			return
 		}
 	}
-	// Bytes the capture lost were filled in by the stream layer: split the
-	// chunk there and tell the framer about the gap.
+	// Bytes the capture lost or the snap length cut were filled with zeros
+	// by the stream layer: split the chunk there.
 	from := 0
 	for _, m := range chunk.Missing {
-		if !m.Lost {
+		h.feed(c, st, fromClient, chunk, from, m.Off)
+		from = m.Off + m.Len
+		if m.Lost {
+			frame, t := chunk.Origin(m.Off)
+			h.gap(c, fromClient, int64(m.Len), frame, t, true)
 			continue
 		}
-		h.feed(c, st, fromClient, chunk, from, m.Off)
-		frame, t := chunk.Origin(m.Off)
-		h.gap(c, fromClient, int64(m.Len), frame, t, true)
-		from = m.Off + m.Len
+		// Zeros cut from the packet in progress stand in for its missing
+		// bytes (it is decoded up to the cut and marked). Past that packet's
+		// end the zeros would be read as made-up fixed headers: the rest of
+		// the cut is a gap, and the framer looks for the next real header.
+		covered := min(h.packetRest(&st.dirs[i]), int64(m.Len))
+		h.feed(c, st, fromClient, chunk, m.Off, m.Off+int(covered))
+		if rest := int64(m.Len) - covered; rest > 0 {
+			frame, t := chunk.Origin(m.Off)
+			h.snaplenGap(c, st, fromClient, rest, frame, t)
+		}
 	}
 	h.feed(c, st, fromClient, chunk, from, len(chunk.Data))
+}
+
+// packetRest is how many bytes of the packet in progress are still to
+// come (0 when there is none, or its fixed header is not complete).
+func (h *handler) packetRest(d *dirState) int64 {
+	end, ok := d.framer.PacketEnd()
+	if !ok {
+		return 0
+	}
+	return max(end-d.framer.Pos(), 0)
+}
+
+// snaplenGap tells the framer that n bytes the snap length cut held no
+// known packet: like a gap, but the [snaplen] event has already said so.
+func (h *handler) snaplenGap(c *stream.Conn, st *connState, fromClient bool, n int64, frame uint64, t time.Time) {
+	d := &st.dirs[dirIdx(fromClient)]
+	d.started = true
+	fr, ok := d.framer.Gap(n)
+	h.flushed(c, st, fromClient, fr, ok, frame, t)
 }
 
 // feed frames and decodes chunk.Data[from:to].

@@ -61,11 +61,17 @@ func (c *Chunk) ctxAt(off int) *packetCtx {
 // Each packet has its own context: a reused one would give buffered
 // (out-of-order) bytes the frame of a later packet (go-stack.md §4).
 type packetCtx struct {
-	ts         int64 // capture time, Unix nanoseconds (smaller than a time.Time)
-	frame      uint64
-	conn       *Conn
-	self       [1]any
-	iface      int32
+	ts    int64 // capture time, Unix nanoseconds (smaller than a time.Time)
+	frame uint64
+	conn  *Conn
+	self  [1]any
+	iface int32
+	// pad is how many bytes at the end of the payload are zeros standing in
+	// for bytes never captured: the snap length's cut, or all of it when
+	// lost is set (a hole filled by Tracker.fillAckedHole).
+	pad        int32
+	lost       bool
+	padSeen    bool // the padded bytes were delivered and reported
 	rst        bool
 	fromClient bool
 }
@@ -92,6 +98,7 @@ func (s *ctxSlab) get(ci gopacket.CaptureInfo, frame uint64) *packetCtx {
 	c := &s.free[0]
 	s.free = s.free[1:]
 	c.ts, c.frame, c.iface = ci.Timestamp.UnixNano(), frame, int32(ci.InterfaceIndex)
+	c.pad, c.lost, c.padSeen = 0, false, false
 	c.self[0] = c
 	return c
 }

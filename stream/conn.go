@@ -46,21 +46,17 @@ type Conn struct {
 	// by the snap length, and gaps across reassembly restarts).
 	expect      [2]uint32
 	expectValid [2]bool
-	// cut lists sequence ranges the snap length cut, or that were lost and
-	// filled in (see Tracker.fillAckedHole), not yet delivered.
-	cut [2][]seqRange
+	// padded counts, per direction, the packets holding zeros in place of
+	// bytes never captured (cut by the snap length, or a lost hole filled
+	// in) that reassembly has not delivered yet: while there are any, each
+	// chunk is searched for them.
+	padded [2]int
 	// minQueued is the lowest sequence number of data reassembly holds
 	// behind a hole, per direction, with the packet that carried it.
 	minQueued      [2]uint32
 	minQueuedValid [2]bool
 	minQueuedFrame [2]uint64
 	minQueuedCI    [2]gopacket.CaptureInfo
-}
-
-type seqRange struct {
-	start, end uint32
-	frame      uint64
-	lost       bool
 }
 
 // dirIndex is 0 for client→server and 1 for server→client.

@@ -95,7 +95,7 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Ass
 			chunk.single = first
 		}
 		c.started[i] = true
-		chunk.Missing = c.missingIn(i, avail, chunk.Missing)
+		chunk.Missing = c.missingIn(sg, i, avail, chunk.Missing)
 		if c.expectValid[i] {
 			c.expect[i] += uint32(avail)
 		}
@@ -135,24 +135,54 @@ func (s *tcpStream) ReassemblyComplete(reassembly.AssemblerContext) bool {
 	return true
 }
 
-// missingIn returns the parts of the next n bytes of direction i that the
-// snap length cut, and forgets the ranges they pass.
-func (c *Conn) missingIn(i, n int, out []Missing) []Missing {
-	if len(c.cut[i]) == 0 || !c.expectValid[i] {
+// missingIn returns the parts of the avail bytes of sg that are zeros
+// standing in for bytes never captured, found by the packet that carried
+// them (not by sequence numbers, which a damaged or odd capture can make
+// disagree with reassembly's own: then the zeros would reach the framer as
+// made-up packets).
+func (c *Conn) missingIn(sg reassembly.ScatterGather, i, avail int, out []Missing) []Missing {
+	if c.padded[i] == 0 {
 		return out
 	}
-	start := c.expect[i]
-	keep := c.cut[i][:0]
-	for _, r := range c.cut[i] {
-		lo := max(seqDiff(start, r.start), 0)
-		hi := min(seqDiff(start, r.end), int64(n))
-		if lo < hi {
-			out = append(out, Missing{Off: int(lo), Len: int(hi - lo), Frame: r.frame, Lost: r.lost})
+	for off := 0; off < avail; {
+		ctx := ctxOf(sg.CaptureInfo(off))
+		end := spanEnd(sg, off, avail, ctx)
+		if ctx != nil && ctx.pad > 0 {
+			from := off
+			if !ctx.lost {
+				from = max(off, end-int(ctx.pad))
+			}
+			if from < end {
+				out = append(out, Missing{Off: from, Len: end - from, Frame: ctx.frame, Lost: ctx.lost})
+			}
+			if !ctx.padSeen {
+				ctx.padSeen = true
+				c.padded[i]--
+			}
 		}
-		if seqDiff(start, r.end) > int64(n) {
-			keep = append(keep, r)
+		off = end
+	}
+	return out
+}
+
+// spanEnd returns the first offset after off, up to avail, whose byte came
+// in another packet than ctx. A packet's bytes are contiguous in the
+// stream, so the end is found by exponential, then binary search.
+func spanEnd(sg reassembly.ScatterGather, off, avail int, ctx *packetCtx) int {
+	same := func(x int) bool { return ctxOf(sg.CaptureInfo(x)) == ctx }
+	lo, step := off, 1 // lo is known to be in the span
+	for lo+step < avail && same(lo+step) {
+		lo += step
+		step *= 2
+	}
+	hi := min(lo+step, avail) // hi is past the span, or avail
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if same(mid) {
+			lo = mid
+		} else {
+			hi = mid
 		}
 	}
-	c.cut[i] = keep
-	return out
+	return hi
 }

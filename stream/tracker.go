@@ -192,6 +192,10 @@ func (t *Tracker) segment(frame uint64, ci gopacket.CaptureInfo, pkt tcpPacket) 
 	}
 	ctx := t.ctxs.get(ci, frame)
 	ctx.fromClient, ctx.rst, ctx.conn = fromClient, tcp.RST, c
+	if pkt.missing > 0 {
+		ctx.pad = int32(pkt.missing)
+		c.padded[i]++
+	}
 	t.assemblerFor(ci.InterfaceIndex).asm.AssembleWithContext(flowOf(pkt), tcp, ctx)
 }
 
@@ -205,8 +209,6 @@ func (t *Tracker) snaplenCut(c *Conn, i int, frame uint64, ci gopacket.CaptureIn
 	padded := make([]byte, captured+pkt.missing)
 	copy(padded, tcp.Payload)
 	tcp.Payload = padded
-	start := tcp.Seq + uint32(captured)
-	c.cut[i] = append(c.cut[i], seqRange{start: start, end: start + uint32(pkt.missing), frame: frame})
 	if c.cutFrames++; c.cutFrames == 1 {
 		t.h.Event(Event{Kind: "snaplen", Frame: frame, Time: ci.Timestamp, Conn: c, FromClient: i == 0,
 			Message: "the snap length cut frame " + strconv.FormatUint(frame, 10) + ": " + strconv.Itoa(pkt.missing) + " of " +
@@ -235,10 +237,11 @@ func (t *Tracker) fillAckedHole(c *Conn, j int, ack tcpPacket) {
 		return
 	}
 	start := c.expect[j]
-	c.cut[j] = append(c.cut[j], seqRange{start: start, end: c.minQueued[j], frame: c.minQueuedFrame[j], lost: true})
 	fill := syntheticTCP(ack.tcp.DstPort, ack.tcp.SrcPort, start, ack.tcp.Seq, make([]byte, hole))
 	ctx := t.ctxs.get(c.minQueuedCI[j], c.minQueuedFrame[j])
 	ctx.fromClient, ctx.conn = j == 0, c
+	ctx.pad, ctx.lost = int32(hole), true
+	c.padded[j]++
 	rev := tcpPacket{src: ack.dst, dst: ack.src}
 	c.minQueuedValid[j] = false
 	t.assemblerFor(c.Interface).asm.AssembleWithContext(flowOf(rev), fill, ctx)
