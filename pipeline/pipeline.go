@@ -61,6 +61,10 @@ type Pipeline struct {
 	frames  uint64
 	start   time.Time
 	rec     Record
+	// lastTime is the capture time of the latest frame; internal counts
+	// the frames and packets a bug stopped from being decoded.
+	lastTime time.Time
+	internal internalErrors
 }
 
 // New returns a pipeline that hands its records to sink.
@@ -111,11 +115,7 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 			}
 			break
 		}
-		p.frames++
-		if p.frames == 1 {
-			p.start = ci.Timestamp
-		}
-		p.tracker.Packet(p.frames, ci, lt, data)
+		p.packet(data, ci, lt)
 		if p.failed.Load() {
 			finish()
 			return p.err
@@ -146,16 +146,15 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 	if p.err != nil {
 		return p.err
 	}
-	return readErr
+	if readErr != nil {
+		return readErr
+	}
+	return p.internal.err()
 }
 
 // Feed processes one packet (for live capture, which reads its own source).
 func (p *Pipeline) Feed(data []byte, ci capture.CaptureInfo, lt capture.LinkType) error {
-	p.frames++
-	if p.frames == 1 {
-		p.start = ci.Timestamp
-	}
-	p.tracker.Packet(p.frames, ci, lt, data)
+	p.packet(data, ci, lt)
 	if p.failed.Load() {
 		return p.err
 	}
@@ -166,6 +165,7 @@ func (p *Pipeline) Feed(data []byte, ci capture.CaptureInfo, lt capture.LinkType
 // a quiet interface): holes older than the hole timeout are reported as
 // gaps and idle connections end, instead of waiting for the next packet.
 func (p *Pipeline) Tick(now time.Time) error {
+	defer p.recoverStream()
 	p.tracker.Flush(now)
 	if p.failed.Load() {
 		return p.err
@@ -175,7 +175,24 @@ func (p *Pipeline) Tick(now time.Time) error {
 
 // Close delivers what is still buffered at the end of the capture.
 func (p *Pipeline) Close() {
+	defer p.recoverStream()
 	p.tracker.Close()
+}
+
+// InternalErrors is the error for the frames a bug stopped from being
+// decoded so far (wrapping ErrInternal), or nil. Run returns it; live
+// capture, which feeds frames itself, asks for it at the end.
+func (p *Pipeline) InternalErrors() error { return p.internal.err() }
+
+// packet hands one captured frame to the stream layer.
+func (p *Pipeline) packet(data []byte, ci capture.CaptureInfo, lt capture.LinkType) {
+	p.frames++
+	if p.frames == 1 {
+		p.start = ci.Timestamp
+	}
+	p.lastTime = ci.Timestamp
+	defer p.recoverStream()
+	p.tracker.Packet(p.frames, ci, lt, data)
 }
 
 // emit hands a record to the sink. One Record is reused for all of them

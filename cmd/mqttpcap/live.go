@@ -206,6 +206,9 @@ func runLive(ctx context.Context, o *liveOptions) error {
 		}
 	}
 	fmt.Fprintln(ios.ErrOut, l.summary(p))
+	if err := p.InternalErrors(); err != nil && runErr == nil {
+		runErr = readError("live: "+src.Name(), err)
+	}
 	return runErr
 }
 

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -41,7 +42,15 @@ func main() {
 }
 
 // run executes one command line and returns the exit code.
-func run(args []string, ios *ioStreams) int {
+func run(args []string, ios *ioStreams) (code int) {
+	defer func() {
+		// A bug must not end in a Go panic trace and exit 2 (the code of bad
+		// flags): say what happened, with the stack for a report.
+		if v := recover(); v != nil {
+			fmt.Fprintf(ios.ErrOut, "mqttpcap: internal error: %v (a bug in mqttpcap: please report it with the command line)\n%s", v, debug.Stack())
+			code = exitError
+		}
+	}()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := newRootCmd(ios)

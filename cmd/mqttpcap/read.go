@@ -259,6 +259,9 @@ func readError(name string, err error) error {
 		return withCode(exitDamaged, fmt.Errorf("%s: %w", name, err))
 	case errors.Is(err, context.Canceled):
 		return err
+	case errors.Is(err, pipeline.ErrInternal):
+		return withCode(exitError, fmt.Errorf("%s: %w", name, err),
+			"everything else in the capture was decoded and printed; the frame is marked internal_error in the output")
 	case errors.Is(err, io.ErrShortWrite), errors.Is(err, os.ErrClosed):
 		return withCode(exitError, fmt.Errorf("writing the output: %w", err))
 	}
