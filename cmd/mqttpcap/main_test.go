@@ -30,6 +30,11 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			abs, err := filepath.Abs("../../testdata/pcaps")
 			env.Setenv("PCAPS", abs)
+			if err != nil {
+				return err
+			}
+			seeds, err := filepath.Abs("testdata/fuzz-seeds")
+			env.Setenv("SEEDS", seeds)
 			return err
 		},
 	})
