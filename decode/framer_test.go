@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mqttpcap/mqttpcap/internal/testutil"
 )
 
 // testStream is a sequence of packets, including one whose remaining
@@ -292,7 +294,7 @@ func TestAllocs(t *testing.T) {
 	pub := hx(t, seedPublish)
 	var d Decoder
 	d.Decode(pub, V311)
-	if n := testing.AllocsPerRun(100, func() { d.Decode(pub, V311) }); n > 0 {
+	if n := testutil.AllocsPerRun(100, func() { d.Decode(pub, V311) }); n > 0 {
 		t.Errorf("decoding a PUBLISH: %.1f allocations", n)
 	}
 	chunk := cat(pub, pub, raw(0xc0, 0), pub)
@@ -311,7 +313,7 @@ func TestAllocs(t *testing.T) {
 		}
 	}
 	run()
-	if n := testing.AllocsPerRun(100, run); n > 0 {
+	if n := testutil.AllocsPerRun(100, run); n > 0 {
 		t.Errorf("framing and decoding a chunk of 4 packets: %.1f allocations", n)
 	}
 }

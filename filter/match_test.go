@@ -3,6 +3,8 @@ package filter
 import (
 	"strings"
 	"testing"
+
+	"github.com/mqttpcap/mqttpcap/internal/testutil"
 )
 
 // packets are the names of every packet fixture, for the tables below.
@@ -170,23 +172,30 @@ func TestMatchNil(t *testing.T) {
 }
 
 // TestMatchAllocs guards the hot path: matching must not allocate for
-// number, bool and string comparisons.
+// number, bool and string comparisons. A regular expression matches with
+// machines regexp keeps in a sync.Pool: it allocates nothing once warm,
+// but the race detector makes sync.Pool drop items at random, so that
+// promise is only checked without it (issue 18: it failed 3 runs in 30).
 func TestMatchAllocs(t *testing.T) {
 	fx := fixtures(t)
-	for _, expr := range []string{
+	exprs := []string{
 		`type == PUBLISH && qos > 0`,
 		`!retain || reason_code >= 0x80`,
 		`topic contains "property" && client_id == "my_tv"`,
 		`type == connect || from == CLIENT || onenet.direction == device_to_cloud`,
 		`problem == "one_byte_length" || onenet.id > 100 || src == 192.168.4.2:50000`,
-		`topic matches "^\\$sys/[^/]+/my_tv/"`,
-	} {
+	}
+	if !testutil.RaceEnabled {
+		exprs = append(exprs, `topic matches "^\\$sys/[^/]+/my_tv/"`)
+	}
+	for _, expr := range exprs {
 		f, err := Parse(expr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, x := range fx {
-			if allocs := testing.AllocsPerRun(100, func() { f.Match(x.rec) }); allocs > 0 {
+			f.Match(x.rec) // warm: regexp builds its first machine
+			if allocs := testutil.AllocsPerRun(100, func() { f.Match(x.rec) }); allocs > 0 {
 				t.Errorf("%s on %s: %.1f allocations, want 0", expr, x.name, allocs)
 			}
 		}

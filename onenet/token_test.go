@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mqttpcap/mqttpcap/internal/testutil"
 )
 
 func TestParseTokenVectors(t *testing.T) {
@@ -222,7 +224,7 @@ func TestLooksLikeToken(t *testing.T) {
 			t.Errorf("LooksLikeToken(%q) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
-	if n := testing.AllocsPerRun(100, func() { LooksLikeToken([]byte(seedToken)) }); n > 0 {
+	if n := testutil.AllocsPerRun(100, func() { LooksLikeToken([]byte(seedToken)) }); n > 0 {
 		t.Errorf("LooksLikeToken allocates %v times", n)
 	}
 }
