@@ -27,12 +27,14 @@ unit:
 # Each fuzz target for $(FUZZTIME) (go test runs one fuzz target at a time).
 fuzz:
 	$(GO) test -run XXX -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./decode
+	$(GO) test -run XXX -fuzz '^FuzzDecodeFrame$$' -fuzztime $(FUZZTIME) ./decode
 	$(GO) test -run XXX -fuzz '^FuzzFramer$$' -fuzztime $(FUZZTIME) ./decode
 	$(GO) test -run XXX -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZTIME) ./decode
 	$(GO) test -run XXX -fuzz '^FuzzParseToken$$' -fuzztime $(FUZZTIME) ./onenet
 	$(GO) test -run XXX -fuzz '^FuzzTopicMessage$$' -fuzztime $(FUZZTIME) ./onenet
 	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./filter
 	$(GO) test -run XXX -fuzz '^FuzzHexdump$$' -fuzztime $(FUZZTIME) ./report
+	$(GO) test -run XXX -fuzz '^FuzzReadPath$$' -fuzztime $(FUZZTIME) ./cmd/mqttpcap
 
 # Benchmarks of the decoder and of the whole read path on a generated capture
 # of 1,000 connections x 1,000 PUBLISH (1,003,000 MQTT packets, 1.26 M frames),
