@@ -4,11 +4,18 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
+
+// readPathDeadline is how long one fuzz input may take through the read
+// path (inputs are at most a few hundred KB: milliseconds).
+const readPathDeadline = 10 * time.Second
 
 // readPathModes are the command lines FuzzReadPath runs a capture through:
 // every output of the read path.
@@ -52,7 +59,15 @@ func FuzzReadPath(f *testing.F) {
 		input := withHeader(data, header)
 		var out, errOut bytes.Buffer
 		ios := &ioStreams{In: bytes.NewReader(input), Out: &out, ErrOut: &errOut}
+		// A small input that takes seconds is a hang: crash with every
+		// goroutine's stack, so that the fuzzer keeps the input and says
+		// where it was.
+		watchdog := time.AfterFunc(readPathDeadline, func() {
+			buf := make([]byte, 1<<20)
+			panic(fmt.Sprintf("%v took over %v on a %d-byte input:\n%s", args, readPathDeadline, len(input), buf[:runtime.Stack(buf, true)]))
+		})
 		code := run(args, ios)
+		watchdog.Stop()
 		if strings.Contains(errOut.String(), "internal error") || strings.Contains(out.String(), "internal_error") {
 			t.Fatalf("%v: internal error (exit %d):\n%s", args, code, errOut.String())
 		}
