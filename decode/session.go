@@ -21,8 +21,24 @@ type Session struct {
 	connects  int
 	packets   int // client packets seen
 	aliases   [2]aliasMap
-	dec       Decoder
-	probe     Decoder
+	// Scratch holds the decoders the session decodes with. Sessions
+	// decoded on one goroutine can share one (a connection's state is then
+	// small: the decoders are most of it); nil gives the session its own.
+	// Packets are valid until the next decode with the same Scratch.
+	Scratch *Scratch
+}
+
+// Scratch is the working memory of decoding: a decoder for the packet
+// returned and one for trial decodes. It is not safe for concurrent use.
+type Scratch struct {
+	dec, probe Decoder
+}
+
+func (s *Session) scratch() *Scratch {
+	if s.Scratch == nil {
+		s.Scratch = new(Scratch)
+	}
+	return s.Scratch
 }
 
 // Version is the connection's protocol version so far, and whether it was
@@ -38,12 +54,13 @@ func (s *Session) Version() (Version, bool) {
 // The packet is valid until the next call.
 func (s *Session) Decode(f Frame, fromClient bool) *Packet {
 	v, inferred := s.Version()
-	s.dec.SkipFields = s.SkipFields
+	sc := s.scratch()
+	sc.dec.SkipFields = s.SkipFields
 	var p *Packet
 	if v == VersionUnknown && len(f.Raw) > 0 && Type(f.Raw[0]>>4) != CONNECT {
 		p, inferred = s.infer(f), true
 	} else {
-		p = s.dec.DecodeFrame(f, v)
+		p = sc.dec.DecodeFrame(f, v)
 	}
 	p.VersionInferred = inferred && p.Type != CONNECT
 	dir := 1
@@ -119,11 +136,12 @@ const maxUndecided = 64
 // Wireshark does) unless only 5.0 decodes it cleanly.
 func (s *Session) infer(f Frame) *Packet {
 	t := Type(f.Raw[0] >> 4)
-	s.probe.SkipFields = true
-	v5 := s.probe.DecodeFrame(f, V5)
+	sc := s.scratch()
+	sc.probe.SkipFields = true
+	v5 := sc.probe.DecodeFrame(f, V5)
 	clean5 := len(v5.Problems) == 0
 	strong5 := clean5 && (t != PUBLISH || len(v5.Properties.List) > 0)
-	v3 := s.dec.DecodeFrame(f, V311)
+	v3 := sc.dec.DecodeFrame(f, V311)
 	clean3 := len(v3.Problems) == 0
 	switch {
 	case strong5 && !clean3:
@@ -142,7 +160,7 @@ func (s *Session) infer(f Frame) *Packet {
 		}
 	}
 	if s.version == V5 || (clean5 && !clean3) {
-		return s.dec.DecodeFrame(f, V5)
+		return sc.dec.DecodeFrame(f, V5)
 	}
 	return v3
 }
@@ -155,9 +173,10 @@ func (s *Session) Plausible(f Frame) bool {
 	if v == VersionUnknown || Type(f.Raw[0]>>4) == CONNECT {
 		versions = []Version{V311, V5}
 	}
-	s.probe.SkipFields = true
+	sc := s.scratch()
+	sc.probe.SkipFields = true
 	for _, v := range versions {
-		if clean(s.probe.DecodeFrame(f, v)) {
+		if clean(sc.probe.DecodeFrame(f, v)) {
 			return true
 		}
 	}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mqttpcap/mqttpcap/decode"
@@ -29,7 +30,12 @@ const (
 )
 
 type item struct {
-	kind       itemKind
+	kind itemKind
+	seq  uint64
+	// worker is the sharded mode's worker for the item; outEnd is where
+	// its rendered output ends in that worker's part of batch.out.
+	worker     int
+	outEnd     int
 	st         *connState
 	c          *stream.Conn
 	fromClient bool
@@ -46,60 +52,87 @@ type item struct {
 type batch struct {
 	items []item
 	arena []byte
+	// In the sharded mode: each worker's rendered output (items say where
+	// theirs ends), how many workers have yet to finish the batch, and
+	// done, closed when none has.
+	out     [][]byte
+	pending atomic.Int32
+	done    chan struct{}
 }
 
-// batcher is the sender of the parallel mode.
+// reset empties a batch for reuse.
+func (bt *batch) reset() {
+	clear(bt.items)
+	bt.items, bt.arena = bt.items[:0], bt.arena[:0]
+	for k := range bt.out {
+		bt.out[k] = bt.out[k][:0]
+	}
+}
+
+// batcher collects what the stream side hands on into batches, numbers the
+// items, and gives each full batch to dispatch.
 type batcher struct {
-	cur  *batch
-	full chan *batch
-	free chan *batch
-	wg   sync.WaitGroup
+	seq      uint64
+	cur      *batch
+	free     chan *batch
+	dispatch func(*batch)
+	closeAll func()
+	// assign, when set, chooses the worker of each item.
+	assign func(*item)
 }
 
+// newBatcher returns the sender of the parallel mode with one consumer
+// goroutine.
 func newBatcher(cs *consumer) *batcher {
-	b := &batcher{full: make(chan *batch, batchQueue), free: make(chan *batch, batchQueue+2)}
+	full := make(chan *batch, batchQueue)
+	b := &batcher{free: make(chan *batch, batchQueue+2)}
 	b.cur = &batch{}
-	b.wg.Add(1)
+	var wg sync.WaitGroup
+	wg.Add(1)
 	go func() {
-		defer b.wg.Done()
-		for bt := range b.full {
+		defer wg.Done()
+		for bt := range full {
 			for i := range bt.items {
-				it := &bt.items[i]
-				switch it.kind {
-				case itemFrame:
-					end := it.rawOff + it.rawLen
-					it.fr.Raw = bt.arena[it.rawOff:end:end]
-					cs.frame(it.st, it.c, it.fromClient, it.fr, it.frame, it.t)
-				case itemEvent:
-					cs.event(it.st, it.c, it.fromClient, it.frame, it.t, it.ev)
-				case itemDone:
-					cs.done(it.st, it.c, it.final, it.why)
-				}
-				*it = item{}
+				cs.handle(bt, &bt.items[i])
 			}
-			bt.items, bt.arena = bt.items[:0], bt.arena[:0]
-			select {
-			case b.free <- bt:
-			default:
-			}
+			b.recycle(bt)
 		}
 	}()
+	b.dispatch = func(bt *batch) { full <- bt }
+	b.closeAll = func() {
+		close(full)
+		wg.Wait()
+	}
 	return b
 }
 
+// recycle gives a handled batch back for reuse.
+func (b *batcher) recycle(bt *batch) {
+	bt.reset()
+	select {
+	case b.free <- bt:
+	default:
+	}
+}
+
 func (b *batcher) add(it item) {
+	b.seq++
+	it.seq = b.seq
+	if b.assign != nil {
+		b.assign(&it)
+	}
 	b.cur.items = append(b.cur.items, it)
 	if len(b.cur.items) >= batchItems || len(b.cur.arena) >= batchBytes {
 		b.flush()
 	}
 }
 
-// flush sends the current batch to the consumer.
+// flush hands the current batch on.
 func (b *batcher) flush() {
 	if len(b.cur.items) == 0 {
 		return
 	}
-	b.full <- b.cur
+	b.dispatch(b.cur)
 	select {
 	case b.cur = <-b.free:
 	default:
@@ -107,11 +140,10 @@ func (b *batcher) flush() {
 	}
 }
 
-// close sends what is left and waits for the consumer to finish.
+// close hands on what is left and waits for the consumers to finish.
 func (b *batcher) close() {
 	b.flush()
-	close(b.full)
-	b.wg.Wait()
+	b.closeAll()
 }
 
 func (b *batcher) frame(st *connState, c *stream.Conn, fromClient bool, fr decode.Frame, frame uint64, t time.Time) {
@@ -131,4 +163,19 @@ func (b *batcher) done(st *connState, c, _ *stream.Conn, why string) {
 	// producer will not touch again.
 	snap := *c
 	b.add(item{kind: itemDone, st: st, c: c, final: &snap, why: why})
+}
+
+// handle hands one item of a batch to the consumer.
+func (cs *consumer) handle(bt *batch, it *item) {
+	cs.seq = it.seq
+	switch it.kind {
+	case itemFrame:
+		end := it.rawOff + it.rawLen
+		it.fr.Raw = bt.arena[it.rawOff:end:end]
+		cs.frame(it.st, it.c, it.fromClient, it.fr, it.frame, it.t)
+	case itemEvent:
+		cs.event(it.st, it.c, it.fromClient, it.frame, it.t, it.ev)
+	case itemDone:
+		cs.done(it.st, it.c, it.final, it.why)
+	}
 }

@@ -17,12 +17,52 @@ type sender interface {
 }
 
 // consumer decodes frames with each connection's session and hands records
-// to the sink. It implements sender for the sequential mode.
+// to the sink. It implements sender for the sequential mode; in the
+// parallel modes each consumer goroutine has one. A consumer and the
+// connection state it uses are never shared between goroutines.
 type consumer struct {
-	p *Pipeline
+	p    *Pipeline
+	sink Sink
+	// rec is reused for every record (records are valid only during the
+	// sink's call), so emitting allocates nothing.
+	rec Record
+	// seq is the sequence number of the item being handled: set by the
+	// caller in the parallel modes, counted here in the sequential one.
+	seq     uint64
+	counted bool
+	// scratch is the decoding memory the sessions of this consumer's
+	// connections share.
+	scratch decode.Scratch
+}
+
+func newConsumer(p *Pipeline, sink Sink, counted bool) *consumer {
+	return &consumer{p: p, sink: sink, counted: counted}
+}
+
+// next numbers the item about to be handled in the sequential mode.
+func (cs *consumer) next() {
+	if cs.counted {
+		cs.seq++
+	}
+}
+
+// emit hands a record to the sink.
+func (cs *consumer) emit(r Record) {
+	if cs.p.failed.Load() {
+		return
+	}
+	r.Seq = cs.seq
+	if !r.Time.IsZero() && !cs.p.start.IsZero() {
+		r.Rel = r.Time.Sub(cs.p.start)
+	}
+	cs.rec = r
+	if err := cs.sink.Record(&cs.rec); err != nil {
+		cs.p.fail(err)
+	}
 }
 
 func (cs *consumer) frame(st *connState, c *stream.Conn, fromClient bool, fr decode.Frame, frame uint64, t time.Time) {
+	cs.next()
 	defer cs.guard(frame, "reading a decoded MQTT packet")
 	pkt := cs.decodeSafe(st, fr, fromClient, frame)
 	st.info.Version, st.info.VersionInferred = st.session.Version()
@@ -44,10 +84,11 @@ func (cs *consumer) frame(st *connState, c *stream.Conn, fromClient bool, fr dec
 	if cs.p.opts.OneNET {
 		on = st.onenet.Packet(pkt, fromClient, frame, t)
 	}
-	cs.p.emit(Record{Kind: KindPacket, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Packet: pkt, Info: &st.info, OneNET: on})
+	cs.emit(Record{Kind: KindPacket, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Packet: pkt, Info: &st.info, OneNET: on})
 }
 
 func (cs *consumer) event(st *connState, c *stream.Conn, fromClient bool, frame uint64, t time.Time, e Event) {
+	cs.next()
 	defer cs.guard(frame, "reporting an event")
 	var info *ConnInfo
 	if st != nil {
@@ -66,15 +107,16 @@ func (cs *consumer) event(st *connState, c *stream.Conn, fromClient bool, frame 
 			}
 		}
 	}
-	cs.p.emit(Record{Kind: KindEvent, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Event: e, Info: info})
+	cs.emit(Record{Kind: KindEvent, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Event: e, Info: info})
 }
 
 func (cs *consumer) done(st *connState, c, final *stream.Conn, why string) {
+	cs.next()
 	defer cs.guard(final.LastFrame, "ending a connection")
 	st.info.Why = why
 	var v onenet.Verdict
 	if cs.p.opts.OneNET {
 		v = st.onenet.Verdict()
 	}
-	cs.p.emit(Record{Kind: KindConnDone, Conn: c, Final: final, Time: final.LastTime, Info: &st.info, Verdict: v})
+	cs.emit(Record{Kind: KindConnDone, Conn: c, Final: final, Time: final.LastTime, Info: &st.info, Verdict: v})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,10 +40,15 @@ type Options struct {
 	// Keys gives access keys to verify token signatures.
 	OneNET bool
 	Keys   onenet.KeyFunc
-	// Parallel runs decoding and output on a second goroutine, fed in
-	// batches, in Run (not in Feed, whose records must come out at once).
-	// The records and their order are the same.
+	// Parallel runs decoding and output beside the reading and reassembly,
+	// fed in batches, in Run (not in Feed, whose records must come out at
+	// once): on Workers goroutines, each owning a share of the connections,
+	// when the sink can be split (Sharder), else on one. The records, their
+	// order and the output are the same as without it.
 	Parallel bool
+	// Workers is how many goroutines decode and format when Parallel
+	// (0: GOMAXPROCS).
+	Workers int
 }
 
 // DefaultOptions are the options of `mqttpcap read` without flags.
@@ -56,11 +63,12 @@ type Pipeline struct {
 	tracker *stream.Tracker
 	handler *handler
 	budget  decode.Budget
-	err     error // set by the consumer; read by the producer only after it stopped
-	failed  atomic.Bool
-	frames  uint64
-	start   time.Time
-	rec     Record
+	// err is the first error of the output; failed says there is one.
+	errMu  sync.Mutex
+	err    error
+	failed atomic.Bool
+	frames uint64
+	start  time.Time
 	// lastTime is the capture time of the latest frame; internal counts
 	// the frames and packets a bug stopped from being decoded.
 	lastTime time.Time
@@ -74,9 +82,17 @@ func New(opts Options, sink Sink) *Pipeline {
 	if p.budget.Limit == 0 {
 		p.budget.Limit = 256 << 20
 	}
-	p.handler = &handler{p: p, out: &consumer{p: p}}
+	p.handler = &handler{p: p, out: newConsumer(p, sink, true)}
 	p.tracker = stream.NewTracker(opts.Stream, p.handler)
 	return p
+}
+
+// workers is the number of decoding goroutines to use.
+func (p *Pipeline) workers() int {
+	if p.opts.Workers > 0 {
+		return p.opts.Workers
+	}
+	return runtime.GOMAXPROCS(0)
 }
 
 // Stats returns the stream layer's counts.
@@ -96,15 +112,23 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 	}
 	var lastProgress time.Time
 	var readErr error
-	var batches *batcher
+	var parallel interface {
+		sender
+		close()
+	}
 	if p.opts.Parallel {
-		batches = newBatcher(&consumer{p: p})
-		p.handler.out = batches
-		defer func() { p.handler.out = &consumer{p: p} }()
+		sharder, ok := p.sink.(Sharder)
+		if workers := p.workers(); ok && workers > 1 {
+			parallel = newSharded(p, sharder, workers)
+		} else {
+			parallel = newBatcher(newConsumer(p, p.sink, false))
+		}
+		p.handler.out = parallel
+		defer func() { p.handler.out = newConsumer(p, p.sink, true) }()
 	}
 	finish := func() {
-		if batches != nil {
-			batches.close()
+		if parallel != nil {
+			parallel.close()
 		}
 	}
 	for {
@@ -118,7 +142,7 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 		p.packet(data, ci, lt)
 		if p.failed.Load() {
 			finish()
-			return p.err
+			return p.firstErr()
 		}
 		if p.frames&0x3ff == 0 {
 			if err := ctx.Err(); err != nil {
@@ -143,8 +167,8 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 		p.handler.out.event(nil, nil, false, p.frames, time.Time{}, Event{Type: kind, Message: readErr.Error()})
 	}
 	finish()
-	if p.err != nil {
-		return p.err
+	if err := p.firstErr(); err != nil {
+		return err
 	}
 	if readErr != nil {
 		return readErr
@@ -156,7 +180,7 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 func (p *Pipeline) Feed(data []byte, ci capture.CaptureInfo, lt capture.LinkType) error {
 	p.packet(data, ci, lt)
 	if p.failed.Load() {
-		return p.err
+		return p.firstErr()
 	}
 	return nil
 }
@@ -168,7 +192,7 @@ func (p *Pipeline) Tick(now time.Time) error {
 	defer p.recoverStream()
 	p.tracker.Flush(now)
 	if p.failed.Load() {
-		return p.err
+		return p.firstErr()
 	}
 	return nil
 }
@@ -195,19 +219,20 @@ func (p *Pipeline) packet(data []byte, ci capture.CaptureInfo, lt capture.LinkTy
 	p.tracker.Packet(p.frames, ci, lt, data)
 }
 
-// emit hands a record to the sink. One Record is reused for all of them
-// (records are valid only during the sink's call), so emitting allocates
-// nothing.
-func (p *Pipeline) emit(r Record) {
-	if p.err != nil {
-		return
-	}
-	if !r.Time.IsZero() && !p.start.IsZero() {
-		r.Rel = r.Time.Sub(p.start)
-	}
-	p.rec = r
-	if err := p.sink.Record(&p.rec); err != nil {
+// fail records the first error of a sink (or of the ordered output) and
+// stops the run.
+func (p *Pipeline) fail(err error) {
+	p.errMu.Lock()
+	defer p.errMu.Unlock()
+	if p.err == nil {
 		p.err = err
 		p.failed.Store(true)
 	}
+}
+
+// firstErr is the error fail recorded, if any.
+func (p *Pipeline) firstErr() error {
+	p.errMu.Lock()
+	defer p.errMu.Unlock()
+	return p.err
 }

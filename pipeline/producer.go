@@ -15,13 +15,16 @@ import (
 // different goroutines and share nothing else.
 type connState struct {
 	// Producer side.
-	dirs  [2]dirState
-	tls   bool
-	probe decode.Decoder
+	dirs [2]dirState
+	tls  bool
+	h    *handler
 	// Consumer side.
 	info    ConnInfo
 	session decode.Session
 	onenet  onenet.Conn
+	// shard chooses the worker that owns the connection's records in the
+	// sharded mode (set once, by the stream side, before any record).
+	shard int
 }
 
 // dirState follows one direction: its framer, and where the bytes of the
@@ -49,12 +52,15 @@ type cutRange struct {
 type handler struct {
 	p   *Pipeline
 	out sender
+	// probe is the decoder of the framers' trial decodes (the stream side
+	// is one goroutine: one serves every connection).
+	probe decode.Decoder
 }
 
 func (h *handler) state(c *stream.Conn) *connState { return c.State.(*connState) }
 
 func (h *handler) Opened(c *stream.Conn) {
-	st := &connState{}
+	st := &connState{shard: c.Stream, h: h}
 	st.session.Assume = h.p.opts.Assume
 	st.session.StartSeen = c.StartSeen[0]
 	st.session.SkipFields = !h.p.opts.Fields
@@ -72,9 +78,10 @@ func (h *handler) Opened(c *stream.Conn) {
 // is a real packet, in either version: the producer does not know the
 // connection's version (the consumer does).
 func (st *connState) plausible(f decode.Frame) bool {
-	st.probe.SkipFields = true
+	probe := &st.h.probe
+	probe.SkipFields = true
 	for _, v := range [2]decode.Version{decode.V311, decode.V5} {
-		if clean(st.probe.DecodeFrame(f, v)) {
+		if clean(probe.DecodeFrame(f, v)) {
 			return true
 		}
 	}

@@ -29,7 +29,12 @@ const (
 type Record struct {
 	Kind  Kind
 	Frame uint64 // the frame that completed the packet (or the event's frame)
-	Time  time.Time
+	// Seq is the record's place in the output order (it grows with every
+	// packet, event and connection end the stream side hands on): sinks
+	// split across workers (Sharder) use it to merge what must keep that
+	// order, such as the connections of a summary in the order they ended.
+	Seq  uint64
+	Time time.Time
 	// Rel is Time relative to the first frame of the capture (Wireshark's
 	// default time column).
 	Rel time.Duration

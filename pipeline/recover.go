@@ -92,6 +92,7 @@ func (cs *consumer) decodeSafe(st *connState, fr decode.Frame, fromClient bool, 
 			pkt.Problems = []decode.Problem{{Field: "packet", Code: "internal_error", Message: msg}}
 		}
 	}()
+	st.session.Scratch = &cs.scratch
 	return st.session.Decode(fr, fromClient)
 }
 
@@ -105,5 +106,5 @@ func (cs *consumer) guard(frame uint64, what string) {
 	}
 	msg := cs.p.internal.add(frame, what, v)
 	defer func() { _ = recover() }()
-	cs.p.emit(Record{Kind: KindEvent, Frame: frame, Event: Event{Type: "internal_error", Message: msg}})
+	cs.emit(Record{Kind: KindEvent, Frame: frame, Event: Event{Type: "internal_error", Message: msg}})
 }

@@ -25,6 +25,8 @@ type JSONLines struct {
 	Redact bool
 	// Filter, when set, chooses the packets and events written (-Y).
 	Filter func(*pipeline.Record) bool
+	// direct, in a shard, is the worker's buffer (see NewShard).
+	direct io.Writer
 }
 
 func (o *JSONLines) redact(s string) string {
@@ -58,7 +60,17 @@ func (o *JSONLines) Record(r *pipeline.Record) error {
 		return nil
 	}
 	j.b = append(j.b, '\n')
-	if _, err := o.w.Write(j.b); err != nil {
+	return o.write(j.b)
+}
+
+// write writes lines: to the worker's buffer in a shard, else through the
+// buffered output.
+func (o *JSONLines) write(b []byte) error {
+	if o.direct != nil {
+		_, err := o.direct.Write(b)
+		return err
+	}
+	if _, err := o.w.Write(b); err != nil {
 		return err
 	}
 	if o.FlushEach {

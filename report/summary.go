@@ -55,6 +55,7 @@ type ConnSummary struct {
 	lastSent time.Time
 	Verdict  onenet.Verdict
 	Why      string
+	seq      uint64 // the record that ended the connection (Record.Seq)
 }
 
 // TopicStats counts the PUBLISH packets of one topic.
@@ -66,6 +67,9 @@ type TopicStats struct {
 	MaxPayload int
 	First      time.Time
 	Last       time.Time
+	// firstSeq and lastSeq are the records of the first and last message
+	// (Record.Seq), to merge shards as one collector would have counted.
+	firstSeq, lastSeq uint64
 }
 
 // Latency summarises durations.
@@ -126,6 +130,7 @@ func (c *Collector) Observe(r *pipeline.Record) {
 				s.MaxQuiet = quiet
 			}
 		}
+		s.seq = r.Seq
 		delete(c.open, r.Conn)
 		c.Done = append(c.Done, s)
 	}
@@ -186,7 +191,7 @@ func (c *Collector) packet(r *pipeline.Record) {
 		s.Publish[i]++
 		// The topic's string is made once, by c.topic: this runs for every
 		// PUBLISH of the capture.
-		topic := c.topic(p.TopicName(), len(p.Payload), r.Time).Topic
+		topic := c.topic(p.TopicName(), len(p.Payload), r.Time, r.Seq).Topic
 		if len(s.Topics) < 64 || s.Topics[topic] > 0 {
 			s.Topics[topic]++
 		}
@@ -196,20 +201,26 @@ func (c *Collector) packet(r *pipeline.Record) {
 	}
 }
 
-func (c *Collector) topic(name []byte, size int, at time.Time) *TopicStats {
-	limit := c.MaxTopics
-	if limit == 0 {
-		limit = 10000
+// otherTopics names the topics counted together past the limit.
+const otherTopics = "(other topics)"
+
+func (c *Collector) topicLimit() int {
+	if c.MaxTopics == 0 {
+		return 10000
 	}
+	return c.MaxTopics
+}
+
+func (c *Collector) topic(name []byte, size int, at time.Time, seq uint64) *TopicStats {
 	t := c.Topics[string(name)]
 	if t == nil {
 		topic := string(name)
-		if len(c.Topics) >= limit {
-			topic = "(other topics)"
+		if len(c.Topics) >= c.topicLimit() {
+			topic = otherTopics
 			t = c.Topics[topic]
 		}
 		if t == nil {
-			t = &TopicStats{Topic: topic, MinPayload: size, First: at}
+			t = &TopicStats{Topic: topic, MinPayload: size, First: at, firstSeq: seq}
 			c.Topics[topic] = t
 		}
 	}
@@ -217,7 +228,7 @@ func (c *Collector) topic(name []byte, size int, at time.Time) *TopicStats {
 	t.Bytes += int64(size)
 	t.MinPayload = min(t.MinPayload, size)
 	t.MaxPayload = max(t.MaxPayload, size)
-	t.Last = at
+	t.Last, t.lastSeq = at, seq
 	return t
 }
 

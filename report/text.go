@@ -58,7 +58,10 @@ type Text struct {
 	elided  bool // a value was elided to fit the width: say how to see it whole
 	seen    map[*stream.Conn]bool
 	collect *Collector
-	header  bool
+	header  bool // the column header was written
+	// direct, in a shard, is the worker's buffer each record is written
+	// to (see NewShard).
+	direct io.Writer
 }
 
 // NewText returns a text writer on w.
@@ -117,7 +120,26 @@ func (t *Text) Record(r *pipeline.Record) error {
 		delete(t.seen, r.Conn)
 		t.verdictBlock(r)
 	}
-	if _, err := t.w.Write(t.b); err != nil {
+	return t.write(t.b)
+}
+
+// write writes a record's output, after the column header when it is the
+// first output. A shard writes straight to its worker's buffer.
+func (t *Text) write(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	if t.opts.Header && !t.header && !t.opts.Detail {
+		t.header = true
+		if _, err := t.w.Write(t.headerLine(nil)); err != nil {
+			return err
+		}
+	}
+	if t.direct != nil {
+		_, err := t.direct.Write(b)
+		return err
+	}
+	if _, err := t.w.Write(b); err != nil {
 		return err
 	}
 	if t.opts.FlushEach {
@@ -194,11 +216,8 @@ func fitLine(text []byte, width, keep, preview int, render func(b []byte, previe
 	return text
 }
 
-func (t *Text) headerLine() {
-	if !t.opts.Header || t.header || t.opts.Detail {
-		return
-	}
-	t.header = true
+// headerLine appends the list's column header line to b.
+func (t *Text) headerLine(b []byte) []byte {
 	var h []byte
 	h = padLeft(h, "frame", colFrame)
 	h = padLeft(h, "time", colTime)
@@ -207,15 +226,18 @@ func (t *Text) headerLine() {
 	h = append(h, "type"...)
 	h = pad(h, 4, colType)
 	h = append(h, "info"...)
-	t.putBytes(t.st.header, h)
-	t.b = append(t.b, '\n')
+	if t.st.header.on {
+		b = append(b, t.st.header.Render(string(h))...)
+	} else {
+		b = append(b, h...)
+	}
+	return append(b, '\n')
 }
 
 // prefix writes the frame, time, stream and direction columns. Plain
 // output is appended without building strings (the packet list is the hot
 // path of `read`); styled output renders each column.
 func (t *Text) prefix(r *pipeline.Record) {
-	t.headerLine()
 	t.scratch = padUint(t.scratch[:0], r.Frame, colFrame)
 	t.putBytes(t.st.frame, t.scratch)
 	t.scratch = t.scratch[:0]

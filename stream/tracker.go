@@ -312,16 +312,23 @@ func (t *Tracker) Flush(now time.Time) {
 	}
 	idle := now.Add(-t.cfg.IdleTimeout)
 	linger := now.Add(-2 * time.Minute)
+	var ended []*Conn
 	for k, cv := range t.convs {
 		switch {
 		case cv.lastSeen.Before(idle):
 			if cv.conn != nil && !cv.conn.done {
-				t.finish(cv.conn, "idle")
+				ended = append(ended, cv.conn)
 			}
 			delete(t.convs, k)
 		case cv.closed() && cv.lastSeen.Before(linger) && (cv.conn == nil || cv.conn.done):
 			delete(t.convs, k)
 		}
+	}
+	// Ended in stream order, not the map's: the output must not change
+	// from one run to the next.
+	sortConns(ended)
+	for _, c := range ended {
+		t.finish(c, "idle")
 	}
 }
 

@@ -69,7 +69,7 @@ func runStats(ctx context.Context, o *statsOptions) error {
 	if prog != nil {
 		opts.Progress = prog.update
 	}
-	p := pipeline.New(opts, pipeline.SinkFunc(func(r *pipeline.Record) error { c.Observe(r); return nil }))
+	p := pipeline.New(opts, c)
 	runErr := p.Run(ctx, src)
 	prog.done()
 	info := report.StatsInfo{Source: src.Name(), Frames: p.Frames()}
