@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -51,6 +52,15 @@ func run(args []string, ios *ioStreams) (code int) {
 			code = exitError
 		}
 	}()
+	if path := ios.getenv("MQTTPCAP_CPUPROFILE"); path != "" {
+		// For performance reports: a CPU profile of the whole command.
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer f.Close()
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := newRootCmd(ios)
