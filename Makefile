@@ -1,7 +1,6 @@
 # mqttpcap — build, test and benchmark. `make test` is what CI runs.
 GO       ?= go
 FUZZTIME ?= 20s
-BENCHCAP ?= $(or $(TMPDIR),/tmp)/mqttpcap-bench-1000x1000.pcap
 
 .PHONY: all build test vet fmt-check unit fuzz bench cross record clean
 
@@ -36,19 +35,19 @@ fuzz:
 	$(GO) test -run XXX -fuzz '^FuzzHexdump$$' -fuzztime $(FUZZTIME) ./report
 	$(GO) test -run XXX -fuzz '^FuzzReadPath$$' -fuzztime $(FUZZTIME) ./cmd/mqttpcap
 
-# Benchmarks of the decoder and of the whole read path on a generated capture
-# of 1,000 connections x 1,000 PUBLISH (1,003,000 MQTT packets, 1.26 M frames),
-# then the CLI itself on that file with its peak memory.
+# Benchmarks of the read path on generated OneNET-shaped captures (tokens,
+# $sys topics, OneJSON posts with replies, split and coalesced segments,
+# MQTT 5 topic aliases): each mode of the CLI as its own process, best of
+# 3, output to /dev/null, as a ratio to the minimal pipeline measured in the
+# same run, with peak RSS (internal/benchtools/bench). BENCHSIZES=1m,50k,1g
+# adds the 1 GB capture; BENCHFLAGS=-tshark adds tshark's time. Then the
+# decoder's micro-benchmarks. Captures are generated once into $(BENCHDIR).
+BENCHSIZES ?= 1m,50k
+BENCHDIR   ?= $(or $(TMPDIR),/tmp)/mqttpcap-bench
 bench: build
-	$(GO) test -run XXX -bench . -benchtime 3x ./pipeline
-	$(GO) test -run XXX -bench . ./decode
-	@test -f $(BENCHCAP) || $(GO) test -run XXX -bench ReadDecodeOnly -benchtime 1x ./pipeline >/dev/null
-	@if [ -x /usr/bin/time ]; then \
-		/usr/bin/time -f 'mqttpcap read (list to /dev/null): %e s, peak RSS %M KB' bin/mqttpcap read $(BENCHCAP) >/dev/null; \
-		/usr/bin/time -f 'mqttpcap read --json (to /dev/null): %e s, peak RSS %M KB' bin/mqttpcap read --json $(BENCHCAP) >/dev/null; \
-	else \
-		time bin/mqttpcap read $(BENCHCAP) >/dev/null; \
-	fi
+	$(GO) run ./internal/benchtools/bench -mqttpcap bin/mqttpcap -dir $(BENCHDIR) -sizes $(BENCHSIZES) $(BENCHFLAGS)
+	$(GO) test -run XXX -bench . -benchtime 2x ./pipeline
+	$(GO) test -run XXX -bench . ./decode ./onenet
 
 # Static builds (no cgo) for the release targets. The macOS live capture
 # (/dev/bpf) cannot run in CI: it is at least compiled and vetted for both
