@@ -118,10 +118,10 @@ func (b *batcher) recycle(bt *batch) {
 func (b *batcher) add(it item) {
 	b.seq++
 	it.seq = b.seq
-	if b.assign != nil {
-		b.assign(&it)
-	}
 	b.cur.items = append(b.cur.items, it)
+	if b.assign != nil {
+		b.assign(&b.cur.items[len(b.cur.items)-1])
+	}
 	if len(b.cur.items) >= batchItems || len(b.cur.arena) >= batchBytes {
 		b.flush()
 	}
