@@ -168,8 +168,6 @@ func TestFramerBadLength(t *testing.T) {
 		t.Fatalf("frames %x", got)
 	}
 	var d Decoder
-	fr, _ := frameOf(raw(0x30, 0xff, 0xff, 0xff, 0xff, 0x01))
-	_ = fr
 	p := d.DecodeFrame(Frame{Raw: got[0], HeaderLen: 5, BadLength: true}, V311)
 	if !slices.Equal(codes(p), []string{"vbi_too_long"}) {
 		t.Fatalf("problems %v", codes(p))
