@@ -208,8 +208,11 @@ func TestFramerBudget(t *testing.T) {
 
 // FuzzFramer: any split of a stream into chunks gives the same frames as
 // feeding it whole, at the same stream offsets, as long as the framer never
-// had to look for a fixed header (where it resynchronises depends on what
-// has arrived); every frame is the stream's bytes at its offset.
+// had to look for a fixed header; every frame is the stream's bytes at its
+// offset, in stream order, none overlapping. Where a framer did resync
+// (where it finds the next header depends on what has arrived), the two
+// must agree from the first frame both found at the same offset until the
+// next resync of either.
 func FuzzFramer(f *testing.F) {
 	packets := testStream(f)
 	f.Add(cat(packets[:3]...), []byte{1, 2, 3})
@@ -219,7 +222,8 @@ func FuzzFramer(f *testing.F) {
 	f.Fuzz(func(t *testing.T, stream []byte, splits []byte) {
 		whole := Framer{MaxPacket: 4096}
 		want, wantStarts := collect(&whole, [][]byte{stream}, true)
-		resynced := len(whole.Events()) > 0 || !whole.Synced()
+		wholeEvents := whole.Events()
+		resynced := len(wholeEvents) > 0 || !whole.Synced()
 		var chunks [][]byte
 		rest := stream
 		for _, s := range splits {
@@ -233,6 +237,9 @@ func FuzzFramer(f *testing.F) {
 		if !resynced && (!slices.EqualFunc(got, want, bytes.Equal) || !slices.Equal(gotStarts, wantStarts)) {
 			t.Fatalf("chunked %d frames at %v, whole %d at %v", len(got), gotStarts, len(want), wantStarts)
 		}
+		if resynced {
+			agreeAfterResync(t, want, wantStarts, got, gotStarts, append(wholeEvents, parts.Events()...))
+		}
 		for _, run := range []struct {
 			frames [][]byte
 			starts []int64
@@ -242,9 +249,41 @@ func FuzzFramer(f *testing.F) {
 				if s < 0 || s+int64(len(fr)) > int64(len(stream)) || !bytes.Equal(stream[s:s+int64(len(fr))], fr) {
 					t.Fatalf("frame %d at %d is not the stream's bytes there", i, s)
 				}
+				if i > 0 && s < run.starts[i-1]+int64(len(run.frames[i-1])) {
+					t.Fatalf("frame %d at %d overlaps frame %d at %d", i, s, i-1, run.starts[i-1])
+				}
 			}
 		}
 	})
+}
+
+// agreeAfterResync checks that two framings of one stream that both resynced
+// give the same frames from the first offset where both found one, up to
+// the next event (a resync, a skip, a cap) of either.
+func agreeAfterResync(t *testing.T, a [][]byte, aStarts []int64, b [][]byte, bStarts []int64, events []FramerEvent) {
+	t.Helper()
+	i, j := 0, 0
+	for i < len(a) && j < len(b) && aStarts[i] != bStarts[j] {
+		if aStarts[i] < bStarts[j] {
+			i++
+		} else {
+			j++
+		}
+	}
+	if i == len(a) || j == len(b) {
+		return
+	}
+	limit := int64(1 << 62)
+	for _, e := range events {
+		if e.Start >= aStarts[i] {
+			limit = min(limit, e.Start)
+		}
+	}
+	for ; i < len(a) && j < len(b) && aStarts[i] < limit && bStarts[j] < limit; i, j = i+1, j+1 {
+		if aStarts[i] != bStarts[j] || !bytes.Equal(a[i], b[j]) {
+			t.Fatalf("after resync, frames disagree: whole %x at %d, chunked %x at %d (next event at %d)", a[i], aStarts[i], b[j], bStarts[j], limit)
+		}
+	}
 }
 
 // FuzzDecode: the decoder never panics, every field range lies inside the

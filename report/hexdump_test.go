@@ -374,8 +374,11 @@ func FuzzHexdump(f *testing.F) {
 	f.Add([]byte{0xf3, 0x03, 0x00, 0x20, 1, 2, 5, 6}, uint8(decode.V5), 5)
 	f.Add([]byte{0x10, 0xff, 0xff, 0xff, 0xff, 0x7f}, uint8(decode.V311), 0)
 	f.Fuzz(func(t *testing.T, data []byte, v uint8, width int) {
+		// The versions a connection can have (3.1, 3.1.1, 5.0, or not known
+		// yet), not arbitrary bytes: the decoder is only asked for those.
+		versions := [...]decode.Version{decode.VersionUnknown, decode.V31, decode.V311, decode.V5}
 		var d decode.Decoder
-		p := d.Decode(data, decode.Version(v))
+		p := d.Decode(data, versions[int(v)%len(versions)])
 		width = min(max(width, 0), 300)
 		plain := Hexdump(nil, p, nil, HexdumpOptions{Width: width % 7 * 20})
 		if bytes.IndexByte(plain, 0x1b) >= 0 {
