@@ -376,9 +376,14 @@ func FuzzHexdump(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, v uint8, width int) {
 		// The versions a connection can have (3.1, 3.1.1, 5.0, or not known
 		// yet), not arbitrary bytes: the decoder is only asked for those.
-		versions := [...]decode.Version{decode.VersionUnknown, decode.V31, decode.V311, decode.V5}
+		version := decode.Version(v)
+		switch version {
+		case decode.VersionUnknown, decode.V31, decode.V311, decode.V5:
+		default:
+			version = [...]decode.Version{decode.VersionUnknown, decode.V31, decode.V311, decode.V5}[v%4]
+		}
 		var d decode.Decoder
-		p := d.Decode(data, versions[int(v)%len(versions)])
+		p := d.Decode(data, version)
 		width = min(max(width, 0), 300)
 		plain := Hexdump(nil, p, nil, HexdumpOptions{Width: width % 7 * 20})
 		if bytes.IndexByte(plain, 0x1b) >= 0 {
