@@ -783,6 +783,14 @@ HEAD
 	echo "Total: $(du -cb "$OUT"/*.pcap "$OUT"/*.pcapng | tail -1 | cut -f1) bytes in $(find "$OUT" -name '*.pcap*' | wc -l) captures."
 } >"$OUT/README.md"
 
+# Keep the Transports section, which record-transports.sh writes.
+if grep -q '^## Transports' "$HERE/README.md"; then
+	{
+		echo
+		sed -n '/^## Transports/,$p' "$HERE/README.md"
+	} >>"$OUT/README.md"
+fi
+
 # Everything worked: replace the old files.
 mv -f "$OUT"/*.pcap "$OUT"/*.pcapng "$OUT"/README.md "$HERE"/
 log "done: $(du -ch "$HERE"/*.pcap "$HERE"/*.pcapng | tail -1 | cut -f1) in $HERE"
