@@ -229,7 +229,8 @@ tls tls13-chacha20 1.3 "ciphers_tls1.3 TLS_CHACHA20_POLY1305_SHA256"
 
 log "tls13-keyupdate.pcap"
 # openssl s_client speaks MQTT bytes read from its stdin; a line "K" makes it
-# send a KeyUpdate that asks the server to update its keys too.
+# send a KeyUpdate that asks the server to update its keys too (mosquitto
+# would, before it next wrote application data: it writes none).
 broker tls13-keyupdate "listener 8883 $H" "${CERTS[@]}" "tls_version tlsv1.3"
 cap "$OUT/tls13-keyupdate.pcap"
 : >"$OUT/tls13-keyupdate.keys"
@@ -301,7 +302,7 @@ WSVER="$MOSQ's"
 	for n in tls12-aes128gcm tls12-aes256gcm tls12-chacha20 tls12-cbc-sha tls12-cbc-sha256 tls13-aes128gcm tls13-aes256gcm tls13-chacha20; do
 		entry "$n.pcap" "mosquitto TLS listener on 8883 restricted to one cipher suite; mqttclient (paho, Go crypto/tls, SNI localhost) with its key log $n.keys: CONNECT, SUBSCRIBE, PUBLISH QoS 0 and 1 delivered back, UNSUBSCRIBE, DISCONNECT. $(tlsline "$n")."
 	done
-	entry tls13-keyupdate.pcap "openssl s_client -tls1_3 -keylogfile (OpenSSL 3.0) to mosquitto on 8883, writing MQTT bytes from its stdin: CONNECT (client id kupd), PUBLISH tls/kub \"before\", then a KeyUpdate that requests the server's (s_client's K command; the server answers with its own), PUBLISH tls/kub \"after\" under the new keys, DISCONNECT; keys in tls13-keyupdate.keys (OpenSSL also logs the updated client secret as CLIENT_TRAFFIC_SECRET_N, a label neither Wireshark nor mqttpcap reads: the updated keys are derived from the first ones). $(tlsline tls13-keyupdate)."
+	entry tls13-keyupdate.pcap "openssl s_client -tls1_3 -keylogfile (OpenSSL 3.0) to mosquitto on 8883, writing MQTT bytes from its stdin: CONNECT (client id kupd), PUBLISH tls/kub \"before\", then a KeyUpdate (s_client's K command; it requests the server's too, but mosquitto writes nothing more before its close_notify, so only the client's keys change), PUBLISH tls/kub \"after\" under the new keys, DISCONNECT; keys in tls13-keyupdate.keys (OpenSSL also logs the updated client secret as CLIENT_TRAFFIC_SECRET_N, a label neither Wireshark nor mqttpcap reads: the updated keys are derived from the first ones). $(tlsline tls13-keyupdate)."
 	entry wss-8084.pcapng "MQTT over WebSocket over TLS: mosquitto websockets listener with TLS on 8084 and mqttclient wss://localhost:8084/mqtt (paho), the same session as ws-paho-8080.pcap; the key log is inside the capture as a pcapng Decryption Secrets Block (editcap --inject-secrets), so it decrypts without --tls-keylog; tshark shows $(count "$OUT/wss-8084.pcapng" websocket) WebSocket frames."
 	echo
 } >"$OUT/README.transports.md"
