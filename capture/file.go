@@ -23,6 +23,9 @@ type File struct {
 	ng     *pcapgo.NgReader
 	format string
 	frames uint64
+	// tap keeps the TLS secrets of a pcapng file's Decryption Secrets
+	// Blocks (secrets.go).
+	tap *secretsTap
 }
 
 // Magic numbers of the formats mqttpcap reads, and of those it names when
@@ -89,7 +92,8 @@ func NewReader(r io.Reader, name string) (*File, error) {
 	f := &File{name: name, count: count}
 	switch {
 	case hasMagic(magic, magicPcapng):
-		ng, err := pcapgo.NewNgReader(in, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+		f.tap = &secretsTap{r: in}
+		ng, err := pcapgo.NewNgReader(f.tap, pcapgo.NgReaderOptions{WantMixedLinkType: true})
 		if err != nil {
 			return nil, headerError(err)
 		}
