@@ -80,11 +80,11 @@ type KeyValue struct {
 
 // ConnectionRow is one TCP connection that carried MQTT, as it ended.
 type ConnectionRow struct {
-	File      string    `parquet:"file,dict"`
-	Stream    int32     `parquet:"stream"`
-	Interface int32     `parquet:"interface"`
-	Client    string    `parquet:"client"`
-	Server    string    `parquet:"server,dict"`
+	File      string `parquet:"file,dict"`
+	Stream    int32  `parquet:"stream"`
+	Interface int32  `parquet:"interface"`
+	Client    string `parquet:"client"`
+	Server    string `parquet:"server,dict"`
 	// Start is the connection's first frame's time, Time its last's (the
 	// names of the JSON connection record).
 	Start time.Time `parquet:"start,timestamp(microsecond)"`

@@ -108,7 +108,9 @@ func run(t *testing.T, path string, sink pipeline.Sink) {
 	}
 }
 
-func isCut(err error) bool { return err != nil && bytes.Contains([]byte(err.Error()), []byte("cut short")) }
+func isCut(err error) bool {
+	return err != nil && bytes.Contains([]byte(err.Error()), []byte("cut short"))
+}
 
 func readJSON(t *testing.T, path string) []jsonPacket {
 	t.Helper()
