@@ -33,6 +33,7 @@ type Conn struct {
 	disconnected bool
 	problems     []string // topic and payload findings, for the verdict
 	filters      []string // topic filters the device subscribed to
+	parser       MessageParser
 }
 
 type connectInfo struct {
@@ -114,6 +115,26 @@ type PacketInfo struct {
 	Findings []Finding
 }
 
+// Clone returns a copy of info that stays valid after the next Packet
+// call (nil for nil).
+func (info *PacketInfo) Clone() *PacketInfo {
+	if info == nil {
+		return nil
+	}
+	c := *info
+	if info.Topic != nil {
+		t := *info.Topic
+		c.Topic = &t
+	}
+	c.Message = info.Message.Clone()
+	if info.ReplyTo != nil {
+		r := *info.ReplyTo
+		c.ReplyTo = &r
+	}
+	c.Findings = append([]Finding(nil), info.Findings...)
+	return &c
+}
+
 // Reply is the request a reply answers.
 type Reply struct {
 	Frame   uint64
@@ -124,7 +145,9 @@ type Reply struct {
 func (c *Conn) IsOneNET() bool { return c.onenet }
 
 // Packet looks at one decoded packet; it returns nil when OneNET has
-// nothing to say about it.
+// nothing to say about it. The PacketInfo's message aliases the packet's
+// payload and the Conn's buffers: it is valid until the next call (as the
+// packet is until the decoder's next call). Clone it to keep it.
 func (c *Conn) Packet(p *decode.Packet, fromClient bool, frame uint64, at time.Time) *PacketInfo {
 	if !fromClient {
 		c.lastServer = at
@@ -268,7 +291,7 @@ func (c *Conn) publish(p *decode.Packet, fromClient bool, frame uint64, at time.
 		c.lastPublish.illegal = "the topic is not a OneNET function"
 	}
 	info.Findings = append(info.Findings, c.identity(t)...)
-	if m, ok := ParseMessage(t, p.Payload); ok {
+	if m, ok := c.parser.Parse(&t, p.Payload); ok {
 		info.Message = m
 		c.pair(info, t, m, frame, at)
 	}
@@ -309,23 +332,23 @@ func (c *Conn) pair(info *PacketInfo, t Topic, m *Message, frame uint64, at time
 		c.pending = make(map[pendingKey]*request)
 	}
 	if t.Reply {
-		req, ok := c.pending[pendingKey{replyTopic: "$sys/" + t.ProductID + "/" + t.DeviceName + "/" + t.Function, id: m.ID}]
+		req, ok := c.pending[pendingKey{replyTopic: "$sys/" + t.ProductID + "/" + t.DeviceName + "/" + t.Function, id: string(m.ID)}]
 		if !ok && t.Platform == Suite {
 			// The suite's rejected/accepted topics answer the same request.
-			req, ok = c.pending[pendingKey{replyTopic: t.RequestTopic() + "/accepted", id: m.ID}]
+			req, ok = c.pending[pendingKey{replyTopic: t.RequestTopic() + "/accepted", id: string(m.ID)}]
 		}
 		if ok && !req.done {
 			req.done = true
 			info.ReplyTo = &Reply{Frame: req.frame, Latency: at.Sub(req.at)}
 		}
 		if !m.Success() || t.Function == "dp/post/json/rejected" {
-			c.badReplies = append(c.badReplies, badReply{frame: frame, name: t.Name, id: m.ID, code: m.Code, msg: m.Msg})
+			c.badReplies = append(c.badReplies, badReply{frame: frame, name: t.Name, id: string(m.ID), code: m.Code, msg: string(m.Msg)})
 		}
 		return
 	}
 	if rt := t.ReplyTopic(); rt != "" && m.HasID {
-		r := &request{frame: frame, at: at, topic: t, id: m.ID}
-		c.pending[pendingKey{replyTopic: rt, id: m.ID}] = r
+		r := &request{frame: frame, at: at, topic: t, id: string(m.ID)}
+		c.pending[pendingKey{replyTopic: rt, id: r.id}] = r
 		c.order = append(c.order, r)
 	}
 }

@@ -1,0 +1,463 @@
+package onenet
+
+import (
+	"strconv"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// A JSON scanner over bytes for OneJSON payloads: no reflection, no
+// allocation. It accepts and rejects exactly what encoding/json (v1)
+// accepts and rejects, reports a syntax error at encoding/json's
+// SyntaxError.Offset (the bytes read when the error was found), and reads
+// strings as encoding/json unquotes them (escapes decoded, invalid UTF-8
+// and lone surrogates as U+FFFD). The differential tests hold it to that.
+
+// maxJSONDepth is encoding/json's nesting limit (maxNestingDepth).
+const maxJSONDepth = 10000
+
+// jscan checks JSON text. Its methods take the index of a value's first
+// byte and return the index after the value, or -1 after recording the
+// first syntax error.
+type jscan struct {
+	b      []byte
+	errOff int    // encoding/json's SyntaxError.Offset
+	errAt  int    // index of the offending byte (len(b) at the end)
+	what   string // what was wrong, for people
+}
+
+// fail records a syntax error at b[i] (i == len(b): the text ended).
+func (s *jscan) fail(i int, what string) int {
+	s.errAt, s.what = i, what
+	s.errOff = min(i+1, len(s.b))
+	return -1
+}
+
+// reason says what the scanner found wrong, in words.
+func (s *jscan) reason() string {
+	if s.errAt >= len(s.b) {
+		return "the payload ends where " + s.what + " should be"
+	}
+	c := s.b[s.errAt]
+	var q string
+	switch {
+	case c == '\'':
+		q = `'\''`
+	case c >= 0x20 && c < 0x7f:
+		q = "'" + string(rune(c)) + "'"
+	default:
+		q = "byte 0x" + strconv.FormatUint(uint64(c)>>4, 16) + strconv.FormatUint(uint64(c)&15, 16)
+	}
+	return "unexpected " + q + " where " + s.what + " should be"
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func (s *jscan) ws(i int) int {
+	for i < len(s.b) && isSpace(s.b[i]) {
+		i++
+	}
+	return i
+}
+
+// document checks that b is exactly one JSON value with optional
+// whitespace around it, and returns the index of its first byte.
+func (s *jscan) document() (start int, ok bool) {
+	start = s.ws(0)
+	end := s.value(start, 0)
+	if end < 0 {
+		return start, false
+	}
+	if end = s.ws(end); end < len(s.b) {
+		s.fail(end, "the end of the payload")
+		return start, false
+	}
+	return start, true
+}
+
+// value checks the value at b[i] (i at its first byte), nested in depth
+// containers.
+func (s *jscan) value(i, depth int) int {
+	if i >= len(s.b) {
+		return s.fail(i, "a value")
+	}
+	switch c := s.b[i]; c {
+	case '{':
+		return s.object(i, depth+1)
+	case '[':
+		return s.array(i, depth+1)
+	case '"':
+		return s.str(i)
+	case 't':
+		return s.literal(i, "true")
+	case 'f':
+		return s.literal(i, "false")
+	case 'n':
+		return s.literal(i, "null")
+	default:
+		if c == '-' || isDigit(c) {
+			return s.number(i)
+		}
+		return s.fail(i, "a value")
+	}
+}
+
+func (s *jscan) object(i, depth int) int {
+	if depth > maxJSONDepth {
+		return s.fail(i, "a value nested at most 10000 deep")
+	}
+	i = s.ws(i + 1)
+	if i < len(s.b) && s.b[i] == '}' {
+		return i + 1
+	}
+	for {
+		if i = s.member(i, depth); i < 0 {
+			return -1
+		}
+		if i = s.ws(i); i >= len(s.b) {
+			return s.fail(i, `"," or "}"`)
+		}
+		switch s.b[i] {
+		case ',':
+			i = s.ws(i + 1)
+		case '}':
+			return i + 1
+		default:
+			return s.fail(i, `"," or "}" after an object member`)
+		}
+	}
+}
+
+// member checks `"key": value` at b[i] and returns the index after it.
+func (s *jscan) member(i, depth int) int {
+	if i >= len(s.b) || s.b[i] != '"' {
+		return s.fail(i, "a quoted object key")
+	}
+	if i = s.str(i); i < 0 {
+		return -1
+	}
+	if i = s.ws(i); i >= len(s.b) || s.b[i] != ':' {
+		return s.fail(i, `":" after an object key`)
+	}
+	return s.value(s.ws(i+1), depth)
+}
+
+func (s *jscan) array(i, depth int) int {
+	if depth > maxJSONDepth {
+		return s.fail(i, "a value nested at most 10000 deep")
+	}
+	i = s.ws(i + 1)
+	if i < len(s.b) && s.b[i] == ']' {
+		return i + 1
+	}
+	for {
+		if i = s.value(i, depth); i < 0 {
+			return -1
+		}
+		if i = s.ws(i); i >= len(s.b) {
+			return s.fail(i, `"," or "]"`)
+		}
+		switch s.b[i] {
+		case ',':
+			i = s.ws(i + 1)
+		case ']':
+			return i + 1
+		default:
+			return s.fail(i, `"," or "]" after an array element`)
+		}
+	}
+}
+
+// str checks a string at b[i] == '"'.
+func (s *jscan) str(i int) int {
+	b := s.b
+	for i++; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1
+		case c == '\\':
+			i++
+			if i >= len(b) {
+				return s.fail(i, "an escape")
+			}
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				for range 4 {
+					if i++; i >= len(b) || !isHex(b[i]) {
+						return s.fail(i, `a hexadecimal digit of a \u escape`)
+					}
+				}
+			default:
+				return s.fail(i, `an escape (\" \\ \/ \b \f \n \r \t \uXXXX)`)
+			}
+		case c < 0x20:
+			return s.fail(i, "a character of a string (control characters must be escaped)")
+		}
+	}
+	return s.fail(i, `the closing quote of a string`)
+}
+
+func (s *jscan) number(i int) int {
+	b := s.b
+	if b[i] == '-' {
+		if i++; i >= len(b) || !isDigit(b[i]) {
+			return s.fail(i, "a digit after '-'")
+		}
+	}
+	if b[i] == '0' {
+		i++
+	} else {
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	if i < len(b) && b[i] == '.' {
+		if i++; i >= len(b) || !isDigit(b[i]) {
+			return s.fail(i, "a digit after a decimal point")
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		if i++; i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || !isDigit(b[i]) {
+			return s.fail(i, "a digit of an exponent")
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	return i
+}
+
+func (s *jscan) literal(i int, lit string) int {
+	for k := 1; k < len(lit); k++ {
+		if i+k >= len(s.b) || s.b[i+k] != lit[k] {
+			return s.fail(i+k, "the literal "+lit)
+		}
+	}
+	return i + len(lit)
+}
+
+// Reading values that the scanner has checked. The functions below trust
+// their input to be valid JSON.
+
+// members walks the members of the checked object at b[i] == '{': next
+// gives the key (quotes included) and value of each member in turn.
+type members struct {
+	b []byte
+	i int
+}
+
+func (m *members) next() (key, val []byte, ok bool) {
+	if m.i >= len(m.b) || m.b[m.i] == '}' {
+		return nil, nil, false
+	}
+	s := jscan{b: m.b}
+	i := s.ws(m.i + 1)
+	if i >= len(m.b) || m.b[i] == '}' {
+		m.i = i
+		return nil, nil, false
+	}
+	k0 := i
+	i = s.str(i)
+	key = m.b[k0:i]
+	v0 := s.ws(s.ws(i) + 1)
+	i = s.value(v0, 0)
+	val = m.b[v0:i]
+	m.i = s.ws(i) // at ',' or '}'
+	return key, val, true
+}
+
+// elements walks the elements of the checked array at b[i] == '['.
+type elements struct {
+	b []byte
+	i int
+}
+
+func (e *elements) next() (val []byte, ok bool) {
+	if e.i >= len(e.b) || e.b[e.i] == ']' {
+		return nil, false
+	}
+	s := jscan{b: e.b}
+	i := s.ws(e.i + 1)
+	if i >= len(e.b) || e.b[i] == ']' {
+		e.i = i
+		return nil, false
+	}
+	end := s.value(i, 0)
+	val = e.b[i:end]
+	e.i = s.ws(end)
+	return val, true
+}
+
+// nextRune reads the character of checked string content s at r as
+// encoding/json's unquote does, and returns it with the index after it.
+func nextRune(s []byte, r int) (rune, int) {
+	c := s[r]
+	if c != '\\' {
+		if c < utf8.RuneSelf {
+			return rune(c), r + 1
+		}
+		rr, size := utf8.DecodeRune(s[r:]) // invalid UTF-8: U+FFFD, 1
+		return rr, r + size
+	}
+	switch s[r+1] {
+	case 'b':
+		return '\b', r + 2
+	case 'f':
+		return '\f', r + 2
+	case 'n':
+		return '\n', r + 2
+	case 'r':
+		return '\r', r + 2
+	case 't':
+		return '\t', r + 2
+	case 'u':
+		rr := getu4(s[r:])
+		r += 6
+		if utf16.IsSurrogate(rr) {
+			if dec := utf16.DecodeRune(rr, getu4(s[r:])); dec != unicode.ReplacementChar {
+				return dec, r + 6
+			}
+			return unicode.ReplacementChar, r
+		}
+		return rr, r
+	}
+	return rune(s[r+1]), r + 2 // " \ /
+}
+
+// getu4 reads \uXXXX at the start of s, or gives -1.
+func getu4(s []byte) rune {
+	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
+		return -1
+	}
+	var r rune
+	for _, c := range s[2:6] {
+		switch {
+		case isDigit(c):
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r*16 + rune(c)
+	}
+	return r
+}
+
+// plainString reports whether a checked string (quotes included) reads as
+// its own bytes: no escape, valid UTF-8.
+func plainString(q []byte) bool {
+	for i := 1; i < len(q)-1; i++ {
+		if c := q[i]; c == '\\' {
+			return false
+		} else if c >= utf8.RuneSelf {
+			return utf8.Valid(q[i : len(q)-1])
+		}
+	}
+	return true
+}
+
+// appendUnquoted appends the text of a checked string (quotes included).
+func appendUnquoted(dst, q []byte) []byte {
+	s := q[1 : len(q)-1]
+	for r := 0; r < len(s); {
+		var c rune
+		c, r = nextRune(s, r)
+		dst = utf8.AppendRune(dst, c)
+	}
+	return dst
+}
+
+// keyIs reports whether a checked string (quotes included) reads as the
+// ASCII text want, exactly (a map key of encoding/json).
+func keyIs(q []byte, want string) bool {
+	s := q[1 : len(q)-1]
+	if len(s) == len(want) && string(s) == want {
+		return true
+	}
+	j := 0
+	for r := 0; r < len(s); j++ {
+		var c rune
+		c, r = nextRune(s, r)
+		if j >= len(want) || c != rune(want[j]) {
+			return false
+		}
+	}
+	return j == len(want)
+}
+
+// foldKeyIs reports whether a checked string (quotes included) names the
+// struct field whose upper-case ASCII name is upper, as encoding/json
+// matches keys to fields: case-insensitively, each rune folded to the
+// smallest of its simple case folding orbit (so "ſ" names "S").
+func foldKeyIs(q []byte, upper string) bool {
+	s := q[1 : len(q)-1]
+	j := 0
+	for r := 0; r < len(s); j++ {
+		var c rune
+		c, r = nextRune(s, r)
+		switch {
+		case 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		case c >= utf8.RuneSelf:
+			c = foldRune(c)
+		}
+		if j >= len(upper) || c != rune(upper[j]) {
+			return false
+		}
+	}
+	return j == len(upper)
+}
+
+// foldRune is the smallest rune of c's simple case folding orbit
+// (SimpleFold climbs the orbit and wraps around to its smallest).
+func foldRune(c rune) rune {
+	for {
+		f := unicode.SimpleFold(c)
+		if f <= c {
+			return f
+		}
+		c = f
+	}
+}
+
+// parseInt64 reads a checked JSON number as strconv.ParseInt(s, 10, 64)
+// does: an integer in range, or not ok.
+func parseInt64(b []byte) (int64, bool) {
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var n uint64
+	for _, c := range b {
+		if !isDigit(c) {
+			return 0, false // a fraction or an exponent
+		}
+		if n > (1<<63)/10 {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+		if n > 1<<63 {
+			return 0, false
+		}
+	}
+	switch {
+	case neg:
+		return -int64(n), true // -(1<<63) is in range and wraps to itself
+	case n == 1<<63:
+		return 0, false
+	}
+	return int64(n), true
+}
