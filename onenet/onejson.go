@@ -94,9 +94,7 @@ func clone(b []byte) []byte {
 // concurrent use.
 type MessageParser struct {
 	m       Message
-	ps      []Param
 	scratch []byte // unquoted strings with escapes
-	fs      []Finding
 }
 
 // maxScratch is the most unquoting buffer a parser keeps between calls.
@@ -122,9 +120,8 @@ func (p *MessageParser) Parse(t *Topic, payload []byte) (*Message, bool) {
 		p.scratch = nil
 	}
 	p.scratch = p.scratch[:0]
-	p.m = Message{Params: p.ps[:0], Findings: p.fs[:0]}
+	p.m = Message{Params: p.m.Params[:0], Findings: p.m.Findings[:0]}
 	m := &p.m
-	defer func() { p.ps, p.fs = m.Params[:0], m.Findings[:0] }()
 	trimmed := bytes.TrimSpace(payload)
 	if len(trimmed) == 0 {
 		if t.Platform == Suite {

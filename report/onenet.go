@@ -307,5 +307,37 @@ func (o *JSONLines) verdictJSON(v onenet.Verdict) {
 		j.b = appendJSONString(j.b, r)
 	}
 	j.close(']')
+	if len(v.Counts) > 0 {
+		j.key("counts")
+		j.open('[')
+		for _, c := range v.Counts {
+			j.element()
+			j.open('{')
+			j.strs("code", c.Code)
+			if c.Name != "" {
+				j.strs("name", c.Name)
+			}
+			if c.Code == "error_reply" {
+				j.int("reply_code", int64(c.ReplyCode))
+			}
+			j.int("count", int64(c.N))
+			if c.Of > 0 {
+				j.int("of", int64(c.Of))
+			}
+			if c.Code == "unanswered" {
+				j.int("expired", int64(c.Expired))
+			}
+			j.uint("first_frame", c.First.Frame)
+			if c.HasIDs {
+				j.strs("first_id", c.First.ID)
+			}
+			j.uint("last_frame", c.Last.Frame)
+			if c.HasIDs {
+				j.strs("last_id", c.Last.ID)
+			}
+			j.close('}')
+		}
+		j.close(']')
+	}
 	j.close('}')
 }
