@@ -1,6 +1,7 @@
 package onenet
 
 import (
+	"bytes"
 	"strconv"
 	"unicode"
 	"unicode/utf16"
@@ -257,23 +258,70 @@ type members struct {
 }
 
 func (m *members) next() (key, val []byte, ok bool) {
-	if m.i >= len(m.b) || m.b[m.i] == '}' {
+	b := m.b
+	if m.i >= len(b) || b[m.i] == '}' {
 		return nil, nil, false
 	}
-	s := jscan{b: m.b}
-	i := s.ws(m.i + 1)
-	if i >= len(m.b) || m.b[i] == '}' {
+	i := skipSpace(b, m.i+1)
+	if i >= len(b) || b[i] == '}' {
 		m.i = i
 		return nil, nil, false
 	}
 	k0 := i
-	i = s.str(i)
-	key = m.b[k0:i]
-	v0 := s.ws(s.ws(i) + 1)
-	i = s.value(v0, 0)
-	val = m.b[v0:i]
-	m.i = s.ws(i) // at ',' or '}'
+	i = skipString(b, i)
+	key = b[k0:i]
+	v0 := skipSpace(b, skipSpace(b, i)+1)
+	i = skipValue(b, v0)
+	val = b[v0:i]
+	m.i = skipSpace(b, i) // at ',' or '}'
 	return key, val, true
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index after the checked string at b[i] == '"'.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			return i + 1
+		case '\\':
+			i++
+		}
+	}
+	return i
+}
+
+// skipValue returns the index after the checked value at b[i].
+func skipValue(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return i
+	}
+	for i < len(b) && !isSpace(b[i]) && b[i] != ',' && b[i] != '}' && b[i] != ']' {
+		i++ // a number or a literal
+	}
+	return i
 }
 
 // elements walks the elements of the checked array at b[i] == '['.
@@ -283,18 +331,18 @@ type elements struct {
 }
 
 func (e *elements) next() (val []byte, ok bool) {
-	if e.i >= len(e.b) || e.b[e.i] == ']' {
+	b := e.b
+	if e.i >= len(b) || b[e.i] == ']' {
 		return nil, false
 	}
-	s := jscan{b: e.b}
-	i := s.ws(e.i + 1)
-	if i >= len(e.b) || e.b[i] == ']' {
+	i := skipSpace(b, e.i+1)
+	if i >= len(b) || b[i] == ']' {
 		e.i = i
 		return nil, false
 	}
-	end := s.value(i, 0)
-	val = e.b[i:end]
-	e.i = s.ws(end)
+	end := skipValue(b, i)
+	val = b[i:end]
+	e.i = skipSpace(b, end)
 	return val, true
 }
 
@@ -378,6 +426,26 @@ func appendUnquoted(dst, q []byte) []byte {
 		dst = utf8.AppendRune(dst, c)
 	}
 	return dst
+}
+
+// keyText is the text of a checked string (quotes included) when it is at
+// most len(buf) bytes long, for comparing keys: its own bytes when it has
+// no escape, else unquoted into buf. ok is false for longer text.
+func keyText(q []byte, buf *[16]byte) (text []byte, ok bool) {
+	s := q[1 : len(q)-1]
+	if bytes.IndexByte(s, '\\') < 0 {
+		return s, true
+	}
+	n := 0
+	for r := 0; r < len(s); {
+		var c rune
+		c, r = nextRune(s, r)
+		if n+utf8.RuneLen(c) > len(buf) {
+			return nil, false
+		}
+		n += utf8.EncodeRune(buf[n:], c)
+	}
+	return buf[:n], true
 }
 
 // keyIs reports whether a checked string (quotes included) reads as the

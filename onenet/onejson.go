@@ -173,27 +173,32 @@ func (p *MessageParser) fields(t *Topic, b []byte, start int) {
 	var id, version, code, msg, errCode, errMsg, dp, params, firstParams []byte
 	var hasDP bool
 	it := members{b: b, i: start}
+	var buf [16]byte
 	for {
 		k, v, ok := it.next()
 		if !ok {
 			break
 		}
-		switch {
-		case keyIs(k, "id"):
+		name, ok := keyText(k, &buf)
+		if !ok {
+			continue
+		}
+		switch string(name) {
+		case "id":
 			id = v
-		case keyIs(k, "version"):
+		case "version":
 			version = v
-		case keyIs(k, "code"):
+		case "code":
 			code = v
-		case keyIs(k, "msg"):
+		case "msg":
 			msg = v
-		case keyIs(k, "err_code"):
+		case "err_code":
 			errCode = v
-		case keyIs(k, "err_msg"):
+		case "err_msg":
 			errMsg = v
-		case keyIs(k, "dp"):
+		case "dp":
 			dp, hasDP = v, true
-		case keyIs(k, "params"):
+		case "params":
 			if firstParams == nil {
 				firstParams = v
 			}

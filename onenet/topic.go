@@ -209,7 +209,13 @@ func withPattern(t Topic, i int) (Topic, bool) {
 	} else {
 		platform, p = Suite, &suiteTopics[i-len(studioTopics)]
 	}
-	id, ok := matchFunction(p.function, t.Function)
+	var id string
+	var ok bool
+	if strings.Contains(p.function, "{id}") {
+		id, ok = matchFunction(p.function, t.Function)
+	} else {
+		ok = p.function == t.Function
+	}
 	if !ok {
 		return t, false
 	}
@@ -255,6 +261,9 @@ func matchFunction(pattern, function string) (string, bool) {
 }
 
 func withID(function, id string) string {
+	if id == "" {
+		return function // only an {id} level gives an id
+	}
 	return strings.Replace(function, "{id}", id, 1)
 }
 
