@@ -36,6 +36,8 @@ fuzz:
 	$(GO) test -run XXX -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZTIME) ./decode
 	$(GO) test -run XXX -fuzz '^FuzzParseToken$$' -fuzztime $(FUZZTIME) ./onenet
 	$(GO) test -run XXX -fuzz '^FuzzTopicMessage$$' -fuzztime $(FUZZTIME) ./onenet
+	$(GO) test -run XXX -fuzz '^FuzzOneJSON$$' -fuzztime $(FUZZTIME) ./onenet
+	$(GO) test -run XXX -fuzz '^FuzzConn$$' -fuzztime $(FUZZTIME) ./onenet
 	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./filter
 	$(GO) test -run XXX -fuzz '^FuzzHexdump$$' -fuzztime $(FUZZTIME) ./report
 	$(GO) test -run XXX -fuzz '^FuzzReadPath$$' -fuzztime $(FUZZTIME) ./cmd/mqttpcap

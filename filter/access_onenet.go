@@ -95,7 +95,7 @@ func onenetDeviceName(r *pipeline.Record) (text, bool) {
 
 func onenetID(r *pipeline.Record) (text, bool) {
 	if m := onenetMessage(r); m != nil && m.HasID {
-		return str(m.ID), true
+		return bin(m.ID), true
 	}
 	return text{}, false
 }

@@ -134,7 +134,7 @@ func fixtures(t testing.TB) []fixture {
 		frame++
 		r := &pipeline.Record{Kind: pipeline.KindPacket, Frame: frame, Time: at(frame), Conn: c, FromClient: fromClient, Packet: p, Info: info}
 		if withOneNET {
-			r.OneNET = on.Packet(p, fromClient, frame, r.Time)
+			r.OneNET = on.Packet(p, fromClient, frame, r.Time).Clone() // valid until the next call
 		}
 		out = append(out, fixture{name, r})
 	}
@@ -193,7 +193,7 @@ func TestFixtures(t *testing.T) {
 	if on := get("connect").OneNET; on == nil || on.Token == nil || !on.Token.Expired || on.Token.Signature != "unchecked" {
 		t.Errorf("connect OneNET %+v", on)
 	}
-	if on := get("publish").OneNET; on == nil || on.Topic == nil || on.Topic.Function != "thing/property/post" || on.Message == nil || on.Message.ID != "123" {
+	if on := get("publish").OneNET; on == nil || on.Topic == nil || on.Topic.Function != "thing/property/post" || on.Message == nil || string(on.Message.ID) != "123" {
 		t.Errorf("publish OneNET %+v", on)
 	}
 	if on := get("reply").OneNET; on == nil || on.ReplyTo == nil || on.ReplyTo.Frame != 5 || on.Message == nil || on.Message.Code != 200 {

@@ -14,64 +14,85 @@ type KeyFunc func(productID, device string) (string, bool)
 // Conn follows the OneNET view of one MQTT connection: the login token,
 // topics and payloads, request–reply pairs, and what went wrong. Feed it
 // every decoded packet in order; Verdict explains the connection at the
-// end. It keeps copies of what it needs (packets alias their buffers).
+// end.
+//
+// Its state is bounded whatever the traffic: a request waits for its
+// reply for ReplyWindow of capture time and then counts as unanswered;
+// what went wrong is kept as counts with a first and a last example, never
+// as lists that grow with the traffic. A OneNET property report and its
+// reply allocate nothing once the connection is warm. A Conn is a value
+// one goroutine owns: it starts none and takes no lock.
 type Conn struct {
 	Key KeyFunc
+	// ReplyWindow is how long, in capture time, a request waits for its
+	// reply before it counts as unanswered (a reply after it pairs with
+	// nothing). 0 means DefaultReplyWindow; a negative window waits until
+	// the connection ends (still at most maxPending requests at once).
+	ReplyWindow time.Duration
 
 	onenet       bool // the connection is to OneNET (a token, a $sys topic)
-	connect      *connectInfo
-	connack      *ackInfo
-	refusedSubs  []refusedSub
-	pending      map[pendingKey]*request
-	order        []*request // pending requests in order, for the verdict
+	connect      connectInfo
+	connack      ackInfo
+	refusedSubs  tally
+	pending      []request // oldest first
+	gaveUp       int       // requests dropped unanswered because maxPending were waiting
+	kinds        []kindStat
 	badReplies   []badReply
+	badOther     int // error replies beyond maxBadReplies kinds
+	problems     []problem
 	lastPublish  publishInfo // the client's last PUBLISH
 	hasPublish   bool
 	lastServer   time.Time // the server's last packet
 	serverClosed *closeInfo
 	clientClosed *closeInfo
 	disconnected bool
-	problems     []string // topic and payload findings, for the verdict
-	filters      []string // topic filters the device subscribed to
+	filters      []string // distinct topic filters the device subscribed to
+	moreFilters  bool     // more than maxFilters: some were not kept
+
+	topics   [topicCacheSize]cachedTopic
+	nextSlot uint8
+	topic    Topic // the topic of the current packet (PacketInfo.Topic)
+	parser   MessageParser
+	info     PacketInfo
+	reply    Reply
 }
 
+// DefaultReplyWindow is how long a request waits for its reply by
+// default: the platform's own limit for the answers it waits for (a
+// synchronous service invoke and a sub-device get/set time out after 5 s,
+// onenet.md §3.2, §4.4). The platform's replies come well within it
+// (uplink over 1 message/s is delayed to the next second, §4.4).
+const DefaultReplyWindow = 5 * time.Second
+
+// Bounds of the per-connection state.
+const (
+	maxPending     = 64 // requests waiting for a reply at once
+	maxFilters     = 16 // distinct topic filters kept (OneNET allows 10 subscriptions)
+	maxBadReplies  = 8  // kinds of error reply (topic, code) kept
+	maxProblems    = 16 // kinds of finding kept
+	topicCacheSize = 4  // topic names kept per connection
+)
+
 type connectInfo struct {
-	frame    uint64
-	at       time.Time
+	seen     bool
 	username string
 	clientID string
-	token    *TokenInfo
-	packet   *decode.Packet
+	// hasToken: the password is a token; tokenFindings and signature are
+	// its checks (the Token itself is not kept).
+	hasToken      bool
+	tokenFindings []Finding
+	signature     string
+	// malformed says why the CONNECT breaks OneNET's rules, for a server
+	// that closed without a CONNACK.
+	malformed []string
 }
 
 type ackInfo struct {
+	seen    bool
 	frame   uint64
 	code    uint8
 	version decode.Version
 	name    string
-}
-
-type refusedSub struct {
-	frame uint64
-	topic string
-}
-
-type pendingKey struct{ replyTopic, id string }
-
-type request struct {
-	frame uint64
-	at    time.Time
-	topic Topic
-	id    string
-	done  bool
-}
-
-type badReply struct {
-	frame uint64
-	name  string
-	id    string
-	code  int
-	msg   string
 }
 
 type publishInfo struct {
@@ -89,6 +110,14 @@ type closeInfo struct {
 	frame uint64
 	at    time.Time
 	how   string // "fin", "rst"
+}
+
+// cachedTopic is a topic name the connection used and the pattern it
+// matched: the next PUBLISH on it is classified without converting its
+// name to a string or matching the tables again.
+type cachedTopic struct {
+	name string
+	pat  int16
 }
 
 // TokenInfo is a decoded CONNECT password with its checks.
@@ -114,6 +143,26 @@ type PacketInfo struct {
 	Findings []Finding
 }
 
+// Clone returns a copy of info that stays valid after the next Packet
+// call (nil for nil).
+func (info *PacketInfo) Clone() *PacketInfo {
+	if info == nil {
+		return nil
+	}
+	c := *info
+	if info.Topic != nil {
+		t := *info.Topic
+		c.Topic = &t
+	}
+	c.Message = info.Message.Clone()
+	if info.ReplyTo != nil {
+		r := *info.ReplyTo
+		c.ReplyTo = &r
+	}
+	c.Findings = append([]Finding(nil), info.Findings...)
+	return &c
+}
+
 // Reply is the request a reply answers.
 type Reply struct {
 	Frame   uint64
@@ -124,10 +173,15 @@ type Reply struct {
 func (c *Conn) IsOneNET() bool { return c.onenet }
 
 // Packet looks at one decoded packet; it returns nil when OneNET has
-// nothing to say about it.
+// nothing to say about it. The PacketInfo and all it points to belong to
+// the Conn and alias the packet: they are valid until the next call (as
+// the packet is until its decoder's next call). Clone it to keep it.
 func (c *Conn) Packet(p *decode.Packet, fromClient bool, frame uint64, at time.Time) *PacketInfo {
 	if !fromClient {
 		c.lastServer = at
+	}
+	if len(c.pending) > 0 {
+		c.expire(at)
 	}
 	switch p.Type {
 	case decode.CONNECT:
@@ -135,11 +189,15 @@ func (c *Conn) Packet(p *decode.Packet, fromClient bool, frame uint64, at time.T
 			return c.connectPacket(p, frame, at)
 		}
 	case decode.CONNACK:
-		if !fromClient && p.HasReasonCode && c.connack == nil {
-			c.connack = &ackInfo{frame: frame, code: p.ReasonCode, version: p.Version, name: p.ReasonName()}
+		if !fromClient && p.HasReasonCode && !c.connack.seen {
+			c.connack = ackInfo{seen: true, frame: frame, code: p.ReasonCode, version: p.Version, name: p.ReasonName()}
 		}
 	case decode.SUBACK:
-		c.suback(p, frame)
+		for _, code := range p.ReasonCodes {
+			if code >= 0x80 {
+				c.refusedSubs.add(frame)
+			}
+		}
 	case decode.SUBSCRIBE:
 		if fromClient {
 			return c.subscribe(p, frame)
@@ -154,8 +212,15 @@ func (c *Conn) Packet(p *decode.Packet, fromClient bool, frame uint64, at time.T
 	return nil
 }
 
+// newInfo clears the Conn's PacketInfo for the current packet.
+func (c *Conn) newInfo() *PacketInfo {
+	c.info = PacketInfo{Findings: c.info.Findings[:0]}
+	return &c.info
+}
+
 func (c *Conn) connectPacket(p *decode.Packet, frame uint64, at time.Time) *PacketInfo {
-	ci := &connectInfo{frame: frame, at: at, username: string(p.Username), clientID: string(p.ClientID), packet: p.Clone()}
+	ci := connectInfo{seen: true, username: string(p.Username), clientID: string(p.ClientID)}
+	ci.malformed = connectRules(p)
 	c.connect = ci
 	if !p.PasswordFlag || !LooksLikeToken(p.Password) {
 		return nil
@@ -189,44 +254,69 @@ func (c *Conn) connectPacket(p *decode.Packet, frame uint64, at time.Time) *Pack
 			}
 		}
 	}
-	ci.token = info
-	return &PacketInfo{Token: info}
+	c.connect.hasToken, c.connect.tokenFindings, c.connect.signature = true, info.Findings, info.Signature
+	pi := c.newInfo()
+	pi.Token = info
+	return pi
 }
 
 func (c *Conn) subscribe(p *decode.Packet, frame uint64) *PacketInfo {
 	var info *PacketInfo
 	for _, s := range p.Subscriptions {
-		c.filters = append(c.filters, string(s.Topic))
+		c.addFilter(s.Topic)
 		t, ok := ClassifyTopic(string(s.Topic))
 		if !ok {
 			continue
 		}
 		c.onenet = true
 		if info == nil {
-			info = &PacketInfo{Topic: &t}
+			info = c.newInfo()
+			info.Topic = &t
 		}
 		if t.Direction == DeviceToCloud {
 			info.Findings = append(info.Findings, Finding{Code: "subscribe_uplink", Field: "topic", Off: -1, Severity: Warning,
 				Message: "subscribing to " + strconv.Quote(string(s.Topic)) + " (" + t.Name + ", which the device publishes): nothing will arrive on it"})
 		}
-		info.Findings = append(info.Findings, c.identity(t)...)
+		info.Findings = c.identity(info.Findings, &t)
 	}
 	if info != nil {
-		for _, f := range info.Findings {
-			if f.Severity == Error {
-				c.problems = append(c.problems, "frame "+strconv.FormatUint(frame, 10)+": "+f.Message)
-			}
-		}
+		c.noteProblems(info.Findings, frame)
 	}
 	return info
 }
 
-func (c *Conn) suback(p *decode.Packet, frame uint64) {
-	for _, code := range p.ReasonCodes {
-		if code >= 0x80 {
-			c.refusedSubs = append(c.refusedSubs, refusedSub{frame: frame})
+// addFilter keeps a distinct topic filter, up to maxFilters.
+func (c *Conn) addFilter(f []byte) {
+	for _, g := range c.filters {
+		if g == string(f) {
+			return
 		}
 	}
+	if len(c.filters) >= maxFilters {
+		c.moreFilters = true
+		return
+	}
+	c.filters = append(c.filters, string(f))
+}
+
+// classify recognises a PUBLISH's topic through the connection's cache of
+// topic names.
+func (c *Conn) classify(name []byte) bool {
+	for i := range c.topics {
+		if e := &c.topics[i]; e.name != "" && e.name == string(name) {
+			c.topic = topicAt(e.name, int(e.pat))
+			return true
+		}
+	}
+	s := string(name)
+	t, pat, ok := classify(s)
+	if !ok {
+		return false
+	}
+	c.topics[c.nextSlot] = cachedTopic{name: s, pat: int16(pat)}
+	c.nextSlot = (c.nextSlot + 1) % topicCacheSize
+	c.topic = t
+	return true
 }
 
 func (c *Conn) publish(p *decode.Packet, fromClient bool, frame uint64, at time.Time) *PacketInfo {
@@ -240,12 +330,13 @@ func (c *Conn) publish(p *decode.Packet, fromClient bool, frame uint64, at time.
 	if len(name) == 0 || name[0] != '$' {
 		return nil // every OneNET topic starts with $: skip the rest cheaply
 	}
-	t, ok := ClassifyTopic(string(name))
-	if !ok {
+	if !c.classify(name) {
 		return nil
 	}
+	t := &c.topic
 	c.onenet = true
-	info := &PacketInfo{Topic: &t}
+	info := c.newInfo()
+	info.Topic = t
 	if fromClient {
 		c.lastPublish.onenet = true
 	}
@@ -267,67 +358,33 @@ func (c *Conn) publish(p *decode.Packet, fromClient bool, frame uint64, at time.
 	if t.Platform == Unknown && fromClient {
 		c.lastPublish.illegal = "the topic is not a OneNET function"
 	}
-	info.Findings = append(info.Findings, c.identity(t)...)
-	if m, ok := ParseMessage(t, p.Payload); ok {
+	info.Findings = c.identity(info.Findings, t)
+	if m, ok := c.parser.Parse(t, p.Payload); ok {
 		info.Message = m
 		c.pair(info, t, m, frame, at)
 	}
-	findings := info.Findings
+	c.noteProblems(info.Findings, frame)
 	if info.Message != nil {
-		findings = append(findings[:len(findings):len(findings)], info.Message.Findings...)
-	}
-	for _, f := range findings {
-		if f.Severity == Error {
-			c.problems = append(c.problems, "frame "+strconv.FormatUint(frame, 10)+": "+f.Message)
-		}
+		c.noteProblems(info.Message.Findings, frame)
 	}
 	return info
 }
 
 // identity checks that a topic's product id and device name are the
-// connection's (onenet.md §7.2).
-func (c *Conn) identity(t Topic) []Finding {
-	if c.connect == nil || t.Platform == Legacy {
-		return nil
+// connection's (onenet.md §7.2), appending to fs.
+func (c *Conn) identity(fs []Finding, t *Topic) []Finding {
+	if !c.connect.seen || t.Platform == Legacy {
+		return fs
 	}
-	var out []Finding
 	if c.connect.username != "" && t.ProductID != c.connect.username {
-		out = append(out, Finding{Code: "topic_product", Field: "topic", Off: -1, Severity: Error,
+		fs = append(fs, Finding{Code: "topic_product", Field: "topic", Off: -1, Severity: Error,
 			Message: "the topic's product id " + strconv.Quote(t.ProductID) + " is not the connection's (" + strconv.Quote(c.connect.username) + "): a foreign topic, the platform closes the connection"})
 	}
 	if c.connect.clientID != "" && t.DeviceName != c.connect.clientID {
-		out = append(out, Finding{Code: "topic_device", Field: "topic", Off: -1, Severity: Error,
+		fs = append(fs, Finding{Code: "topic_device", Field: "topic", Off: -1, Severity: Error,
 			Message: "the topic's device name " + strconv.Quote(t.DeviceName) + " is not the connection's client id " + strconv.Quote(c.connect.clientID)})
 	}
-	return out
-}
-
-// pair remembers requests and matches replies to them by reply topic and
-// id (onenet.md §3.2: replies are matched only by id and topic).
-func (c *Conn) pair(info *PacketInfo, t Topic, m *Message, frame uint64, at time.Time) {
-	if c.pending == nil {
-		c.pending = make(map[pendingKey]*request)
-	}
-	if t.Reply {
-		req, ok := c.pending[pendingKey{replyTopic: "$sys/" + t.ProductID + "/" + t.DeviceName + "/" + t.Function, id: m.ID}]
-		if !ok && t.Platform == Suite {
-			// The suite's rejected/accepted topics answer the same request.
-			req, ok = c.pending[pendingKey{replyTopic: t.RequestTopic() + "/accepted", id: m.ID}]
-		}
-		if ok && !req.done {
-			req.done = true
-			info.ReplyTo = &Reply{Frame: req.frame, Latency: at.Sub(req.at)}
-		}
-		if !m.Success() || t.Function == "dp/post/json/rejected" {
-			c.badReplies = append(c.badReplies, badReply{frame: frame, name: t.Name, id: m.ID, code: m.Code, msg: m.Msg})
-		}
-		return
-	}
-	if rt := t.ReplyTopic(); rt != "" && m.HasID {
-		r := &request{frame: frame, at: at, topic: t, id: m.ID}
-		c.pending[pendingKey{replyTopic: rt, id: m.ID}] = r
-		c.order = append(c.order, r)
-	}
+	return fs
 }
 
 // Closed records that one side ended the connection.

@@ -25,9 +25,27 @@
 // Access keys are secrets. No error or finding of this package contains
 // the key or any part of it; callers should keep it that way.
 //
+// # Traffic
+//
+// A [Conn] follows one MQTT connection: feed it every decoded packet in
+// order ([Conn.Packet]) and it says what OneNET makes of each (a
+// [PacketInfo]: token, topic, OneJSON [Message], the request a reply
+// answers, findings), and at the end a [Verdict]. OneJSON payloads are
+// read by a scanner over the bytes (no reflection) that gives the same
+// fields, findings and errors as encoding/json; a PacketInfo and its
+// Message alias the packet and the Conn's buffers and are valid until the
+// next Packet call (Clone to keep). A property report and its reply
+// allocate nothing once the connection is warm.
+//
+// A Conn's state is bounded: a request waits [Conn.ReplyWindow] (capture
+// time, [DefaultReplyWindow]) for its reply, at most 64 wait at once,
+// and what went wrong is kept as counts with a first and a last example
+// ([Count]), never as lists that grow with the traffic.
+//
 // # Invariants
 //
 // The package has no global state and prints nothing; every function is
-// safe for concurrent use. A Token's string fields are substrings of the
+// safe for concurrent use, and a Conn or a MessageParser is a value one
+// goroutine owns (it starts no goroutine and takes no lock). A Token's string fields are substrings of the
 // text given to ParseToken (or decoded copies of them).
 package onenet

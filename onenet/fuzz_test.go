@@ -1,9 +1,12 @@
 package onenet
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mqttpcap/mqttpcap/decode"
 )
 
 // FuzzParseToken: ParseToken and Check never panic; every field range lies
@@ -96,5 +99,48 @@ func FuzzTopicMessage(f *testing.F) {
 			}
 		}
 		m.Success()
+	})
+}
+
+// FuzzConn: any sequence of PUBLISHes (topic, payload, direction, time
+// step) through a logged-in Conn never panics, keeps its state within its
+// bounds, and gives a verdict of one-line reasons whose counts add up.
+func FuzzConn(f *testing.F) {
+	f.Add([]byte("0\x00$sys/VRqhDHF2wL/my_tv/thing/property/post\x00{\"id\":\"1\",\"params\":{\"a\":1}}\x00"+
+		"1\x05$sys/VRqhDHF2wL/my_tv/thing/property/post/reply\x00{\"id\":\"1\",\"code\":2402}\x00"), int64(3))
+	f.Add([]byte("1\x00$sys/p/d/thing/service/x/invoke\x00{\"id\":\"2\"}\x000\xff$sys/p/d/thing/service/x/invoke_reply\x00{\"id\":\"2\",\"code\":200}\x00"), int64(-1))
+	f.Add([]byte("0\x00$sys/238322/dev1/dp/post/json\x00{\"id\":5,\"dp\":{}}\x001\x01$sys/238322/dev1/dp/post/json/rejected\x00{\"id\":5,\"err_code\":98}\x00"), int64(0))
+	f.Fuzz(func(t *testing.T, script []byte, window int64) {
+		c := &Conn{ReplyWindow: time.Duration(window) * time.Second}
+		var d decode.Decoder
+		at := capture2026
+		frame := uint64(1)
+		c.Packet(d.Decode(connectWith("my_tv", "VRqhDHF2wL", seedToken, 0xC2, 60), decode.V311), true, frame, at)
+		// Each step: direction byte, time step byte, topic NUL payload NUL.
+		for len(script) >= 2 {
+			fromClient, step := script[0]&1 == 0, script[1]
+			rest := script[2:]
+			topic, rest, _ := bytes.Cut(rest, []byte{0})
+			payload, rest, _ := bytes.Cut(rest, []byte{0})
+			script = rest
+			frame++
+			at = at.Add(time.Duration(step) * 100 * time.Millisecond)
+			p := d.Decode(publishOn(string(topic), string(payload)), decode.V311)
+			c.Packet(p, fromClient, frame, at)
+			if len(c.pending) > maxPending || len(c.problems) > maxProblems || len(c.badReplies) > maxBadReplies || len(c.filters) > maxFilters {
+				t.Fatalf("state out of bounds: %d pending, %d problems, %d bad replies", len(c.pending), len(c.problems), len(c.badReplies))
+			}
+		}
+		v := c.Verdict()
+		for _, r := range v.Reasons {
+			if r == "" || strings.Contains(r, "\n") {
+				t.Fatalf("reason %q", r)
+			}
+		}
+		for _, n := range v.Counts {
+			if n.N <= 0 || n.Of != 0 && n.N > n.Of || n.Expired > n.N || n.First.Frame > n.Last.Frame {
+				t.Fatalf("count %+v", n)
+			}
+		}
 	})
 }

@@ -2,39 +2,45 @@ package onenet
 
 import (
 	"bytes"
-	"encoding/json"
 	"strconv"
 	"strings"
 )
 
 // Message is a decoded OneNET payload: a OneJSON request or reply (Studio,
 // onenet.md §3.2) or an MQTT-suite data point report or answer (§3.3).
+//
+// Its byte slices alias the payload (or the parser's buffer, for strings
+// with escapes): a Message is valid until the next Parse on the same
+// MessageParser (for a Conn: until its next Packet call). Clone it to
+// keep it.
 type Message struct {
 	// ID is the request id as text; IDString says it was a JSON string
 	// (Studio requires a string of digits; the suite's dp id is a number).
-	ID       string
+	// A null id is a string, empty.
+	ID       []byte
 	IDString bool
 	HasID    bool
-	Version  string
+	Version  []byte
 	// Params are the parameters in payload order (an object's members, or
-	// a data point list); ParamsRaw is the raw params value.
+	// a data point list sorted by name); ParamsRaw is the raw params
+	// value.
 	Params    []Param
-	ParamsRaw json.RawMessage
+	ParamsRaw []byte
 	// Code and Msg are a reply's result ("code"/"msg", or the suite's
 	// "err_code"/"err_msg").
 	Code    int
 	HasCode bool
-	Msg     string
+	Msg     []byte
 	// Findings are what is wrong with the payload for its topic.
 	Findings []Finding
 }
 
 // Param is one identifier → value of a request.
 type Param struct {
-	Identifier string
-	Value      json.RawMessage // the value, unwrapped from {"value": …} when wrapped
-	Wrapped    bool            // given as {"value": …, "time": …}
-	Time       int64           // "time" (ms, Studio) or "t" (s, suite)
+	Identifier []byte
+	Value      []byte // the raw JSON value, unwrapped from {"value": …} when wrapped
+	Time       int64  // "time" (ms, Studio) or "t" (s, suite)
+	Wrapped    bool   // given as {"value": …, "time": …}
 	HasTime    bool
 }
 
@@ -59,151 +65,197 @@ func CodeMeaning(code int) string { return replyCodes[code] }
 // accepted topics carry no code).
 func (m *Message) Success() bool { return !m.HasCode || m.Code == 200 }
 
-// ParseMessage decodes the payload of a PUBLISH on a OneNET topic. It fails
-// only when the payload is not JSON; a legacy "$dp" binary payload, command
-// payloads and other opaque ones give ok false.
+// Clone returns a copy of m that owns its bytes.
+func (m *Message) Clone() *Message {
+	if m == nil {
+		return nil
+	}
+	c := *m
+	c.ID, c.Version, c.ParamsRaw, c.Msg = clone(m.ID), clone(m.Version), clone(m.ParamsRaw), clone(m.Msg)
+	c.Params = nil
+	for _, p := range m.Params {
+		p.Identifier, p.Value = clone(p.Identifier), clone(p.Value)
+		c.Params = append(c.Params, p)
+	}
+	c.Findings = append([]Finding(nil), m.Findings...)
+	return &c
+}
+
+func clone(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append([]byte{}, b...)
+}
+
+// MessageParser reads OneNET payloads without allocating once warm: the
+// Message it gives aliases the payload, and it reuses its own buffers on
+// the next call. The zero value is ready to use; it is not safe for
+// concurrent use.
+type MessageParser struct {
+	m       Message
+	scratch []byte // unquoted strings with escapes
+}
+
+// maxScratch is the most unquoting buffer a parser keeps between calls.
+const maxScratch = 4 << 10
+
+// ParseMessage decodes the payload of a PUBLISH on a OneNET topic with a
+// parser of its own (see MessageParser.Parse).
 func ParseMessage(t Topic, payload []byte) (*Message, bool) {
+	var p MessageParser
+	return p.Parse(&t, payload)
+}
+
+// Parse decodes the payload of a PUBLISH on a OneNET topic. It fails only
+// when the payload is not JSON; a legacy "$dp" binary payload, command
+// payloads and other opaque ones give ok false. The Message is valid until
+// the next call.
+func (p *MessageParser) Parse(t *Topic, payload []byte) (*Message, bool) {
 	switch {
 	case t.Platform == Legacy, strings.HasPrefix(t.Function, "cmd/"), strings.HasPrefix(t.Function, "custome/"):
 		return nil, false
 	}
+	if cap(p.scratch) > maxScratch {
+		p.scratch = nil
+	}
+	p.scratch = p.scratch[:0]
+	p.m = Message{Params: p.m.Params[:0], Findings: p.m.Findings[:0]}
+	m := &p.m
 	trimmed := bytes.TrimSpace(payload)
 	if len(trimmed) == 0 {
 		if t.Platform == Suite {
 			return nil, false // accepted/empty answers
 		}
-		return &Message{Findings: []Finding{{Code: "empty_payload", Field: "payload", Off: -1, Severity: Error,
-			Message: "empty payload: a OneJSON " + t.Name + " needs {\"id\":…,…}"}}}, true
+		m.Findings = append(m.Findings, Finding{Code: "empty_payload", Field: "payload", Off: -1, Severity: Error,
+			Message: "empty payload: a OneJSON " + t.Name + " needs {\"id\":…,…}"})
+		return m, true
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(trimmed, &top); err != nil {
-		return &Message{Findings: []Finding{{Code: "invalid_json", Field: "payload", Off: -1, Severity: Error,
-			Message: "the payload is not a JSON object (" + jsonError(err) + "); the platform answers such requests with code 2402 or ignores them"}}}, true
+	s := jscan{b: trimmed}
+	start, ok := s.document()
+	if !ok {
+		m.Findings = append(m.Findings, Finding{Code: "invalid_json", Field: "payload", Off: -1, Severity: Error,
+			Message: "the payload is not a JSON object (syntax error at byte " + strconv.Itoa(s.errOff) + ": " + s.reason() +
+				"); the platform answers such requests with code 2402 or ignores them"})
+		return m, true
 	}
-	m := &Message{}
-	if raw, ok := top["id"]; ok {
-		m.HasID = true
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			m.ID, m.IDString = s, true
-		} else {
-			m.ID = string(bytes.TrimSpace(raw))
-		}
-	}
-	if raw, ok := top["version"]; ok {
-		json.Unmarshal(raw, &m.Version)
-	}
-	for _, k := range [...][2]string{{"code", "msg"}, {"err_code", "err_msg"}} {
-		if raw, ok := top[k[0]]; ok {
-			if n, err := strconv.Atoi(string(bytes.TrimSpace(raw))); err == nil {
-				m.Code, m.HasCode = n, true
-			}
-			if raw, ok := top[k[1]]; ok {
-				json.Unmarshal(raw, &m.Msg)
-			}
-		}
-	}
-	switch {
-	case t.Platform == Suite && t.Function == "dp/post/json":
-		m.Params = dataPoints(top["dp"])
-	case top["params"] != nil:
-		m.ParamsRaw = top["params"]
-		m.Params = params(trimmed)
+	switch trimmed[start] {
+	case '{':
+		p.fields(t, trimmed, start)
+	case 'n': // null decodes as an empty object
+	default:
+		m.Findings = append(m.Findings, Finding{Code: "invalid_json", Field: "payload", Off: -1, Severity: Error,
+			Message: "the payload is not a JSON object (it is " + kindOf(trimmed[start]) +
+				"); the platform answers such requests with code 2402 or ignores them"})
+		return m, true
 	}
 	m.check(t)
 	return m, true
 }
 
-func jsonError(err error) string {
-	if se, ok := err.(*json.SyntaxError); ok {
-		return "syntax error at byte " + strconv.FormatInt(se.Offset, 10)
+func kindOf(c byte) string {
+	switch c {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
 	}
-	return err.Error()
+	return "a number"
 }
 
-// params reads the members of the payload's "params" object in order
-// (encoding/json's maps lose the order the device wrote).
-func params(payload []byte) []Param {
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil
-	}
-	for dec.More() {
-		key, err := dec.Token()
-		if err != nil {
-			return nil
+// fields reads the top-level members of a checked object as
+// encoding/json's map[string]json.RawMessage would see them: the last
+// member of a name wins (except for the params list, see below).
+func (p *MessageParser) fields(t *Topic, b []byte, start int) {
+	m := &p.m
+	var id, version, code, msg, errCode, errMsg, dp, params, firstParams []byte
+	var hasDP bool
+	it := members{b: b, i: start}
+	var buf [16]byte
+	for {
+		k, v, ok := it.next()
+		if !ok {
+			break
 		}
-		if key != "params" {
-			var skip json.RawMessage
-			if dec.Decode(&skip) != nil {
-				return nil
-			}
+		name, ok := keyText(k, &buf)
+		if !ok {
 			continue
 		}
-		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-			return nil // an array of identifiers (property/get) or another form
+		switch string(name) {
+		case "id":
+			id = v
+		case "version":
+			version = v
+		case "code":
+			code = v
+		case "msg":
+			msg = v
+		case "err_code":
+			errCode = v
+		case "err_msg":
+			errMsg = v
+		case "dp":
+			dp, hasDP = v, true
+		case "params":
+			if firstParams == nil {
+				firstParams = v
+			}
+			params = v
 		}
-		var out []Param
-		for dec.More() {
-			k, err := dec.Token()
-			if err != nil {
-				return out
-			}
-			var raw json.RawMessage
-			if dec.Decode(&raw) != nil {
-				return out
-			}
-			p := Param{Identifier: k.(string), Value: raw}
-			var w struct {
-				Value json.RawMessage `json:"value"`
-				Time  *int64          `json:"time"`
-			}
-			if bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) && json.Unmarshal(raw, &w) == nil && w.Value != nil {
-				p.Value, p.Wrapped = w.Value, true
-				if w.Time != nil {
-					p.Time, p.HasTime = *w.Time, true
-				}
-			}
-			out = append(out, p)
-		}
-		return out
 	}
-	return nil
+	if id != nil {
+		m.HasID = true
+		switch id[0] {
+		case '"':
+			m.ID, m.IDString = p.str(id), true
+		case 'n':
+			m.ID, m.IDString = id[:0], true // json.Unmarshal(null, &s) leaves s ""
+		default:
+			m.ID = id
+		}
+	}
+	if version != nil && version[0] == '"' {
+		m.Version = p.str(version)
+	}
+	for _, r := range [...][2][]byte{{code, msg}, {errCode, errMsg}} {
+		if r[0] == nil {
+			continue
+		}
+		if n, ok := parseInt64(r[0]); ok && r[0][0] != '"' && int64(int(n)) == n {
+			m.Code, m.HasCode = int(n), true
+		}
+		if r[1] != nil && r[1][0] == '"' {
+			m.Msg = p.str(r[1])
+		}
+	}
+	switch {
+	case t.Platform == Suite && t.Function == "dp/post/json":
+		if hasDP {
+			p.dataPoints(dp)
+		}
+	case params != nil:
+		m.ParamsRaw = params
+		if firstParams[0] == '{' {
+			p.readParams(firstParams)
+		}
+	}
 }
 
-// dataPoints reads the suite's {"dp":{"name":[{"v":…,"t":…}]}}.
-func dataPoints(raw json.RawMessage) []Param {
-	var dp map[string][]struct {
-		V json.RawMessage `json:"v"`
-		T *int64          `json:"t"`
+// str is the text of a checked string: the payload's bytes, or unquoted
+// into the parser's buffer when it has escapes or invalid UTF-8.
+func (p *MessageParser) str(q []byte) []byte {
+	if plainString(q) {
+		return q[1 : len(q)-1]
 	}
-	if json.Unmarshal(raw, &dp) != nil {
-		return nil
-	}
-	var out []Param
-	for name, points := range dp {
-		for _, pt := range points {
-			p := Param{Identifier: name, Value: pt.V}
-			if pt.T != nil {
-				p.Time, p.HasTime = *pt.T, true
-			}
-			out = append(out, p)
-		}
-	}
-	sortParams(out)
-	return out
-}
-
-func sortParams(ps []Param) {
-	for i := 1; i < len(ps); i++ {
-		for j := i; j > 0 && ps[j].Identifier < ps[j-1].Identifier; j-- {
-			ps[j], ps[j-1] = ps[j-1], ps[j]
-		}
-	}
+	start := len(p.scratch)
+	p.scratch = appendUnquoted(p.scratch, q)
+	return p.scratch[start:len(p.scratch):len(p.scratch)]
 }
 
 // check applies the payload rules of onenet.md §3.2 and §7.3.
-func (m *Message) check(t Topic) {
+func (m *Message) check(t *Topic) {
 	add := func(sev Severity, code, field, msg string) {
 		m.Findings = append(m.Findings, Finding{Code: code, Field: field, Off: -1, Severity: sev, Message: oneLine(msg)})
 	}
@@ -214,22 +266,22 @@ func (m *Message) check(t Topic) {
 	case !m.HasID:
 		add(Error, "missing_id", "id", "no \"id\": OneJSON messages carry an id (a string of at most 13 digits) to pair requests and replies")
 	case !m.IDString:
-		add(Warning, "id_not_string", "id", "id "+m.ID+" is a number; OneJSON ids are strings of digits (\""+m.ID+"\")")
+		add(Warning, "id_not_string", "id", "id "+string(m.ID)+" is a number; OneJSON ids are strings of digits (\""+string(m.ID)+"\")")
 	case len(m.ID) > 13 || !allDigits(m.ID):
-		add(Warning, "id_format", "id", "id \""+m.ID+"\" is not a string of at most 13 digits")
+		add(Warning, "id_format", "id", "id \""+string(m.ID)+"\" is not a string of at most 13 digits")
 	}
 	if t.Function == "thing/property/post" {
 		for _, p := range m.Params {
 			if !p.Wrapped {
-				add(Error, "flat_params", "params", "params."+p.Identifier+" is a bare value; a property report needs {\"value\": …} "+
-					"(e.g. {\""+p.Identifier+"\":{\"value\":"+string(p.Value)+"}}): the platform answers code 2402 request format error")
+				add(Error, "flat_params", "params", "params."+string(p.Identifier)+" is a bare value; a property report needs {\"value\": …} "+
+					"(e.g. {\""+string(p.Identifier)+"\":{\"value\":"+string(p.Value)+"}}): the platform answers code 2402 request format error")
 				break
 			}
 		}
 	}
 	for _, p := range m.Params {
 		if p.HasTime && p.Time > 0 && p.Time < 1e12 {
-			add(Warning, "time_seconds", "params", "params."+p.Identifier+".time "+strconv.FormatInt(p.Time, 10)+
+			add(Warning, "time_seconds", "params", "params."+string(p.Identifier)+".time "+strconv.FormatInt(p.Time, 10)+
 				" looks like seconds; OneJSON times are milliseconds")
 			break
 		}
@@ -239,12 +291,12 @@ func (m *Message) check(t Topic) {
 	}
 }
 
-func allDigits(s string) bool {
-	if s == "" {
+func allDigits(s []byte) bool {
+	if len(s) == 0 {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
+	for _, c := range s {
+		if c < '0' || c > '9' {
 			return false
 		}
 	}

@@ -148,43 +148,93 @@ var suiteTopics = []topicPattern{
 
 // ClassifyTopic recognises a OneNET topic: the Studio and MQTT-suite
 // "$sys/{pid}/{device}/…" topics and the legacy "$dp", "$creq/{uuid}",
-// "$crsp/{uuid}". ok is false for other topics (user topics).
+// "$crsp/{uuid}". ok is false for other topics (user topics). The Topic's
+// strings are substrings of topic or constants (a function with an
+// identifier level is built).
 func ClassifyTopic(topic string) (Topic, bool) {
+	t, _, ok := classify(topic)
+	return t, ok
+}
+
+// patNone is the pattern index of a topic no table entry matched (legacy,
+// unknown $sys).
+const patNone = -1
+
+// classify is ClassifyTopic that also gives the index of the pattern that
+// matched (studioTopics, then suiteTopics), so that a cache can rebuild
+// the Topic from the name with topicAt instead of matching again.
+func classify(topic string) (Topic, int, bool) {
 	switch {
 	case topic == "$dp":
-		return Topic{Platform: Legacy, Function: "$dp", Name: "data point upload (legacy)", Direction: DeviceToCloud}, true
+		return Topic{Platform: Legacy, Function: "$dp", Name: "data point upload (legacy)", Direction: DeviceToCloud}, patNone, true
 	case strings.HasPrefix(topic, "$creq/"):
 		return Topic{Platform: Legacy, Function: "$creq", Name: "command request (legacy)", Direction: CloudToDevice,
-			Identifier: topic[len("$creq/"):], ReplyFunction: "$crsp"}, true
+			Identifier: topic[len("$creq/"):], ReplyFunction: "$crsp"}, patNone, true
 	case strings.HasPrefix(topic, "$crsp/"):
 		return Topic{Platform: Legacy, Function: "$crsp", Name: "command response (legacy)", Direction: DeviceToCloud,
-			Identifier: topic[len("$crsp/"):], Reply: true, Request: "$creq"}, true
+			Identifier: topic[len("$crsp/"):], Reply: true, Request: "$creq"}, patNone, true
 	}
+	t, ok := sysTopic(topic)
+	if !ok {
+		return Topic{}, patNone, false
+	}
+	for i := range len(studioTopics) + len(suiteTopics) {
+		if t, ok := withPattern(t, i); ok {
+			return t, i, true
+		}
+	}
+	t.Platform, t.Name = Unknown, "unknown $sys topic"
+	return t, patNone, true
+}
+
+// sysTopic splits "$sys/{pid}/{device}/{function}".
+func sysTopic(topic string) (Topic, bool) {
 	rest, ok := strings.CutPrefix(topic, "$sys/")
 	if !ok {
 		return Topic{}, false
 	}
-	parts := strings.SplitN(rest, "/", 3)
-	if len(parts) < 3 || parts[0] == "" || parts[1] == "" {
+	pid, rest, ok1 := strings.Cut(rest, "/")
+	dev, fn, ok2 := strings.Cut(rest, "/")
+	if !ok1 || !ok2 || pid == "" || dev == "" {
 		return Topic{}, false
 	}
-	t := Topic{ProductID: parts[0], DeviceName: parts[1], Function: parts[2]}
-	for _, table := range [...]struct {
-		platform Platform
-		topics   []topicPattern
-	}{{Studio, studioTopics}, {Suite, suiteTopics}} {
-		for _, p := range table.topics {
-			if id, ok := matchFunction(p.function, t.Function); ok {
-				t.Platform, t.Name, t.Direction, t.Identifier = table.platform, p.name, p.dir, id
-				t.Reply = p.request != ""
-				t.Request = withID(p.request, id)
-				t.ReplyFunction = withID(p.reply, id)
-				return t, true
-			}
-		}
+	return Topic{ProductID: pid, DeviceName: dev, Function: fn}, true
+}
+
+// withPattern fills t from pattern i when its function matches.
+func withPattern(t Topic, i int) (Topic, bool) {
+	platform, p := Studio, (*topicPattern)(nil)
+	if i < len(studioTopics) {
+		p = &studioTopics[i]
+	} else {
+		platform, p = Suite, &suiteTopics[i-len(studioTopics)]
 	}
-	t.Platform, t.Name = Unknown, "unknown $sys topic"
+	var id string
+	var ok bool
+	if strings.Contains(p.function, "{id}") {
+		id, ok = matchFunction(p.function, t.Function)
+	} else {
+		ok = p.function == t.Function
+	}
+	if !ok {
+		return t, false
+	}
+	t.Platform, t.Name, t.Direction, t.Identifier = platform, p.name, p.dir, id
+	t.Reply = p.request != ""
+	t.Request = withID(p.request, id)
+	t.ReplyFunction = withID(p.reply, id)
 	return t, true
+}
+
+// topicAt is the Topic of a name that classify matched with pattern pat.
+func topicAt(topic string, pat int) Topic {
+	if pat == patNone {
+		t, _, _ := classify(topic)
+		return t
+	}
+	t, _ := sysTopic(topic)
+	t, _ = withPattern(t, pat)
+	return t
 }
 
 // matchFunction matches a function path against a pattern whose "{id}"
@@ -211,6 +261,9 @@ func matchFunction(pattern, function string) (string, bool) {
 }
 
 func withID(function, id string) string {
+	if id == "" {
+		return function // only an {id} level gives an id
+	}
 	return strings.Replace(function, "{id}", id, 1)
 }
 

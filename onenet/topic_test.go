@@ -113,7 +113,7 @@ func TestParseMessage(t *testing.T) {
 			if !ok {
 				t.Fatal("not parsed")
 			}
-			if m.ID != tt.id || m.Code != tt.code {
+			if string(m.ID) != tt.id || m.Code != tt.code {
 				t.Errorf("id %q code %d", m.ID, m.Code)
 			}
 			var params string
@@ -121,7 +121,7 @@ func TestParseMessage(t *testing.T) {
 				if i > 0 {
 					params += " "
 				}
-				params += p.Identifier + "=" + string(p.Value)
+				params += string(p.Identifier) + "=" + string(p.Value)
 			}
 			if params != tt.params {
 				t.Errorf("params %q, want %q", params, tt.params)

@@ -14,9 +14,14 @@ type Verdict struct {
 	// "subscription_refused", "error_reply", "unanswered" or "problems".
 	Status string
 	// Summary is one line; Reasons are the facts behind it, most telling
-	// first.
+	// first, each one line (a repeated one with its count and its first
+	// and last frame).
 	Summary string
 	Reasons []string
+	// Counts are the reasons that count events (requests without a reply,
+	// error replies, refused subscriptions, findings in the traffic), in
+	// numbers, in the order of Reasons.
+	Counts []Count
 }
 
 // OK reports whether nothing went wrong.
@@ -38,66 +43,32 @@ func (c *Conn) Verdict() Verdict {
 			v.Status, v.Summary = status, summary
 		}
 	}
-	if c.connect != nil {
+	if c.connect.seen {
 		switch {
-		case c.connack == nil:
+		case !c.connack.seen:
 			c.noConnack(&v, set)
 		case decode.IsFailure(decode.CONNACK, c.connack.version, c.connack.code):
 			c.refused(&v, set)
 		}
 	}
-	if c.connack != nil && !decode.IsFailure(decode.CONNACK, c.connack.version, c.connack.code) && c.connect != nil && c.connect.token != nil {
-		for _, f := range c.connect.token.Findings {
+	if c.connack.seen && !decode.IsFailure(decode.CONNACK, c.connack.version, c.connack.code) && c.connect.hasToken {
+		for _, f := range c.connect.tokenFindings {
 			if f.Severity == Error {
 				set("problems", "this server accepted a token OneNET would refuse")
 				v.Reasons = append(v.Reasons, "login accepted, but "+f.Message+" (a test broker that does not check tokens?)")
 			}
 		}
 	}
-	if len(c.refusedSubs) > 0 {
-		set("subscription_refused", strconv.Itoa(len(c.refusedSubs))+" subscription(s) refused (SUBACK 0x80)")
-		for _, s := range c.refusedSubs {
-			v.Reasons = append(v.Reasons, "frame "+strconv.FormatUint(s.frame, 10)+": SUBACK 0x80: the platform refused the topic filter "+
-				"(a foreign or unknown topic, a wildcard above the fourth level, or more than 10 subscriptions)")
-		}
-	}
+	c.refusedReasons(&v, set)
 	c.closedAfterPublish(&v, set)
-	for _, r := range c.badReplies {
-		meaning := CodeMeaning(r.code)
-		if meaning == "" {
-			meaning = r.msg
-		}
-		set("error_reply", "the platform answered with code "+strconv.Itoa(r.code))
-		v.Reasons = append(v.Reasons, "frame "+strconv.FormatUint(r.frame, 10)+": "+r.name+" id "+strconv.Quote(r.id)+
-			": code "+strconv.Itoa(r.code)+" "+meaning)
-	}
-	for _, r := range c.order {
-		if r.done {
-			continue
-		}
-		set("unanswered", "requests without a reply in the capture")
-		why := ""
-		if r.topic.Direction == DeviceToCloud && !c.subscribedTo(r.topic.ReplyTopic()) {
-			why = " (the device did not subscribe to " + r.topic.ReplyTopic() + ", so the platform's answer was not delivered)"
-		}
-		v.Reasons = append(v.Reasons, "frame "+strconv.FormatUint(r.frame, 10)+": "+r.topic.Name+" id "+strconv.Quote(r.id)+
-			" got no reply in the capture"+why)
-	}
-	if len(c.problems) > 0 {
-		set("problems", "OneNET findings in the traffic")
-		v.Reasons = append(v.Reasons, c.problems...)
-	}
+	c.badReplyReasons(&v, set)
+	answered := c.unansweredReasons(&v, set)
+	c.problemReasons(&v, set)
 	if v.Status == "" {
 		v.Status = "ok"
 		v.Summary = "no OneNET problem found"
-		if c.connack != nil {
+		if c.connack.seen {
 			v.Summary = "logged in (CONNACK " + codeText(c.connack.code) + " " + c.connack.name + ")"
-		}
-		answered := 0
-		for _, r := range c.order {
-			if r.done {
-				answered++
-			}
 		}
 		if answered > 0 {
 			v.Summary += "; " + strconv.Itoa(answered) + " request(s) answered with success"
@@ -109,18 +80,17 @@ func (c *Conn) Verdict() Verdict {
 func (c *Conn) refused(v *Verdict, set func(string, string)) {
 	code := c.connack.code
 	set("login_refused", "login refused: CONNACK "+codeText(code)+" ("+c.connack.name+")")
-	tok := c.connect.token
-	if tok == nil {
+	if !c.connect.hasToken {
 		v.Reasons = append(v.Reasons, "the password is not a OneNET token (version=…&res=…&et=…&method=…&sign=…)")
 		return
 	}
-	for _, f := range tok.Findings {
+	for _, f := range c.connect.tokenFindings {
 		if f.Severity == Error {
 			v.Reasons = append(v.Reasons, f.Message)
 		}
 	}
 	if len(v.Reasons) == 0 {
-		if tok.Signature == "valid" {
+		if c.connect.signature == "valid" {
 			v.Reasons = append(v.Reasons, "the token is well formed, unexpired, and its signature verifies: the device may not exist on the platform, "+
 				"or it logged in too often (at most 3 logins per 5 s per device, onenet.md §4.3)")
 		} else {
@@ -128,7 +98,7 @@ func (c *Conn) refused(v *Verdict, set func(string, string)) {
 				"(wrong key, or a key of another device); give the key with --key to check it")
 		}
 	}
-	for _, f := range tok.Findings {
+	for _, f := range c.connect.tokenFindings {
 		if f.Severity == Warning {
 			v.Reasons = append(v.Reasons, f.Message)
 		}
@@ -146,18 +116,30 @@ func codeText(code uint8) string {
 // connection without a CONNACK when the CONNECT breaks its rules
 // (onenet.md §4.2, §4.3).
 func (c *Conn) noConnack(v *Verdict, set func(string, string)) {
-	p := c.connect.packet
 	if c.serverClosed == nil {
 		set("no_connack", "no CONNACK in the capture (it may end too early)")
 	} else {
 		set("no_connack", "the server closed the connection ("+strings.ToUpper(c.serverClosed.how)+
 			") without a CONNACK: the CONNECT broke one of OneNET's rules")
 	}
+	v.Reasons = append(v.Reasons, c.connect.malformed...)
+	for _, f := range c.connect.tokenFindings {
+		if f.Severity == Error {
+			v.Reasons = append(v.Reasons, f.Message)
+		}
+	}
+}
+
+// connectRules says which of OneNET's CONNECT rules p breaks (onenet.md
+// §4.2), for a server that closes without a CONNACK. It is worked out
+// when the CONNECT comes, so that the packet need not be kept.
+func connectRules(p *decode.Packet) []string {
+	var out []string
 	for _, pr := range p.Problems {
-		v.Reasons = append(v.Reasons, "the CONNECT is malformed: "+pr.Message)
+		out = append(out, "the CONNECT is malformed: "+pr.Message)
 	}
 	if p.Has&decode.HasProtocolLevel != 0 && (string(p.ProtocolName) != "MQTT" || p.ProtocolLevel != 4) {
-		v.Reasons = append(v.Reasons, "protocol "+strconv.Quote(string(p.ProtocolName))+" level "+strconv.Itoa(int(p.ProtocolLevel))+
+		out = append(out, "protocol "+strconv.Quote(string(p.ProtocolName))+" level "+strconv.Itoa(int(p.ProtocolLevel))+
 			": OneNET accepts MQTT 3.1.1 only (\"MQTT\", level 4)")
 	}
 	if p.Has&decode.HasConnectFlags != 0 && p.ConnectFlags != 0xC2 {
@@ -171,18 +153,12 @@ func (c *Conn) noConnack(v *Verdict, set func(string, string)) {
 		if !p.UsernameFlag || !p.PasswordFlag {
 			why = append(why, "username and password are both required")
 		}
-		v.Reasons = append(v.Reasons, "connect flags 0x"+strconv.FormatUint(uint64(p.ConnectFlags), 16)+" are not 0xc2: "+strings.Join(why, ", "))
+		out = append(out, "connect flags 0x"+strconv.FormatUint(uint64(p.ConnectFlags), 16)+" are not 0xc2: "+strings.Join(why, ", "))
 	}
 	if p.Has&decode.HasKeepAlive != 0 && (p.KeepAlive < 10 || p.KeepAlive > 1800) {
-		v.Reasons = append(v.Reasons, "keep alive "+strconv.Itoa(int(p.KeepAlive))+" s is outside 10..1800")
+		out = append(out, "keep alive "+strconv.Itoa(int(p.KeepAlive))+" s is outside 10..1800")
 	}
-	if tok := c.connect.token; tok != nil {
-		for _, f := range tok.Findings {
-			if f.Severity == Error {
-				v.Reasons = append(v.Reasons, f.Message)
-			}
-		}
-	}
+	return out
 }
 
 // closedAfterPublish explains a server that closed the connection right
@@ -218,14 +194,14 @@ func (c *Conn) closedAfterPublish(v *Verdict, set func(string, string)) {
 }
 
 // subscribedTo reports whether the device subscribed to a filter matching
-// topic.
+// topic (true when it cannot tell).
 func (c *Conn) subscribedTo(topic string) bool {
 	for _, f := range c.filters {
 		if TopicMatches(f, topic) {
 			return true
 		}
 	}
-	return false
+	return c.moreFilters // some filters were not kept: it may have
 }
 
 // TopicMatches reports whether an MQTT topic filter (with + and #) matches

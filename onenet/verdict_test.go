@@ -52,7 +52,11 @@ func publishOn(topic, payload string) []byte { return mqtt(0x30, mstr(topic), []
 
 func run(t *testing.T, key KeyFunc, start time.Time, steps []step) (*Conn, []*PacketInfo) {
 	t.Helper()
-	c := &Conn{Key: key}
+	return runConn(t, &Conn{Key: key}, start, steps)
+}
+
+func runConn(t *testing.T, c *Conn, start time.Time, steps []step) (*Conn, []*PacketInfo) {
+	t.Helper()
 	var d decode.Decoder
 	at := start
 	var infos []*PacketInfo
@@ -64,7 +68,7 @@ func run(t *testing.T, key KeyFunc, start time.Time, steps []step) (*Conn, []*Pa
 			continue
 		}
 		p := d.Decode(s.packet, decode.V311)
-		infos = append(infos, c.Packet(p, s.fromClient, frame, at))
+		infos = append(infos, c.Packet(p, s.fromClient, frame, at).Clone()) // valid until the next call
 	}
 	return c, infos
 }

@@ -40,6 +40,10 @@ type Options struct {
 	// Keys gives access keys to verify token signatures.
 	OneNET bool
 	Keys   onenet.KeyFunc
+	// ReplyWindow is how long (capture time) a OneNET request waits for its
+	// reply before it counts as unanswered (0: onenet.DefaultReplyWindow;
+	// negative: until the connection ends).
+	ReplyWindow time.Duration
 	// Parallel runs decoding and output beside the reading and reassembly,
 	// fed in batches, in Run (not in Feed, whose records must come out at
 	// once): on Workers goroutines, each owning a share of the connections,

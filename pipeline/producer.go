@@ -64,7 +64,7 @@ func (h *handler) Opened(c *stream.Conn) {
 	st.session.Assume = h.p.opts.Assume
 	st.session.StartSeen = c.StartSeen[0]
 	st.session.SkipFields = !h.p.opts.Fields
-	st.onenet.Key = h.p.opts.Keys
+	st.onenet.Key, st.onenet.ReplyWindow = h.p.opts.Keys, h.p.opts.ReplyWindow
 	for i := range st.dirs {
 		f := &st.dirs[i].framer
 		f.Plausible = st.plausible

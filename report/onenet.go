@@ -23,19 +23,26 @@ func onenetFacts(b []byte, info *onenet.PacketInfo, preview int) []byte {
 		t := info.Topic
 		b = append(b, t.Name...)
 		if t.Identifier != "" {
-			b = append(b, " "+strconv.Quote(t.Identifier)...)
+			b = append(b, ' ')
+			b = strconv.AppendQuote(b, t.Identifier)
 		}
-		b = append(b, " ("+t.Direction.String()+")"...)
+		b = append(b, " ("...)
+		b = append(b, t.Direction.String()...)
+		b = append(b, ')')
 		if m := info.Message; m != nil {
 			if m.HasID {
-				b = append(b, " id="+m.ID...)
+				b = append(b, " id="...)
+				b = append(b, m.ID...)
 			}
 			if m.HasCode {
-				b = append(b, " code "+strconv.Itoa(m.Code)...)
+				b = append(b, " code "...)
+				b = strconv.AppendInt(b, int64(m.Code), 10)
 				if meaning := onenet.CodeMeaning(m.Code); meaning != "" {
-					b = append(b, " "+meaning...)
-				} else if m.Msg != "" {
-					b = append(b, " "+strconv.Quote(m.Msg)...)
+					b = append(b, ' ')
+					b = append(b, meaning...)
+				} else if len(m.Msg) > 0 {
+					b = append(b, ' ')
+					b = strconv.AppendQuote(b, string(m.Msg))
 				}
 			}
 			for i, p := range m.Params {
@@ -50,17 +57,22 @@ func onenetFacts(b []byte, info *onenet.PacketInfo, preview int) []byte {
 			}
 		}
 		if r := info.ReplyTo; r != nil {
-			b = append(b, ", reply to frame "+strconv.FormatUint(r.Frame, 10)+" after "+latency(r.Latency)...)
+			b = append(b, ", reply to frame "...)
+			b = strconv.AppendUint(b, r.Frame, 10)
+			b = append(b, " after "...)
+			b = appendLatency(b, r.Latency)
 		}
 	}
 	return b
 }
 
-func latency(d time.Duration) string {
+func latency(d time.Duration) string { return string(appendLatency(nil, d)) }
+
+func appendLatency(b []byte, d time.Duration) []byte {
 	if d < time.Millisecond {
-		return strconv.FormatInt(d.Microseconds(), 10) + " µs"
+		return append(strconv.AppendInt(b, d.Microseconds(), 10), " µs"...)
 	}
-	return strconv.FormatInt(d.Milliseconds(), 10) + " ms"
+	return append(strconv.AppendInt(b, d.Milliseconds(), 10), " ms"...)
 }
 
 // tokenSummary says what a CONNECT's token is in one phrase.
@@ -197,24 +209,26 @@ func (o *JSONLines) onenetJSON(info *onenet.PacketInfo) {
 		j.key("message")
 		j.open('{')
 		if m.HasID {
-			j.strs("id", m.ID)
+			j.str("id", m.ID)
 		}
-		if m.Version != "" {
-			j.strs("version", m.Version)
+		if len(m.Version) > 0 {
+			j.str("version", m.Version)
 		}
 		if len(m.Params) > 0 {
 			j.key("params")
 			j.open('{')
 			for _, p := range m.Params {
-				j.key(p.Identifier)
-				j.first = false
-				j.b = append(j.b, p.Value...)
+				// Identifiers come from the payload: escape them.
+				j.sep()
+				j.b = appendJSONString(j.b, p.Identifier)
+				j.b = append(j.b, ':')
+				j.b = appendCompactJSON(j.b, p.Value)
 			}
 			j.close('}')
 		}
 		if m.HasCode {
 			j.int("code", int64(m.Code))
-			j.strs("msg", m.Msg)
+			j.str("msg", m.Msg)
 			j.bool("success", m.Success())
 			if meaning := onenet.CodeMeaning(m.Code); meaning != "" {
 				j.strs("meaning", meaning)
@@ -234,6 +248,31 @@ func (o *JSONLines) onenetJSON(info *onenet.PacketInfo) {
 		o.findings("problems", info.Findings)
 	}
 	j.close('}')
+}
+
+// appendCompactJSON appends a JSON value that onenet checked, without the
+// whitespace between its tokens: a pretty-printed payload must not break
+// the JSON line.
+func appendCompactJSON(b, v []byte) []byte {
+	inString := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case inString:
+			if c == '\\' && i+1 < len(v) {
+				b = append(b, c, v[i+1])
+				i++
+				continue
+			}
+			inString = c != '"'
+		case c == '"':
+			inString = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			continue
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 func (o *JSONLines) findings(name string, fs []onenet.Finding) {
@@ -268,5 +307,37 @@ func (o *JSONLines) verdictJSON(v onenet.Verdict) {
 		j.b = appendJSONString(j.b, r)
 	}
 	j.close(']')
+	if len(v.Counts) > 0 {
+		j.key("counts")
+		j.open('[')
+		for _, c := range v.Counts {
+			j.element()
+			j.open('{')
+			j.strs("code", c.Code)
+			if c.Name != "" {
+				j.strs("name", c.Name)
+			}
+			if c.Code == "error_reply" {
+				j.int("reply_code", int64(c.ReplyCode))
+			}
+			j.int("count", int64(c.N))
+			if c.Of > 0 {
+				j.int("of", int64(c.Of))
+			}
+			if c.Code == "unanswered" {
+				j.int("expired", int64(c.Expired))
+			}
+			j.uint("first_frame", c.First.Frame)
+			if c.HasIDs {
+				j.strs("first_id", c.First.ID)
+			}
+			j.uint("last_frame", c.Last.Frame)
+			if c.HasIDs {
+				j.strs("last_id", c.Last.ID)
+			}
+			j.close('}')
+		}
+		j.close(']')
+	}
 	j.close('}')
 }

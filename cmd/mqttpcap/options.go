@@ -10,6 +10,7 @@ import (
 
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/filter"
+	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/pipeline"
 	"github.com/mqttpcap/mqttpcap/report"
 )
@@ -26,6 +27,7 @@ type decodeOptions struct {
 	idleTimeout time.Duration
 	keys        keyOptions
 	noOneNET    bool
+	replyWindow time.Duration
 }
 
 func (d *decodeOptions) addFlags(f *pflag.FlagSet) {
@@ -38,6 +40,7 @@ func (d *decodeOptions) addFlags(f *pflag.FlagSet) {
 	f.DurationVar(&d.idleTimeout, "idle-timeout", 30*time.Minute, "connections idle this long (capture time) are closed")
 	d.keys.addFlags(f)
 	f.BoolVar(&d.noOneNET, "no-onenet", false, "do not read tokens, topics and payloads as OneNET's")
+	f.DurationVar(&d.replyWindow, "reply-window", onenet.DefaultReplyWindow, "how long (capture time) a OneNET request waits for its reply before it counts as unanswered (the platform's own timeout is 5s)")
 }
 
 // pipelineOptions checks the flags and turns them into pipeline options.
@@ -72,6 +75,10 @@ func (d *decodeOptions) pipelineOptions(ios *ioStreams) (pipeline.Options, error
 	}
 	opts.Stream.HoleTimeout, opts.Stream.IdleTimeout = d.holeTimeout, d.idleTimeout
 	opts.OneNET = !d.noOneNET
+	if d.replyWindow <= 0 {
+		return opts, usageErr(fmt.Errorf("--reply-window: %v is not a duration above zero (e.g. 5s, 30s)", d.replyWindow))
+	}
+	opts.ReplyWindow = d.replyWindow
 	if opts.Keys, err = d.keys.keyFunc(ios); err != nil {
 		return opts, err
 	}

@@ -1,0 +1,70 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"runtime"
+	"testing"
+
+	"github.com/mqttpcap/mqttpcap/capture"
+	"github.com/mqttpcap/mqttpcap/internal/benchgen"
+	"github.com/mqttpcap/mqttpcap/pipeline"
+	"github.com/mqttpcap/mqttpcap/report"
+)
+
+// Memory does not grow with the length of a capture (issue 9): the same 60
+// OneNET devices posting 40 or 320 times each (one post in seven left
+// without its reply, property sets, MQTT 5 aliases), through the whole read
+// path as `mqttpcap read` runs it (list, summary, OneNET). The live heap,
+// sampled after a collection every few thousand frames, must stay within
+// the same bound whatever the number of messages.
+func TestLiveHeapIndependentOfLength(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and reads 2 captures")
+	}
+	peak := func(rounds int) uint64 {
+		var buf bytes.Buffer
+		if _, err := benchgen.WriteOneNET(&buf, benchgen.DefaultOneNET(60, rounds)); err != nil {
+			t.Fatal(err)
+		}
+		src, err := capture.NewReader(bytes.NewReader(buf.Bytes()), "generated")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sampled := &heapSampler{Source: src, every: 4000}
+		sink := report.NewText(io.Discard, report.TextOptions{Summary: true})
+		if err := pipeline.New(pipeline.DefaultOptions(), sink).Run(context.Background(), sampled); err != nil {
+			t.Fatal(err)
+		}
+		sink.Flush()
+		buf = bytes.Buffer{}
+		return sampled.peak - sampled.base
+	}
+	short, long := peak(40), peak(320)
+	t.Logf("peak live heap above the capture itself: %d KB for 40 posts per device, %d KB for 320", short>>10, long>>10)
+	if long > short+short/4+(1<<20) {
+		t.Errorf("the live heap grows with the capture: %d KB for 40 posts per device, %d KB for 8 times as many", short>>10, long>>10)
+	}
+}
+
+// heapSampler reads the live heap every so many frames.
+type heapSampler struct {
+	capture.Source
+	every, n   int
+	base, peak uint64
+}
+
+func (h *heapSampler) Next() ([]byte, capture.CaptureInfo, capture.LinkType, error) {
+	if h.n%h.every == 0 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		if h.n == 0 {
+			h.base = m.HeapAlloc
+		}
+		h.peak = max(h.peak, m.HeapAlloc)
+	}
+	h.n++
+	return h.Source.Next()
+}

@@ -1,0 +1,274 @@
+package table
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/mqttpcap/mqttpcap/capture"
+	"github.com/mqttpcap/mqttpcap/pipeline"
+	"github.com/mqttpcap/mqttpcap/report"
+)
+
+// jsonPacket is what the comparison reads of a `read --json` packet line.
+type jsonPacket struct {
+	Kind     string `json:"kind"`
+	Frame    int64  `json:"frame"`
+	Stream   *int32 `json:"stream"`
+	Src, Dst string
+	Version  *int32 `json:"version"`
+	Type     string `json:"type"`
+	Flags    int32  `json:"flags"`
+	Length   int32  `json:"length"`
+	Fields   struct {
+		Topic      *string        `json:"topic"`
+		AliasTopic *string        `json:"alias_topic"`
+		QoS        *int32         `json:"qos"`
+		PacketID   *int32         `json:"packet_id"`
+		PayloadHex *string        `json:"payload_hex"`
+		ReasonCode *int32         `json:"reason_code"`
+		ReturnCode *int32         `json:"return_code"`
+		Properties map[string]any `json:"properties"`
+	} `json:"fields"`
+	Problems []struct {
+		Code string `json:"code"`
+	} `json:"problems"`
+	OneNET *struct {
+		Topic *struct {
+			Function string `json:"function"`
+		} `json:"topic"`
+	} `json:"onenet"`
+	// connection lines
+	Client string `json:"client"`
+	Server string `json:"server"`
+	Bytes  struct {
+		Client, Server int64
+	} `json:"bytes"`
+	End string `json:"end"`
+}
+
+// The tables read back equal `read --json` of the same capture, field by
+// field, for every test capture: Parquet read with parquet-go, CSV with
+// encoding/csv (issue 14).
+func TestTablesEqualJSON(t *testing.T) {
+	captures, _ := filepath.Glob("../testdata/pcaps/*.pcap*")
+	if len(captures) == 0 {
+		t.Fatal("no test captures")
+	}
+	for _, path := range captures {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			want := readJSON(t, path)
+			dir := t.TempDir()
+			for _, format := range []string{Parquet, CSV} {
+				w, err := NewWriter(Options{Format: format, Path: dir + "/" + format + "/", File: name})
+				if err != nil {
+					t.Fatal(err)
+				}
+				run(t, path, w)
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+				var packets []PacketRow
+				var conns []ConnectionRow
+				if format == Parquet {
+					packets = readParquet[PacketRow](t, filepath.Join(dir, format, "packets.parquet"))
+					conns = readParquet[ConnectionRow](t, filepath.Join(dir, format, "connections.parquet"))
+				} else {
+					packets = readPacketsCSV(t, filepath.Join(dir, format, "packets.csv"))
+					conns = readConnectionsCSV(t, filepath.Join(dir, format, "connections.csv"))
+				}
+				comparePackets(t, format, want, packets, name)
+				compareConnections(t, format, want, conns)
+			}
+		})
+	}
+}
+
+func run(t *testing.T, path string, sink pipeline.Sink) {
+	t.Helper()
+	src, err := capture.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	opts := pipeline.DefaultOptions()
+	if err := pipeline.New(opts, sink).Run(context.Background(), src); err != nil && !isCut(err) {
+		t.Fatal(err)
+	}
+}
+
+func isCut(err error) bool {
+	return err != nil && bytes.Contains([]byte(err.Error()), []byte("cut short"))
+}
+
+func readJSON(t *testing.T, path string) []jsonPacket {
+	t.Helper()
+	var buf bytes.Buffer
+	j := report.NewJSONLines(&buf)
+	run(t, path, j)
+	j.Flush()
+	var out []jsonPacket
+	sc := bufio.NewScanner(&buf)
+	sc.Buffer(nil, 1<<24)
+	for sc.Scan() {
+		var kind struct{ Kind string }
+		if err := json.Unmarshal(sc.Bytes(), &kind); err != nil {
+			t.Fatal(err)
+		}
+		if kind.Kind != "mqtt" && kind.Kind != "connection" {
+			continue
+		}
+		var p jsonPacket
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func readParquet[T any](t *testing.T, path string) []T {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := pf.Lookup("mqttpcap.schema_version"); !ok || v != SchemaVersion {
+		t.Errorf("%s: schema version %q in the metadata, want %q", path, v, SchemaVersion)
+	}
+	rows, err := parquet.Read[T](f, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func comparePackets(t *testing.T, format string, want []jsonPacket, got []PacketRow, file string) {
+	t.Helper()
+	var packets []jsonPacket
+	for _, p := range want {
+		if p.Kind == "mqtt" {
+			packets = append(packets, p)
+		}
+	}
+	if len(got) != len(packets) {
+		t.Fatalf("%s: %d packet rows, want %d (the JSON's packets)", format, len(got), len(packets))
+	}
+	for i, w := range packets {
+		g := got[i]
+		where := fmt.Sprintf("%s packet %d (frame %d)", format, i, w.Frame)
+		eq := func(field string, gotV, wantV any) {
+			t.Helper()
+			if fmt.Sprint(gotV) != fmt.Sprint(wantV) {
+				t.Errorf("%s: %s = %v, want %v", where, field, gotV, wantV)
+			}
+		}
+		eq("file", g.File, file)
+		eq("frame", g.Frame, w.Frame)
+		eq("stream", ptr(&g.Stream), ptr(w.Stream))
+		eq("src", g.Src, w.Src)
+		eq("dst", g.Dst, w.Dst)
+		eq("version", ptr(g.Version), ptr(w.Version))
+		eq("type", g.Type, w.Type)
+		eq("flags", g.Flags, w.Flags)
+		eq("length", g.Length, w.Length)
+		if w.Type == "PUBLISH" {
+			topic := w.Fields.Topic
+			if w.Fields.AliasTopic != nil && (topic == nil || *topic == "") {
+				topic = w.Fields.AliasTopic // the table has the alias resolved
+			}
+			eq("topic", ptr(g.Topic), ptr(topic))
+			eq("qos", ptr(g.QoS), ptr(w.Fields.QoS))
+			var payload any = "<null>"
+			if g.PayloadLength != nil {
+				payload = hex.EncodeToString(g.Payload)
+			}
+			eq("payload", payload, ptr(w.Fields.PayloadHex))
+		}
+		eq("packet_id", ptr(g.PacketID), ptr(w.Fields.PacketID))
+		code := w.Fields.ReasonCode
+		if code == nil {
+			code = w.Fields.ReturnCode
+		}
+		if code != nil {
+			eq("reason_code", ptr(g.ReasonCode), ptr(code))
+		}
+		var problems []string
+		for _, pr := range w.Problems {
+			problems = append(problems, pr.Code)
+		}
+		if !slices.Equal(g.Problems, problems) {
+			t.Errorf("%s: problems %v, want %v", where, g.Problems, problems)
+		}
+		for name, v := range w.Fields.Properties {
+			switch name {
+			case "user_properties":
+				eq("user_properties", len(g.UserProperties), len(v.([]any)))
+			case "subscription_identifiers":
+				eq(name, g.Properties[name], joinNumbers(v.([]any)))
+			default:
+				eq("property "+name, g.Properties[name], v)
+			}
+		}
+		var fn any = "<null>"
+		if w.OneNET != nil && w.OneNET.Topic != nil {
+			fn = w.OneNET.Topic.Function
+		}
+		eq("onenet_function", ptr(g.OneNETFunction), fn)
+	}
+}
+
+func compareConnections(t *testing.T, format string, want []jsonPacket, got []ConnectionRow) {
+	t.Helper()
+	var conns []jsonPacket
+	for _, p := range want {
+		if p.Kind == "connection" {
+			conns = append(conns, p)
+		}
+	}
+	if len(got) != len(conns) {
+		t.Fatalf("%s: %d connection rows, want %d", format, len(got), len(conns))
+	}
+	for i, w := range conns {
+		g := got[i]
+		if g.Stream != *w.Stream || g.Client != w.Client || g.Server != w.Server || g.BytesC2S != w.Bytes.Client ||
+			g.BytesS2C != w.Bytes.Server || g.EndReason != w.End {
+			t.Errorf("%s connection %d: %+v, want %+v", format, i, g, w)
+		}
+	}
+}
+
+func ptr[T any](p *T) any {
+	if p == nil {
+		return "<null>"
+	}
+	return *p
+}
+
+func joinNumbers(v []any) string {
+	var b []byte
+	for i, n := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendFloat(b, n.(float64), 'f', -1, 64)
+	}
+	return string(b)
+}

@@ -1,0 +1,187 @@
+package table
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/mqttpcap/mqttpcap/pipeline"
+)
+
+// Formats the tables can be written in.
+const (
+	CSV     = "csv"
+	Parquet = "parquet"
+)
+
+// Options configure a Writer.
+type Options struct {
+	// Format is CSV or Parquet.
+	Format string
+	// Path is where the tables go. A directory (an existing one, one ending
+	// in a slash, or any path with PartitionBy) gets packets.<ext> and
+	// connections.<ext>; a file name gets the packets, and the connections
+	// beside it (out.parquet and out.connections.parquet).
+	Path string
+	// PartitionBy "date" writes Hive-style partitions by the packet's (and
+	// the connection's start) UTC date: <Path>/packets/date=2026-11-01/
+	// <Name>.<ext>, so that a directory of many captures' tables is queried
+	// as one (DuckDB's hive_partitioning, Spark's partition discovery).
+	PartitionBy string
+	// Name names the files inside partitions (default "part"): give each
+	// capture its own (its base name) when several write to one directory.
+	Name string
+	// File is the capture's name, the file column of every row.
+	File string
+	// RowGroup is how many rows a Parquet row group holds (default 65,536):
+	// the rows of one group are what is held in memory.
+	RowGroup int
+	// Filter, when set, chooses the packets and connections written (-Y).
+	Filter func(*pipeline.Record) bool
+}
+
+// Writer writes the packet and connection tables from the pipeline's
+// records. It implements pipeline.Sink; Close finishes the files.
+type Writer struct {
+	opts  Options
+	ext   string
+	parts map[string]*partition // by partition value ("" when none)
+	pkt   PacketRow
+	conn  ConnectionRow
+	// Files lists the files written, in the order they were created.
+	Files []string
+}
+
+// partition is the open table files of one partition.
+type partition struct {
+	packets     rowWriter[PacketRow]
+	connections rowWriter[ConnectionRow]
+}
+
+// rowWriter writes the rows of one table to one file.
+type rowWriter[T any] interface {
+	write(row *T) error
+	close() error
+}
+
+// NewWriter checks the options; files are created as rows come.
+func NewWriter(o Options) (*Writer, error) {
+	switch o.Format {
+	case CSV, Parquet:
+	default:
+		return nil, fmt.Errorf("table format %q: want csv or parquet", o.Format)
+	}
+	switch o.PartitionBy {
+	case "", "date":
+	default:
+		return nil, fmt.Errorf("partition by %q: only date is supported", o.PartitionBy)
+	}
+	if o.Path == "" {
+		return nil, errors.New("tables need an output path (-o)")
+	}
+	if o.Name == "" {
+		o.Name = "part"
+	}
+	if o.RowGroup <= 0 {
+		o.RowGroup = 65536
+	}
+	return &Writer{opts: o, ext: "." + o.Format, parts: map[string]*partition{}}, nil
+}
+
+// Record implements pipeline.Sink.
+func (w *Writer) Record(r *pipeline.Record) error {
+	switch r.Kind {
+	case pipeline.KindPacket:
+		if w.opts.Filter != nil && !w.opts.Filter(r) {
+			return nil
+		}
+		packetRow(&w.pkt, w.opts.File, r)
+		p, err := w.partition(w.pkt.Time.Format("2006-01-02"))
+		if err != nil {
+			return err
+		}
+		return p.packets.write(&w.pkt)
+	case pipeline.KindConnDone:
+		if r.Final == nil || (w.opts.Filter != nil && !w.opts.Filter(r)) {
+			return nil
+		}
+		connectionRow(&w.conn, w.opts.File, r)
+		p, err := w.partition(w.conn.Start.Format("2006-01-02"))
+		if err != nil {
+			return err
+		}
+		return p.connections.write(&w.conn)
+	}
+	return nil
+}
+
+// Flush implements the CLI's sink: the files are finished by Close.
+func (w *Writer) Flush() error { return w.Close() }
+
+// Close finishes every file (a Parquet footer, buffered CSV lines).
+func (w *Writer) Close() error {
+	var errs []error
+	for _, key := range slices.Sorted(maps.Keys(w.parts)) {
+		p := w.parts[key]
+		errs = append(errs, p.packets.close(), p.connections.close())
+	}
+	w.parts = map[string]*partition{}
+	return errors.Join(errs...)
+}
+
+// partition returns the files of a partition value (a date), creating
+// them at first use.
+func (w *Writer) partition(date string) (*partition, error) {
+	key := ""
+	if w.opts.PartitionBy == "date" {
+		key = date
+	}
+	if p := w.parts[key]; p != nil {
+		return p, nil
+	}
+	packets, connections := w.paths(key)
+	p := &partition{}
+	var err error
+	if p.packets, err = create[PacketRow](w, packets, "packets"); err != nil {
+		return nil, err
+	}
+	if p.connections, err = create[ConnectionRow](w, connections, "connections"); err != nil {
+		p.packets.close()
+		return nil, err
+	}
+	w.parts[key] = p
+	return p, nil
+}
+
+// paths are the files of the packet and connection tables of a partition.
+func (w *Writer) paths(date string) (packets, connections string) {
+	o := w.opts
+	if o.PartitionBy != "" {
+		name := o.Name + w.ext
+		return filepath.Join(o.Path, "packets", "date="+date, name), filepath.Join(o.Path, "connections", "date="+date, name)
+	}
+	if st, err := os.Stat(o.Path); (err == nil && st.IsDir()) || strings.HasSuffix(o.Path, "/") {
+		return filepath.Join(o.Path, "packets"+w.ext), filepath.Join(o.Path, "connections"+w.ext)
+	}
+	base := strings.TrimSuffix(o.Path, filepath.Ext(o.Path))
+	return o.Path, base + ".connections" + w.ext
+}
+
+func create[T any](w *Writer, path, table string) (rowWriter[T], error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	w.Files = append(w.Files, path)
+	if w.opts.Format == CSV {
+		return newCSVFile[T](f, path, table)
+	}
+	return newParquetFile[T](f, table, w.opts.RowGroup), nil
+}
