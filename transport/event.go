@@ -25,6 +25,10 @@ type Event struct {
 	Offset int64
 	// Bytes is the number of bytes the event is about, when it has one.
 	Bytes int64
+	// At places the event among the layer's output: it comes after the
+	// first At bytes the layer handed on for its direction in the same
+	// call (a close frame after the MQTT packets before it).
+	At int
 
 	WebSocket *WebSocketInfo
 	TLS       *TLSInfo

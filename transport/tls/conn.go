@@ -79,7 +79,15 @@ type Conn struct {
 	decidedDir   transport.Dir
 	decidedFrame uint64
 	decidedTime  time.Time
-	plain        []byte // scratch: one record's plaintext
+	looked       bool // decide was called
+	// helloFrame and helloTime are those of the last hello read, for the
+	// event of a connection without a protected record.
+	helloFrame uint64
+	helloTime  time.Time
+	plain      []byte // scratch: one record's plaintext
+	// out is the output of the call in progress (events are placed
+	// after what it holds).
+	out *[2]transport.Bytes
 }
 
 type dirState struct {
@@ -128,6 +136,7 @@ func (c *Conn) Decrypting() bool { return c.state == keysFound }
 
 // Feed implements transport.Layer.
 func (c *Conn) Feed(d transport.Dir, in transport.Input, out *[2]transport.Bytes, ev *[]transport.Event) {
+	c.out = out
 	s := &c.dirs[d]
 	data := in.Data
 	i := 0
@@ -348,7 +357,12 @@ func (c *Conn) retry(out *[2]transport.Bytes, ev *[]transport.Event) {
 // decide looks the connection's keys up when its first protected record
 // needs them, and derives the record keys.
 func (c *Conn) decide(d transport.Dir, frame uint64, t time.Time, ev *[]transport.Event) {
-	c.decidedDir, c.decidedFrame, c.decidedTime = d, frame, t
+	// The event is the first protected record's, however long its keys
+	// take to come (a followed key log).
+	if !c.looked {
+		c.looked = true
+		c.decidedDir, c.decidedFrame, c.decidedTime = d, frame, t
+	}
 	switch {
 	case !c.haveCH:
 		c.state = keysNoHello
@@ -495,6 +509,7 @@ func (c *Conn) handshake(s *dirState, typ uint8, body []byte, frame uint64, t ti
 				return // a renegotiation's hello: the session's keys stay
 			}
 			c.hello, c.haveCH = h, true
+			c.helloFrame, c.helloTime = frame, t
 		}
 	case typ == hsServerHello && s.d == transport.ServerToClient:
 		h, ok := parseServerHello(body)
@@ -502,6 +517,7 @@ func (c *Conn) handshake(s *dirState, typ uint8, body []byte, frame uint64, t ti
 			return
 		}
 		c.server, c.haveSH = h, true
+		c.helloFrame, c.helloTime = frame, t
 		if h.version == versionTLS13 {
 			// Everything after the ServerHello is protected, both ways.
 			c.dirs[0].encrypted, c.dirs[1].encrypted = true, true
@@ -520,7 +536,7 @@ func (c *Conn) handshake(s *dirState, typ uint8, body []byte, frame uint64, t ti
 			next, err := keys13(p.s, nextSecret13(p.s, p.secret))
 			if err == nil {
 				s.prot, s.next = next, nil
-				*ev = append(*ev, transport.Event{Dir: s.d, Type: "tls_key_update", Frame: frame, Time: t, Offset: -1,
+				c.emit(ev, transport.Event{Dir: s.d, Type: "tls_key_update", Frame: frame, Time: t, Offset: -1,
 					Message: "key update from the " + s.d.Name() + ": its records use new keys from here"})
 			}
 		}
@@ -537,21 +553,26 @@ func (c *Conn) alert(s *dirState, body []byte, frame uint64, t time.Time, off in
 		level = "fatal"
 	}
 	name := alertName(body[1])
-	*ev = append(*ev, transport.Event{Dir: s.d, Type: "tls_alert", Frame: frame, Time: t, Offset: off,
+	c.emit(ev, transport.Event{Dir: s.d, Type: "tls_alert", Frame: frame, Time: t, Offset: off,
 		Message: "TLS alert from the " + s.d.Name() + ": " + level + " " + name,
 		TLS:     &transport.TLSInfo{Alert: level + " " + name}})
 }
 
 // End implements transport.Layer.
 func (c *Conn) End(out *[2]transport.Bytes, ev *[]transport.Event) {
+	c.out = out
 	c.retry(out, ev)
 	if c.state == keysUndecided && (len(c.dirs[0].pending) > 0 || len(c.dirs[1].pending) > 0) && c.haveSH {
 		c.state = keysMissing
 	}
 	if !c.reported {
 		if c.state == keysUndecided {
-			// No protected record came (or none with keys to look for).
-			c.decidedDir, c.decidedFrame, c.decidedTime = transport.ClientToServer, 0, time.Time{}
+			// No protected record came (or none with keys to look for):
+			// the event is the last hello's.
+			c.decidedDir, c.decidedFrame, c.decidedTime = transport.ClientToServer, c.helloFrame, c.helloTime
+			if c.haveSH {
+				c.decidedDir = transport.ServerToClient
+			}
 		}
 		c.report(ev)
 	}
@@ -560,6 +581,7 @@ func (c *Conn) End(out *[2]transport.Bytes, ev *[]transport.Event) {
 // Gap implements transport.Layer: a gap inside a record's body loses that
 // record; a gap anywhere else loses the record boundaries.
 func (c *Conn) Gap(d transport.Dir, n int64, frame uint64, t time.Time, out *[2]transport.Bytes, ev *[]transport.Event) {
+	c.out = out
 	s := &c.dirs[d]
 	defer func() { s.pos += n }()
 	if s.dead {
@@ -623,12 +645,12 @@ func (c *Conn) report(ev *[]transport.Event) {
 			msg += "the handshake was not completed in the capture"
 		}
 	}
-	*ev = append(*ev, transport.Event{Dir: c.decidedDir, Type: "tls", Frame: c.decidedFrame, Time: c.decidedTime, Offset: -1, Message: msg, TLS: info})
+	c.emit(ev, transport.Event{Dir: c.decidedDir, Type: "tls", Frame: c.decidedFrame, Time: c.decidedTime, Offset: -1, Message: msg, TLS: info})
 }
 
 // problem reports a problem of the TLS layer.
 func (c *Conn) problem(s *dirState, code, what string, off int64, frame uint64, t time.Time, ev *[]transport.Event) {
-	*ev = append(*ev, transport.Event{Dir: s.d, Type: "tls_problem", Code: code, Frame: frame, Time: t, Offset: off,
+	c.emit(ev, transport.Event{Dir: s.d, Type: "tls_problem", Code: code, Frame: frame, Time: t, Offset: off,
 		Message: "offset " + strconv.FormatInt(off, 10) + ": " + what})
 }
 
@@ -694,4 +716,12 @@ func alertName(d uint8) string {
 		return "no_application_protocol"
 	}
 	return "alert " + strconv.Itoa(int(d))
+}
+
+// emit adds an event, placed after the output its direction has so far.
+func (c *Conn) emit(ev *[]transport.Event, e transport.Event) {
+	if c.out != nil {
+		e.At = c.out[e.Dir].Len()
+	}
+	*ev = append(*ev, e)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"sync"
@@ -58,12 +59,12 @@ var ErrNoKeys = errors.New("no TLS key log lines (NSS format: CLIENT_RANDOM ...,
 // OpenKeyLog reads a key log file. With follow, lines appended to it later
 // are read when a session's secrets are looked up and not found (live
 // capture: a client writes its keys as it connects). A file without a
-// single key log line is ErrNoKeys, unless followed (it may be empty until
-// the first connection).
+// single key log line is ErrNoKeys, unless followed: then it may be empty,
+// or not exist yet, until the first connection.
 func OpenKeyLog(path string, follow bool) (*KeyLog, error) {
 	k := NewKeyLog()
 	k.path, k.follow = path, follow
-	if err := k.refresh(); err != nil {
+	if err := k.refresh(); err != nil && !(follow && errors.Is(err, fs.ErrNotExist)) {
 		return nil, err
 	}
 	if !follow && k.lines == 0 {

@@ -57,5 +57,5 @@ var Codes = [...]struct{ Code, Rule string }{
 	{CodeClosePayload, "RFC 6455 §5.5.1, §7.4: a close frame carries nothing or a valid 2-byte code and a UTF-8 reason"},
 	{CodeCompressed, "RFC 7692: compressed (permessage-deflate) messages are not decoded"},
 	{CodeLostSync, "bytes of a frame header were lost: the frames after it cannot be found"},
-	{CodeIncomplete, "the stream ended inside a frame"},
+	{CodeIncomplete, "the connection ended inside a frame that is not MQTT bytes (a header, or a control frame)"},
 }

@@ -207,6 +207,21 @@ func IsUpgradeRequest(b []byte) Sniff {
 	return SniffNo
 }
 
+// OffersMQTT says whether an upgrade request (its complete header block)
+// offers an MQTT subprotocol ("mqtt", or "mqttv3.1" for MQTT 3.1).
+func OffersMQTT(b []byte) bool {
+	end := headerEnd(b)
+	if end < 0 {
+		return false
+	}
+	for _, p := range parseRequest(b[:end]).offered {
+		if mqttSubprotocol(p) {
+			return true
+		}
+	}
+	return false
+}
+
 // Sniff is the answer of IsUpgradeRequest.
 type Sniff uint8
 

@@ -60,6 +60,9 @@ type Conn struct {
 	reqSeen    bool
 	respSeen   bool
 	compressed bool // permessage-deflate was negotiated
+	// out is the output of the call in progress (events are placed
+	// after what it holds).
+	out *[2]transport.Bytes
 }
 
 // dirState follows the frames of one direction.
@@ -90,6 +93,9 @@ type dirState struct {
 	// reported counts problems per code, so a misbehaving peer cannot
 	// flood the output: the first few of each are reported.
 	reported map[string]int
+	// lastFrame and lastTime are those of the last byte fed.
+	lastFrame uint64
+	lastTime  time.Time
 }
 
 // New returns the WebSocket layer of a connection whose client stream
@@ -103,9 +109,31 @@ func New() *Conn {
 // Subprotocol is the subprotocol the server chose ("" until known).
 func (c *Conn) Subprotocol() string { return c.resp.subprotocol }
 
+// Request says whether the upgrade request was read, and whether it offers
+// an MQTT subprotocol: without one, the payload may well not be MQTT.
+func (c *Conn) Request() (seen, mqtt bool) {
+	for _, p := range c.req.offered {
+		mqtt = mqtt || mqttSubprotocol(p)
+	}
+	return c.reqSeen, mqtt
+}
+
+// Describe names the upgrade in a message: "GET /chat (Host ws.test)".
+func (c *Conn) Describe() string {
+	s := "GET " + c.req.path
+	if c.req.host != "" {
+		s += " (Host " + c.req.host + ")"
+	}
+	return s
+}
+
 // Feed implements transport.Layer.
 func (c *Conn) Feed(d transport.Dir, in transport.Input, out *[2]transport.Bytes, ev *[]transport.Event) {
+	c.out = out
 	s := &c.dirs[d]
+	if len(in.Data) > 0 {
+		s.lastFrame, s.lastTime = in.Origins.Origin(len(in.Data) - 1)
+	}
 	from := 0
 	for _, m := range in.Missing {
 		c.segment(s, in, from, m.Off, nil, &out[d], ev)
@@ -204,11 +232,11 @@ func (c *Conn) request(b []byte, frame uint64, t time.Time, off int64, ev *[]tra
 		offered = offered || mqttSubprotocol(p)
 	}
 	if !offered {
-		list := "none"
+		what := "the client offers no subprotocol"
 		if len(r.offered) > 0 {
-			list = strings.Join(r.offered, ", ")
+			what = "the client offers the subprotocols " + strings.Join(r.offered, ", ") + ", not mqtt"
 		}
-		c.problem(s, CodeNotOffered, "the client offers the subprotocols "+list+", not mqtt", off, frame, t, ev)
+		c.problem(s, CodeNotOffered, what, off, frame, t, ev)
 	}
 	if deflate(r.extensions) {
 		// Whether compression is on is the server's answer; remembered
@@ -222,7 +250,7 @@ func (c *Conn) response(b []byte, frame uint64, t time.Time, off int64, ev *[]tr
 	r := &c.resp
 	s := &c.dirs[transport.ServerToClient]
 	c.compressed = deflate(r.extensions)
-	*ev = append(*ev, c.upgradeEvent(frame, t, off))
+	c.emit(ev, c.upgradeEvent(frame, t, off))
 	if r.status != 101 {
 		c.problem(s, CodeRefused, "the server answered the upgrade with "+strconv.Itoa(r.status)+" "+r.statusText+", not 101: the connection did not switch to WebSocket", off, frame, t, ev)
 		s.phase = phaseDead
@@ -233,11 +261,11 @@ func (c *Conn) response(b []byte, frame uint64, t time.Time, off int64, ev *[]tr
 		c.problem(s, CodeBadAccept, "Sec-WebSocket-Accept is "+strconv.Quote(r.accept)+", the key "+strconv.Quote(c.req.key)+" needs "+strconv.Quote(acceptFor(c.req.key)), off, frame, t, ev)
 	}
 	if !mqttSubprotocol(r.subprotocol) {
-		chose := "none"
+		what := "the server selected no subprotocol"
 		if r.subprotocol != "" {
-			chose = strconv.Quote(r.subprotocol)
+			what = "the server selected the subprotocol " + strconv.Quote(r.subprotocol) + ", not mqtt"
 		}
-		c.problem(s, CodeNotSelected, "the server selected the subprotocol "+chose+", not mqtt", off, frame, t, ev)
+		c.problem(s, CodeNotSelected, what, off, frame, t, ev)
 	}
 }
 
@@ -495,7 +523,7 @@ func (c *Conn) endFrame(s *dirState, frame uint64, t time.Time, ev *[]transport.
 			e.Type = "ws_pong"
 		}
 		e.Message = opcodeName(s.opcode) + " from the " + s.d.Name() + " (" + strconv.FormatUint(s.length, 10) + " bytes of payload)"
-		*ev = append(*ev, e)
+		c.emit(ev, e)
 	case OpClose:
 		e.Type = "ws_close"
 		p := s.control
@@ -520,7 +548,7 @@ func (c *Conn) endFrame(s *dirState, frame uint64, t time.Time, ev *[]transport.
 				bad = "the close reason is not valid UTF-8"
 			}
 		}
-		*ev = append(*ev, e)
+		c.emit(ev, e)
 		if bad != "" {
 			c.problem(s, CodeClosePayload, bad, s.start, frame, t, ev)
 		}
@@ -532,6 +560,7 @@ func (c *Conn) endFrame(s *dirState, frame uint64, t time.Time, ev *[]transport.
 // handed on as lost; bytes lost anywhere else end the direction's decoding
 // (the next frame header cannot be found).
 func (c *Conn) Gap(d transport.Dir, n int64, frame uint64, t time.Time, out *[2]transport.Bytes, ev *[]transport.Event) {
+	c.out = out
 	s := &c.dirs[d]
 	defer func() { s.pos += n }()
 	if s.phase == phaseDead {
@@ -554,9 +583,23 @@ func (c *Conn) Gap(d transport.Dir, n int64, frame uint64, t time.Time, out *[2]
 
 // End implements transport.Layer.
 func (c *Conn) End(out *[2]transport.Bytes, ev *[]transport.Event) {
+	c.out = out
 	if c.reqSeen && !c.respSeen {
 		e := c.upgradeEvent(c.reqFrame, c.reqTime, 0)
-		*ev = append(*ev, e)
+		c.emit(ev, e)
+	}
+	// A data frame cut off by the end shows as a truncated MQTT packet; a
+	// control frame or a header would go unsaid.
+	for i := range c.dirs {
+		s := &c.dirs[i]
+		switch {
+		case s.phase != phaseFrames:
+		case s.hdrN > 0:
+			c.problem(s, CodeIncomplete, "the "+s.d.Arrow()+" stream ends inside a frame header ("+strconv.Itoa(s.hdrN)+" bytes of it)", s.start, s.lastFrame, s.lastTime, ev)
+		case s.inFrame && !s.pass && s.remaining > 0:
+			c.problem(s, CodeIncomplete, "the "+s.d.Arrow()+" stream ends inside a "+opcodeName(s.opcode)+" frame ("+
+				strconv.FormatUint(s.length-s.remaining, 10)+" of its "+strconv.FormatUint(s.length, 10)+" payload bytes)", s.start, s.lastFrame, s.lastTime, ev)
+		}
 	}
 }
 
@@ -582,7 +625,7 @@ func (c *Conn) problem(s *dirState, code, what string, off int64, frame uint64, 
 	if off >= 0 {
 		msg = "offset " + strconv.FormatInt(off, 10) + ": " + msg
 	}
-	*ev = append(*ev, transport.Event{Dir: s.d, Type: "ws_problem", Code: code, Message: msg, Frame: frame, Time: t, Offset: off})
+	c.emit(ev, transport.Event{Dir: s.d, Type: "ws_problem", Code: code, Message: msg, Frame: frame, Time: t, Offset: off})
 }
 
 func opcodeName(op uint8) string {
@@ -656,4 +699,12 @@ func CloseCodeName(code uint16) string {
 		return "(private use)"
 	}
 	return "(reserved)"
+}
+
+// emit adds an event, placed after the output its direction has so far.
+func (c *Conn) emit(ev *[]transport.Event, e transport.Event) {
+	if c.out != nil {
+		e.At = c.out[e.Dir].Len()
+	}
+	*ev = append(*ev, e)
 }
