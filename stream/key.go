@@ -96,19 +96,58 @@ type prefix struct {
 // length bytes, and the protocol name "MQIsdp" with its length.
 const sniffLen = 1 + 4 + 2 + 6
 
+// sniffMax bounds what Config.Sniff may ask for (an HTTP upgrade's
+// header block).
+const sniffMax = 16 << 10
+
+// SniffResult is what a look at the first bytes of a stream says.
+type SniffResult int
+
+// Sniff results.
+const (
+	SniffMore SniffResult = iota // not sure yet: more bytes are needed
+	SniffYes
+	SniffNo
+)
+
+// recogniser is what the first bytes of a client stream on an unwatched
+// connection are checked with: a CONNECT (when other ports are searched)
+// or what Config.Sniff recognises. It returns the roles the connection
+// gets ("connect" or "sniff").
+func (t *Tracker) recogniser(serverPort uint16) func([]byte) (sniffResult, string) {
+	return func(b []byte) (sniffResult, string) {
+		r := sniffNo
+		if t.cfg.DetectOtherPorts {
+			if r = looksLikeConnect(b); r == sniffYes {
+				return r, "connect"
+			}
+		}
+		if t.cfg.Sniff != nil && len(b) < sniffMax {
+			switch t.cfg.Sniff(b, serverPort) {
+			case SniffYes:
+				return sniffYes, "sniff"
+			case SniffMore:
+				r = sniffMore
+			}
+		}
+		return r, ""
+	}
+}
+
 // sniffConnect looks at a segment of an unwatched connection. It returns ok
-// when the direction's stream opens with a CONNECT, with the bytes of it
-// that earlier segments carried.
-func (cv *conv) sniffConnect(tcp *layers.TCP, d int, frame uint64, ci gopacket.CaptureInfo) (prefix, bool) {
+// when the direction's stream opens with a CONNECT (or what recognise
+// knows), with the bytes of it that earlier segments carried and the roles
+// the connection gets.
+func (cv *conv) sniffConnect(tcp *layers.TCP, d int, frame uint64, ci gopacket.CaptureInfo, recognise func([]byte) (sniffResult, string)) (prefix, string, bool) {
 	if len(tcp.Payload) == 0 {
-		return prefix{}, false
+		return prefix{}, "", false
 	}
 	if cv.sniff == nil {
 		cv.sniff = &sniffState{}
 	}
 	s := cv.sniff
 	if s.done[d] {
-		return prefix{}, false
+		return prefix{}, "", false
 	}
 	switch {
 	case len(s.data[d]) == 0:
@@ -123,24 +162,28 @@ func (cv *conv) sniffConnect(tcp *layers.TCP, d int, frame uint64, ci gopacket.C
 		return cv.sniffDone()
 	}
 	earlier := len(s.data[d])
-	n := min(len(tcp.Payload), sniffLen-earlier)
+	n := min(len(tcp.Payload), sniffMax-earlier)
 	s.data[d] = append(s.data[d], tcp.Payload[:n]...)
 	s.next[d] = tcp.Seq + uint32(len(tcp.Payload))
-	switch looksLikeConnect(s.data[d]) {
+	switch r, roles := recognise(s.data[d]); r {
 	case sniffYes:
-		return prefix{data: s.data[d][:earlier], seq: s.seq[d], frame: s.frame[d], ci: s.ci[d]}, true
+		return prefix{data: s.data[d][:earlier], seq: s.seq[d], frame: s.frame[d], ci: s.ci[d]}, roles, true
 	case sniffNo:
 		s.done[d] = true
 		return cv.sniffDone()
 	}
-	return prefix{}, false
+	if len(s.data[d]) >= sniffMax {
+		s.done[d] = true
+		return cv.sniffDone()
+	}
+	return prefix{}, "", false
 }
 
-func (cv *conv) sniffDone() (prefix, bool) {
+func (cv *conv) sniffDone() (prefix, string, bool) {
 	if cv.sniff.done[0] && cv.sniff.done[1] {
 		cv.ignore, cv.sniff = true, nil
 	}
-	return prefix{}, false
+	return prefix{}, "", false
 }
 
 type sniffResult int

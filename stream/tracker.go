@@ -17,8 +17,15 @@ type Config struct {
 	Ports []uint16
 	// DetectOtherPorts watches a connection on any other port when it opens
 	// with an MQTT CONNECT (Wireshark only knows 1883 and 8883: port 6002,
-	// the legacy OneNET port, decodes as X11 there, anchors.md §3.7).
+	// the legacy OneNET port, decodes as X11 there, anchors.md §3.7), or
+	// when Sniff recognises its client's first bytes.
 	DetectOtherPorts bool
+	// Sniff, when set, recognises other first bytes of a client stream
+	// that carry MQTT (an HTTP upgrade to WebSocket, a TLS ClientHello):
+	// SniffYes watches the connection, SniffMore asks for more bytes (up
+	// to 16 KB). It is asked on SniffPorts even without DetectOtherPorts.
+	Sniff      func(first []byte, serverPort uint16) SniffResult
+	SniffPorts []uint16
 	// MaxPagesPerConn and MaxPagesTotal cap the out-of-order data reassembly
 	// buffers, in 1900-byte pages. When a cap is hit the oldest hole is
 	// skipped (reported as a gap).
@@ -69,6 +76,7 @@ type Tracker struct {
 	convs     map[convKey]*conv
 	asms      map[int]*assembler
 	ports     map[uint16]bool
+	sniffPort map[uint16]bool
 	lastAsm   *assembler
 	lastIface int
 	ctxs      ctxSlab
@@ -92,6 +100,10 @@ func NewTracker(cfg Config, h Handler) *Tracker {
 		asms: make(map[int]*assembler), ports: make(map[uint16]bool)}
 	for _, p := range cfg.Ports {
 		t.ports[p] = true
+	}
+	t.sniffPort = make(map[uint16]bool)
+	for _, p := range cfg.SniffPorts {
+		t.sniffPort[p] = true
 	}
 	if t.cfg.FlushEvery <= 0 {
 		t.cfg.FlushEvery = 10000
@@ -267,15 +279,16 @@ func (t *Tracker) decide(cv *conv, frame uint64, ci gopacket.CaptureInfo, pkt tc
 		t.watch(cv, frame, ci, client, server, roles)
 		return
 	}
-	if !t.cfg.DetectOtherPorts {
+	sniffPort := t.sniffPort[pkt.src.Port()] || t.sniffPort[pkt.dst.Port()]
+	if !t.cfg.DetectOtherPorts && !sniffPort {
 		cv.ignore = true
 		return
 	}
-	prefix, ok := cv.sniffConnect(tcp, d, frame, ci)
+	prefix, found, ok := cv.sniffConnect(tcp, d, frame, ci, t.recogniser(pkt.dst.Port()))
 	if !ok {
 		return
 	}
-	c := t.watch(cv, frame, ci, pkt.src, pkt.dst, "connect")
+	c := t.watch(cv, frame, ci, pkt.src, pkt.dst, found)
 	if len(prefix.data) > 0 {
 		// The first bytes of the CONNECT came in earlier segments, before the
 		// connection was watched: hand them to reassembly first.
@@ -293,8 +306,8 @@ func (t *Tracker) watch(cv *conv, frame uint64, ci gopacket.CaptureInfo, client,
 		FirstFrame: frame, FirstTime: ci.Timestamp, LastTime: ci.Timestamp}
 	_, cd := makeKey(ci.InterfaceIndex, client, server)
 	c.StartSeen = [2]bool{cv.synSeen[cd], cv.synSeen[1-cd]}
-	if roles == "connect" {
-		c.StartSeen[0] = true // the CONNECT is the first byte of the client's stream
+	if roles == "connect" || roles == "sniff" {
+		c.StartSeen[0] = true // the sniffed bytes are the first of the client's stream
 	}
 	cv.conn = c
 	cv.sniff = nil
