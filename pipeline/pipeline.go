@@ -13,6 +13,7 @@ import (
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/stream"
+	tlsdec "github.com/mqttpcap/mqttpcap/transport/tls"
 )
 
 // Options configure a run.
@@ -53,11 +54,17 @@ type Options struct {
 	// Workers is how many goroutines decode and format when Parallel
 	// (0: GOMAXPROCS).
 	Workers int
+	// TLSKeys decrypts TLS connections (--tls-keylog); the secrets of a
+	// pcapng capture's Decryption Secrets Blocks are added to it (or make
+	// one).
+	TLSKeys *tlsdec.KeyLog
 }
 
 // DefaultOptions are the options of `mqttpcap read` without flags.
 func DefaultOptions() Options {
-	return Options{Stream: stream.DefaultConfig(), MaxBuffered: 256 << 20, Parallel: true, OneNET: true}
+	o := Options{Stream: stream.DefaultConfig(), MaxBuffered: 256 << 20, Parallel: true, OneNET: true}
+	o.Stream.SniffPorts = DefaultWebSocketPorts
+	return o
 }
 
 // Pipeline decodes the MQTT traffic of one capture.
@@ -77,17 +84,28 @@ type Pipeline struct {
 	// the frames and packets a bug stopped from being decoded.
 	lastTime time.Time
 	internal internalErrors
+	// keys is where TLS connections find their secrets (nil: no key log).
+	keys *tlsdec.KeyLog
+	// wsPort are the WebSocket ports (Options.Stream.SniffPorts).
+	wsPort map[uint16]bool
 }
 
 // New returns a pipeline that hands its records to sink.
 func New(opts Options, sink Sink) *Pipeline {
-	p := &Pipeline{opts: opts, sink: sink}
+	p := &Pipeline{opts: opts, sink: sink, keys: opts.TLSKeys}
 	p.budget.Limit = opts.MaxBuffered
 	if p.budget.Limit == 0 {
 		p.budget.Limit = 256 << 20
 	}
 	p.handler = &handler{p: p, out: newConsumer(p, sink, true)}
-	p.tracker = stream.NewTracker(opts.Stream, p.handler)
+	// Connections that carry MQTT under WebSocket or TLS are found by
+	// their first bytes (transport.go).
+	p.wsPort = make(map[uint16]bool)
+	for _, port := range opts.Stream.SniffPorts {
+		p.wsPort[port] = true
+	}
+	p.opts.Stream.Sniff = p.sniff
+	p.tracker = stream.NewTracker(p.opts.Stream, p.handler)
 	return p
 }
 
@@ -116,6 +134,9 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 	}
 	var lastProgress time.Time
 	var readErr error
+	// A pcapng file may carry TLS key log lines (Decryption Secrets
+	// Blocks) before the packets they decrypt.
+	secrets, _ := src.(interface{ TLSSecrets() []byte })
 	var parallel interface {
 		sender
 		close()
@@ -142,6 +163,11 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 				readErr = err
 			}
 			break
+		}
+		if secrets != nil {
+			if lines := secrets.TLSSecrets(); lines != nil {
+				p.AddTLSSecrets(lines)
+			}
 		}
 		p.packet(data, ci, lt)
 		if p.failed.Load() {

@@ -7,6 +7,7 @@ import (
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/stream"
+	"github.com/mqttpcap/mqttpcap/transport"
 )
 
 // connState is the pipeline's state of one watched connection. The
@@ -16,8 +17,10 @@ import (
 type connState struct {
 	// Producer side.
 	dirs [2]dirState
-	tls  bool
-	h    *handler
+	// tr is the connection's transport (TLS, WebSocket) between TCP and
+	// MQTT, nil when MQTT is straight on TCP (transport.go).
+	tr *transportState
+	h  *handler
 	// Consumer side.
 	info    ConnInfo
 	session decode.Session
@@ -108,43 +111,129 @@ func (h *handler) Data(c *stream.Conn, fromClient bool, chunk *stream.Chunk) {
 	st := h.state(c)
 	i := dirIdx(fromClient)
 	d := &st.dirs[i]
-	if st.tls {
-		return
-	}
-	if !d.started {
-		d.started = true
+	if !d.started && st.tr == nil {
 		lostFirst := len(chunk.Missing) > 0 && chunk.Missing[0].Lost && chunk.Missing[0].Off == 0
-		if !lostFirst && looksLikeTLS(chunk.Data) {
-			st.tls = true
-			frame, t := chunk.Origin(0)
-			h.out.event(st, c, fromClient, frame, t, Event{Type: "tls",
-				Message: "TLS (" + tlsRecordName(chunk.Data) + "): the connection is encrypted, its MQTT packets cannot be decoded"})
-			return
+		if !lostFirst && !st.dirs[1-i].started {
+			st.tr = h.newTransport(chunk.Data, fromClient)
 		}
 	}
-	// Bytes the capture lost or the snap length cut were filled with zeros
-	// by the stream layer: split the chunk there.
-	from := 0
-	for _, m := range chunk.Missing {
-		h.feed(c, st, fromClient, chunk, from, m.Off)
-		from = m.Off + m.Len
+	d.started = true
+	if st.tr != nil {
+		h.transportData(c, st, fromClient, chunk)
+		return
+	}
+	h.frameBytes(c, st, fromClient, bytesView{data: chunk.Data, atStart: chunk.AtStart, missing: chunk.Missing, org: chunk}, 0, len(chunk.Data), true)
+}
+
+// bytesView is what the framer is fed: a chunk of a TCP stream, or what a
+// transport decoded from it.
+type bytesView struct {
+	data    []byte
+	atStart bool
+	missing []stream.Missing
+	org     transport.Origins
+}
+
+// frameBytes frames v.data[from:to]. Bytes the capture lost or the snap
+// length cut were filled with zeros by the stream layer (or a transport):
+// the bytes are split there. tcp says the view is the TCP stream itself,
+// whose losses are reported here as gaps (a transport's are reported when
+// the TCP stream loses them).
+func (h *handler) frameBytes(c *stream.Conn, st *connState, fromClient bool, v bytesView, from, to int, tcp bool) {
+	i := dirIdx(fromClient)
+	for _, m := range v.missing {
+		off, end := max(m.Off, from), min(m.Off+m.Len, to)
+		if off >= end {
+			continue
+		}
+		h.feed(c, st, fromClient, v, from, off)
+		from = end
 		if m.Lost {
-			frame, t := chunk.Origin(m.Off)
-			h.gap(c, fromClient, int64(m.Len), frame, t, true)
+			frame, t := v.org.Origin(off)
+			if tcp {
+				h.gap(c, fromClient, int64(end-off), frame, t, true)
+			} else {
+				h.framerGap(c, st, fromClient, int64(end-off), frame, t)
+			}
 			continue
 		}
 		// Zeros cut from the packet in progress stand in for its missing
 		// bytes (it is decoded up to the cut and marked). Past that packet's
 		// end the zeros would be read as made-up fixed headers: the rest of
 		// the cut is a gap, and the framer looks for the next real header.
-		covered := min(h.packetRest(&st.dirs[i]), int64(m.Len))
-		h.feed(c, st, fromClient, chunk, m.Off, m.Off+int(covered))
-		if rest := int64(m.Len) - covered; rest > 0 {
-			frame, t := chunk.Origin(m.Off)
+		covered := min(h.packetRest(&st.dirs[i]), int64(end-off))
+		h.feed(c, st, fromClient, v, off, off+int(covered))
+		if rest := int64(end-off) - covered; rest > 0 {
+			frame, t := v.org.Origin(off)
 			h.snaplenGap(c, st, fromClient, rest, frame, t)
 		}
 	}
-	h.feed(c, st, fromClient, chunk, from, len(chunk.Data))
+	h.feed(c, st, fromClient, v, from, to)
+}
+
+// transportData hands a chunk to the connection's transport, then frames
+// what it decoded and reports its events, in order.
+func (h *handler) transportData(c *stream.Conn, st *connState, fromClient bool, chunk *stream.Chunk) {
+	for _, m := range chunk.Missing {
+		if m.Lost {
+			frame, t := chunk.Origin(m.Off)
+			h.gapEvent(c, st, fromClient, int64(m.Len), frame, t, true)
+		}
+	}
+	st.tr.feed(transport.Dir(dirIdx(fromClient)), transport.Input{Data: chunk.Data, Missing: chunk.Missing, Origins: chunk})
+	h.drain(c, st)
+}
+
+// drain frames what the transport decoded, each event after the bytes
+// that came before it.
+func (h *handler) drain(c *stream.Conn, st *connState) {
+	tr := st.tr
+	if tr.waiting() {
+		return // bytes and events wait until it is known they are MQTT
+	}
+	if tr.payload == "other" {
+		h.notMQTT(c, st)
+		return
+	}
+	var fed [2]int
+	frame := func(d int, to int) {
+		out := tr.output(d)
+		to = min(to, out.Len())
+		if to <= fed[d] {
+			return
+		}
+		v := bytesView{data: out.Data, atStart: !tr.started[d], missing: out.Missing, org: out}
+		tr.started[d] = true
+		h.frameBytes(c, st, d == 0, v, fed[d], to, false)
+		fed[d] = to
+	}
+	for i := range tr.ev {
+		e := &tr.ev[i]
+		frame(int(e.Dir), e.At)
+		h.out.event(st, c, e.Dir == transport.ClientToServer, e.Frame, e.Time, eventOf(e))
+	}
+	for d := range 2 {
+		frame(d, tr.output(d).Len())
+	}
+	tr.reset()
+}
+
+// notMQTT reports, once, a WebSocket that does not carry MQTT (with its
+// upgrade), and drops what it decodes.
+func (h *handler) notMQTT(c *stream.Conn, st *connState) {
+	tr := st.tr
+	if !tr.reported {
+		tr.reported = true
+		for i := range tr.ev {
+			if e := &tr.ev[i]; e.Type == "ws_upgrade" {
+				h.out.event(st, c, e.Dir == transport.ClientToServer, e.Frame, e.Time, eventOf(e))
+			}
+		}
+		frame, t := tr.out[0].Origin(0)
+		h.out.event(st, c, true, frame, t, Event{Type: "not_mqtt", Message: "the WebSocket of " + tr.ws.Describe() +
+			" does not carry MQTT: no mqtt subprotocol, and its client's first message is not a CONNECT; it is not decoded"})
+	}
+	tr.reset()
 }
 
 // packetRest is how many bytes of the packet in progress are still to
@@ -166,22 +255,22 @@ func (h *handler) snaplenGap(c *stream.Conn, st *connState, fromClient bool, n i
 	h.flushed(c, st, fromClient, fr, ok, frame, t)
 }
 
-// feed frames and decodes chunk.Data[from:to].
-func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, chunk *stream.Chunk, from, to int) {
+// feed frames and decodes v.data[from:to].
+func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, v bytesView, from, to int) {
 	if from >= to {
 		return
 	}
 	d := &st.dirs[dirIdx(fromClient)]
-	data := chunk.Data[from:to]
+	data := v.data[from:to]
 	// part gives the frames of bytes of data (offsets relative to data).
-	part := origins{chunk, from}
+	part := origins{v.org, from}
 	chunkStart := d.framer.Pos()
-	for _, m := range chunk.Missing {
+	for _, m := range v.missing {
 		if !m.Lost && m.Off >= from && m.Off < to {
 			d.cut = append(d.cut, cutRange{start: chunkStart + int64(m.Off-from), end: chunkStart + int64(m.Off-from+m.Len), frame: m.Frame})
 		}
 	}
-	d.framer.Feed(data, chunk.AtStart && from == 0)
+	d.framer.Feed(data, v.atStart && from == 0)
 	for {
 		fr, ok := d.framer.Next()
 		if !ok {
@@ -209,17 +298,18 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, chunk *st
 	}
 }
 
-// origins gives the frame of the bytes of part of a chunk.
+// origins gives the frame of the bytes of part of a chunk (or of a
+// transport's output).
 type origins struct {
-	chunk *stream.Chunk
-	from  int
+	org  transport.Origins
+	from int
 }
 
 func (o origins) at(off int) (uint64, time.Time) {
-	if o.chunk == nil {
+	if o.org == nil {
 		return 0, time.Time{}
 	}
-	return o.chunk.Origin(o.from + off)
+	return o.org.Origin(o.from + off)
 }
 
 // origin is the frame that completed a packet: the latest frame among those
@@ -306,6 +396,13 @@ func (h *handler) framerEvents(c *stream.Conn, st *connState, fromClient bool, p
 }
 
 func (h *handler) Gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t time.Time) {
+	st := h.state(c)
+	if st.tr != nil {
+		h.gapEvent(c, st, fromClient, n, frame, t, false)
+		st.tr.gap(transport.Dir(dirIdx(fromClient)), n, frame, t)
+		h.drain(c, st)
+		return
+	}
 	h.gap(c, fromClient, n, frame, t, false)
 }
 
@@ -313,12 +410,19 @@ func (h *handler) Gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t 
 // so they were sent but not captured.
 func (h *handler) gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t time.Time, acked bool) {
 	st := h.state(c)
-	if st.tls {
-		return
-	}
+	h.framerGap(c, st, fromClient, n, frame, t)
+	h.gapEvent(c, st, fromClient, n, frame, t, acked)
+}
+
+// framerGap tells a direction's framer n bytes are missing.
+func (h *handler) framerGap(c *stream.Conn, st *connState, fromClient bool, n int64, frame uint64, t time.Time) {
 	d := &st.dirs[dirIdx(fromClient)]
 	fr, ok := d.framer.Gap(n)
 	h.flushed(c, st, fromClient, fr, ok, frame, t)
+}
+
+// gapEvent reports n missing bytes of the TCP stream.
+func (h *handler) gapEvent(c *stream.Conn, st *connState, fromClient bool, n int64, frame uint64, t time.Time, acked bool) {
 	dir := "client→server"
 	if !fromClient {
 		dir = "server→client"
@@ -354,9 +458,7 @@ func (h *handler) flushed(c *stream.Conn, st *connState, fromClient bool, fr dec
 func (h *handler) Closed(c *stream.Conn, fromClient bool, frame uint64, t time.Time) {
 	st := h.state(c)
 	i := dirIdx(fromClient)
-	if !st.tls {
-		h.incomplete(c, st, fromClient, frame, t)
-	}
+	h.incomplete(c, st, fromClient, frame, t)
 	who := "client"
 	if !fromClient {
 		who = "server"
@@ -372,14 +474,12 @@ func (h *handler) Closed(c *stream.Conn, fromClient bool, frame uint64, t time.T
 
 func (h *handler) Done(c *stream.Conn, why string) {
 	st := h.state(c)
-	if st.tls {
-		h.out.event(st, c, false, c.LastFrame, c.LastTime, Event{Type: "tls", Bytes: c.Bytes[0] + c.Bytes[1],
-			Message: "TLS connection: " + strconv.FormatInt(c.Bytes[0], 10) + " bytes client→server, " +
-				strconv.FormatInt(c.Bytes[1], 10) + " bytes server→client, not decoded"})
-	} else {
-		for _, fromClient := range [2]bool{true, false} {
-			h.incomplete(c, st, fromClient, 0, c.LastTime)
-		}
+	if st.tr != nil {
+		st.tr.end()
+		h.drain(c, st)
+	}
+	for _, fromClient := range [2]bool{true, false} {
+		h.incomplete(c, st, fromClient, 0, c.LastTime)
 	}
 	h.out.done(st, c, c, why)
 }
@@ -398,22 +498,4 @@ func (h *handler) Event(e stream.Event) {
 // with reserved flags set.
 func looksLikeTLS(b []byte) bool {
 	return len(b) >= 3 && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 0x03 && b[2] <= 0x04
-}
-
-func tlsRecordName(b []byte) string {
-	switch b[0] {
-	case 0x16:
-		if len(b) > 5 && b[5] == 1 {
-			return "ClientHello"
-		}
-		if len(b) > 5 && b[5] == 2 {
-			return "ServerHello"
-		}
-		return "handshake"
-	case 0x17:
-		return "application data"
-	case 0x15:
-		return "alert"
-	}
-	return "change cipher spec"
 }

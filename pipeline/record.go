@@ -10,6 +10,7 @@ import (
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/stream"
+	"github.com/mqttpcap/mqttpcap/transport"
 )
 
 // Kind says what a Record holds.
@@ -62,11 +63,20 @@ type Record struct {
 // that are not MQTT, a capture cut short.
 type Event struct {
 	// Type is a stable identifier: "gap", "tls", "not_mqtt", "incomplete",
-	// "cap", "fin", "rst", "snaplen", "link_type", "cut_short", "damaged".
+	// "cap", "fin", "rst", "snaplen", "link_type", "cut_short", "damaged",
+	// and the transports' "ws_upgrade", "ws_ping", "ws_pong", "ws_close",
+	// "ws_problem", "tls_alert", "tls_key_update", "tls_problem".
 	Type    string
 	Message string
 	// Bytes is the number of bytes the event is about, when it has one.
 	Bytes int64
+	// Code names a protocol problem of a transport ("ws_problem" and
+	// "tls_problem" events), like a packet problem's code.
+	Code string
+	// WebSocket and TLS say more about the events of those transports
+	// (the upgrade, a close frame; the version, cipher suite and keys).
+	WebSocket *transport.WebSocketInfo
+	TLS       *transport.TLSInfo
 }
 
 // ConnInfo is what the pipeline knows of a connection.
@@ -74,6 +84,10 @@ type ConnInfo struct {
 	Version         decode.Version
 	VersionInferred bool
 	TLS             bool
+	// Transport is what carries the connection's MQTT when it is not
+	// plain TCP: "tls", "websocket", or "wss" (WebSocket over TLS); "" for
+	// TCP, and for TLS that was not decrypted.
+	Transport string
 	// Packets counts decoded MQTT packets per direction (0 client→server).
 	Packets [2]int
 	// Why says how the connection ended: "closed", "rst", "idle",

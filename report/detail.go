@@ -53,6 +53,10 @@ func (t *Text) detail(r *pipeline.Record) {
 			t.b = append(t.b, " (no CONNECT seen: inferred)"...)
 		}
 	}
+	if n := transportName(r.Info); n != "" {
+		t.b = append(t.b, ", over "...)
+		t.b = append(t.b, n...)
+	}
 	if p.Truncated {
 		t.b = append(t.b, t.st.warn.Render(", incomplete")...)
 	}

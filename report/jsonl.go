@@ -115,6 +115,7 @@ func (o *JSONLines) event(r *pipeline.Record) {
 		j.int("bytes", r.Event.Bytes)
 	}
 	j.strs("message", r.Event.Message)
+	o.transportJSON(&r.Event)
 	j.close('}')
 }
 
@@ -124,6 +125,9 @@ func (o *JSONLines) packet(r *pipeline.Record) {
 	j.open('{')
 	j.strs("kind", "mqtt")
 	o.common(r)
+	if r.Info != nil && r.Info.Transport != "" {
+		j.strs("transport", r.Info.Transport)
+	}
 	if p.Version == decode.VersionUnknown {
 		j.null("version")
 	} else {
@@ -179,6 +183,9 @@ func (o *JSONLines) connection(r *pipeline.Record) {
 			j.uint("version", uint64(r.Info.Version))
 		}
 		j.bool("tls", r.Info.TLS)
+		if r.Info.Transport != "" {
+			j.strs("transport", r.Info.Transport)
+		}
 		j.key("packets")
 		j.open('{')
 		j.int("client", int64(r.Info.Packets[0]))

@@ -155,13 +155,14 @@ func SummaryTable(b []byte, c *Collector, styled bool, width int) []byte {
 		right: map[int]bool{0: true, 6: true, 7: true, 8: true, 9: true, 10: true}}
 	for _, s := range conns {
 		ver := "-"
-		if s.Info.TLS {
-			ver = "TLS"
+		if s.Info.TLS && s.Info.Transport == "" {
+			ver = "TLS" // not decrypted
 		} else if s.Info.Version != 0 {
 			ver = s.Info.Version.String()
 			if s.Info.VersionInferred {
 				ver += "?"
 			}
+			ver += transportSuffix(s.Info.Transport)
 		}
 		login := s.Login
 		switch {

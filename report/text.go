@@ -324,7 +324,7 @@ func (t *Text) connLine(r *pipeline.Record) {
 		iface = " (capture interface " + strconv.Itoa(c.Interface) + ")"
 	}
 	t.b = append(t.b, t.st.dim.Render("  ── stream "+strconv.Itoa(c.Stream)+": client "+c.Client.String()+
-		" → server "+c.Server.String()+iface+connNote(c))...)
+		" → server "+c.Server.String()+iface+transportNote(r.Info)+connNote(c))...)
 	t.b = append(t.b, '\n')
 }
 
@@ -398,7 +398,7 @@ func (t *Text) eventLine(r *pipeline.Record) {
 	t.prefix(r)
 	name := "[" + r.Event.Type + "]"
 	t.put(t.st.event, name)
-	t.b = pad(t.b, len(name), colType)
+	t.b = pad(t.b, len(name), max(colType, len(name)+1))
 	t.putWrapped(t.st.plain, r.Event.Message, listInfoColumn, listInfoColumn)
 	t.b = append(t.b, '\n')
 }

@@ -61,9 +61,11 @@ privileges: root, or on Linux the capabilities cap_net_raw and cap_net_admin
 macOS access to /dev/bpf* (root, or Wireshark's ChmodBPF).
 
 A kernel filter passes only the TCP segments from or to the --port ports
-(default 1883 and 8883), so other traffic costs nothing. Finding MQTT on
-other ports by its CONNECT (as read does) needs --all-tcp, which passes
-every TCP segment. On a loopback interface every packet is captured once:
+(default 1883 and 8883) and the usual MQTT-over-WebSocket ports (80, 8080,
+8083, 8084, 443), so other traffic costs nothing. Finding MQTT on other
+ports by its CONNECT or WebSocket upgrade (as read does) needs --all-tcp,
+which passes every TCP segment. With --tls-keylog, keys the client appends
+to the key log while live captures are read as its connections need them. On a loopback interface every packet is captured once:
 the kernel's outgoing copy is dropped, as tcpdump does. Custom filters
 (tcpdump expressions) are not supported.
 
@@ -139,6 +141,7 @@ func (o *liveOptions) validate() (pipeline.Options, capture.LiveOptions, error) 
 	if err != nil {
 		return pipeline.Options{}, lo, err
 	}
+	o.dec.tlsKeys.follow = true // clients write their keys as they connect
 	opts, err := o.dec.pipelineOptions(o.g.ios)
 	if err != nil {
 		return opts, lo, err
@@ -155,7 +158,7 @@ func (o *liveOptions) validate() (pipeline.Options, capture.LiveOptions, error) 
 	opts.Stream.DetectOtherPorts = opts.Stream.DetectOtherPorts && o.allTCP
 	lo = capture.LiveOptions{
 		Interface:  o.iface,
-		Filter:     capture.FilterSpec{Ports: opts.Stream.Ports, AllTCP: o.allTCP},
+		Filter:     capture.FilterSpec{Ports: filterPorts(opts.Stream), AllTCP: o.allTCP},
 		BufferSize: buffer,
 		Timeout:    o.pollTimeout,
 	}

@@ -81,12 +81,17 @@ func TestGoldenRead(t *testing.T) {
 		t.Fatalf("no captures: %v", err)
 	}
 	detail := map[string]bool{"onenet-esp8266.pcapng": true, "mosquitto-v5.pcapng": true, "onenet-length-bug.pcap": true,
-		"snaplen-96.pcap": true, "midstream-v5.pcap": true, "mqtt31.pcap": true}
+		"snaplen-96.pcap": true, "midstream-v5.pcap": true, "mqtt31.pcap": true, "ws-frames-9001.pcap": true, "tls13-chacha20.pcap": true}
 	styled := map[string]bool{"onenet-esp8266.pcapng": true, "gap-lost-segment.pcap": true}
 	for _, path := range captures {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
-			out, _, code := runCLI(t, false, nil, "read", path)
+			read := []string{"read"}
+			// A TLS capture is read with its key log, when it has one.
+			if keys := strings.TrimSuffix(path, filepath.Ext(path)) + ".keys"; fileExists(keys) {
+				read = append(read, "--tls-keylog", keys)
+			}
+			out, _, code := runCLI(t, false, nil, append(read, path)...)
 			wantCode := 0
 			if name == "cut-short.pcap" {
 				wantCode = 4
@@ -99,15 +104,15 @@ func TestGoldenRead(t *testing.T) {
 			}
 			golden(t, name+".list.txt", out)
 			if name != "big-publish.pcap" { // its 20 KB payload would make a 60 KB golden file
-				out, _, _ = runCLI(t, false, nil, "read", "--json", path)
+				out, _, _ = runCLI(t, false, nil, append(read, "--json", path)...)
 				golden(t, name+".jsonl", out)
 			}
 			if detail[name] {
-				out, _, _ = runCLI(t, false, nil, "read", "-V", path)
+				out, _, _ = runCLI(t, false, nil, append(read, "-V", path)...)
 				golden(t, name+".detail.txt", out)
 			}
 			if styled[name] {
-				out, _, _ = runCLI(t, true, []string{"TERM=xterm-256color"}, "read", path)
+				out, _, _ = runCLI(t, true, []string{"TERM=xterm-256color"}, append(read, path)...)
 				if !strings.Contains(out, "\x1b[") {
 					t.Error("terminal output has no colour")
 				}
@@ -115,6 +120,11 @@ func TestGoldenRead(t *testing.T) {
 			}
 		})
 	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // NO_COLOR (any value) and --color never make terminal output plain;

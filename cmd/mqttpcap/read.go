@@ -55,13 +55,21 @@ opens with a CONNECT (disable with --no-detect). A capture that starts
 mid-connection has no CONNECT to tell the MQTT version: it is inferred from
 what decodes cleanly, or taken from --mqtt-version.
 
+MQTT over WebSocket is found by its HTTP upgrade (on any port with the
+mqtt subprotocol, and on 80, 8080, 8083, 8084 and 443 without a flag) and
+decoded from the frames. TLS is decrypted with the client's key log
+(--tls-keylog FILE, the SSLKEYLOGFILE format), or the keys a pcapng
+carries; without them each TLS connection is one [tls] line that says
+which session's keys are missing.
+
 ` + exitStatusHelp,
 		Example: `  mqttpcap read capture.pcapng
   mqttpcap read capture.pcapng -V
   mqttpcap read capture.pcapng --json | jq 'select(.type == "CONNECT") | .fields.client_id'
   mqttpcap read capture.pcap --port 1883,6002
   mqttpcap read midstream.pcap --mqtt-version 5
-  tcpdump -i any -w - port 1883 | mqttpcap read -`,
+  tcpdump -i any -w - port 1883 | mqttpcap read -
+  mqttpcap read tls.pcapng --tls-keylog keys.log -Y 'transport == tls'`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(exportFormatArg(cmd, args)) != 1 {
 				return usageErr(fmt.Errorf("read: expected one capture file, got %d arguments", len(args)),
