@@ -35,6 +35,7 @@ type replayOptions struct {
 	pause       time.Duration
 	readTimeout time.Duration
 	keys        keyOptions
+	tlsKeys     tlsKeyOptions
 	refresh     bool
 	fix         bool
 	ttl         string
@@ -49,11 +50,12 @@ func newReplayCmd(g *globalOptions) *cobra.Command {
 		Short: "Send captured or exported packets to a broker, as the ESP8266 would",
 		Long: `Send MQTT packets to a broker on one TCP connection, exactly as they are
 (the way an ESP8266 sends them after AT+CIPSEND), and print what the server
-answers, decoded. FILE is a capture (the packets a client sent, from
---stream, default the first MQTT connection; -Y chooses among them), an
-export of
-"read --export-hex" (at, hex or fixture), or "-" for hex lines on standard
-input.
+answers, decoded. With --to ws://HOST:PORT/PATH (or wss://) they go over
+WebSocket instead, one binary message each, subprotocol mqtt. FILE is a
+capture (the packets a client sent, from --stream, default the first MQTT
+connection; -Y chooses among them; over WebSocket or TLS too, with
+--tls-keylog), an export of "read --export-hex" (at, hex or fixture), or
+"-" for hex lines on standard input.
 
 Before flashing anything, this proves the bytes work: a refused login
 (CONNACK return code 4 or 5, or a 5.0 reason code of 0x80 or more), or a
@@ -66,7 +68,8 @@ remaining length written wrongly (one byte over 127) is re-encoded.
 		Example: `  mqttpcap replay --to 127.0.0.1:1883 testdata/pcaps/onenet-esp8266.pcapng
   mqttpcap replay --to 127.0.0.1:1883 capture.pcapng -Y 'type == CONNECT || type == SUBSCRIBE'
   mqttpcap read capture.pcapng --export-hex -o session.at && mqttpcap replay --to studio-mqtt.heclouds.com:1883 session.at
-  mqttpcap replay --to studio-mqtt.heclouds.com:1883 capture.pcapng --refresh-token --key "$KEY"`,
+  mqttpcap replay --to studio-mqtt.heclouds.com:1883 capture.pcapng --refresh-token --key "$KEY"
+  mqttpcap replay --to ws://127.0.0.1:8080/mqtt capture.pcapng`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErr(errors.New("replay: expected one file (a capture or an export; - for hex lines on stdin)"))
@@ -79,12 +82,13 @@ remaining length written wrongly (one byte over 127) is re-encoded.
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.to, "to", "", "the broker, HOST:PORT (required)")
+	f.StringVar(&o.to, "to", "", "the broker: HOST:PORT, or ws://HOST:PORT/PATH (wss://) for MQTT over WebSocket (required)")
 	f.IntVar(&o.stream, "stream", -1, "from a capture: the tcp.stream whose client packets to send (default: the first MQTT connection)")
 	f.StringVarP(&o.expr, "filter", "Y", "", `from a capture: send only the client packets matching a display filter (see "mqttpcap help filters")`)
 	f.DurationVar(&o.pause, "pause", 100*time.Millisecond, "wait this long for answers after each packet")
 	f.DurationVar(&o.readTimeout, "read-timeout", 2*time.Second, "after the last packet, wait this long for the server's answers")
 	o.keys.addFlags(f)
+	o.tlsKeys.addFlags(f)
 	f.BoolVar(&o.fix, "fix-length", false, "re-encode packets whose remaining length is written wrongly (one byte over 127, or not minimal)")
 	f.BoolVar(&o.refresh, "refresh-token", false, "give a OneNET CONNECT a fresh token first (needs --key; --ttl, default 1d)")
 	f.StringVar(&o.ttl, "ttl", "", "with --refresh-token: validity of the new token (default 1d)")
@@ -133,16 +137,12 @@ func runReplay(ctx context.Context, o *replayOptions) error {
 			}
 		}
 	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", o.to)
+	conn, name, err := dialBroker(ctx, o.to)
 	if err != nil {
 		return withCode(exitInput, fmt.Errorf("replay: %s: %w", o.to, err))
 	}
 	defer conn.Close()
-	if tc, ok := conn.(*net.TCPConn); ok {
-		tc.SetNoDelay(true)
-	}
-	fmt.Fprintf(ios.Out, "connected to %s from %s\n", conn.RemoteAddr(), conn.LocalAddr())
+	fmt.Fprintf(ios.Out, "connected to %s from %s\n", name, conn.LocalAddr())
 	r := &replayReader{conn: conn, out: ios.Out}
 	for i, p := range pkts {
 		if err := ctx.Err(); err != nil {
@@ -194,6 +194,10 @@ func (o *replayOptions) load(ctx context.Context) ([]export.Packet, error) {
 
 func (o *replayOptions) fromCapture(ctx context.Context, src capture.Source) ([]export.Packet, error) {
 	opts := pipeline.DefaultOptions()
+	var err error
+	if opts.TLSKeys, err = o.tlsKeys.keyLog(o.g.ios, "replay: "); err != nil {
+		return nil, err
+	}
 	stream := o.stream
 	var pkts []export.Packet
 	sink := pipeline.SinkFunc(func(r *pipeline.Record) error {
