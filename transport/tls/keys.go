@@ -100,6 +100,11 @@ type protector struct {
 	secret []byte
 	// used says a record was decrypted with these keys.
 	used bool
+	// Scratch for each record's nonce and additional data: slices of
+	// them go to the AEAD interface, which would move locals to the heap.
+	nonce [12]byte
+	ad    [13]byte
+	sum   []byte // CBC: the MAC computed
 }
 
 func newProtector(s *suite, key, iv, macKey []byte, etm bool) (*protector, error) {
@@ -154,15 +159,11 @@ func (p *protector) open(dst []byte, hdr [5]byte, ct []byte) (plain []byte, typ 
 	case p.s.kind == aesCBC:
 		return p.openCBC(dst, hdr, ct, seq)
 	case p.s.tls13:
-		var nonce [12]byte
-		copy(nonce[:], p.iv[:])
-		var sb [8]byte
-		binary.BigEndian.PutUint64(sb[:], seq)
-		for i := range sb {
-			nonce[4+i] ^= sb[i]
-		}
+		p.nonce = p.iv
+		p.xorSeq(seq)
+		copy(p.ad[:5], hdr[:])
 		start := len(dst)
-		out, err := p.aead.Open(dst, nonce[:], ct, hdr[:])
+		out, err := p.aead.Open(dst, p.nonce[:], ct, p.ad[:5])
 		if err != nil {
 			return dst, 0, false
 		}
@@ -179,26 +180,31 @@ func (p *protector) open(dst []byte, hdr [5]byte, ct []byte) (plain []byte, typ 
 		if len(ct) < 8+16 {
 			return dst, 0, false
 		}
-		var nonce [12]byte
-		copy(nonce[:4], p.iv[:4])
-		copy(nonce[4:], ct[:8])
+		copy(p.nonce[:4], p.iv[:4])
+		copy(p.nonce[4:], ct[:8])
 		ct = ct[8:]
-		aad := aad12(seq, hdr, len(ct)-16)
-		out, err := p.aead.Open(dst, nonce[:], ct, aad[:])
+		p.ad = aad12(seq, hdr, len(ct)-16)
+		out, err := p.aead.Open(dst, p.nonce[:], ct, p.ad[:])
 		return out, typ, err == nil
 	default: // ChaCha20-Poly1305 in TLS 1.2 (RFC 7905)
 		if len(ct) < 16 {
 			return dst, 0, false
 		}
-		nonce := p.iv
-		var sb [8]byte
-		binary.BigEndian.PutUint64(sb[:], seq)
-		for i := range sb {
-			nonce[4+i] ^= sb[i]
-		}
-		aad := aad12(seq, hdr, len(ct)-16)
-		out, err := p.aead.Open(dst, nonce[:], ct, aad[:])
+		p.nonce = p.iv
+		p.xorSeq(seq)
+		p.ad = aad12(seq, hdr, len(ct)-16)
+		out, err := p.aead.Open(dst, p.nonce[:], ct, p.ad[:])
 		return out, typ, err == nil
+	}
+}
+
+// xorSeq XORs the sequence number into the last 8 bytes of the nonce
+// (RFC 8446 §5.3, RFC 7905 §2).
+func (p *protector) xorSeq(seq uint64) {
+	var sb [8]byte
+	binary.BigEndian.PutUint64(sb[:], seq)
+	for i := range sb {
+		p.nonce[4+i] ^= sb[i]
 	}
 }
 
@@ -216,18 +222,13 @@ func aad12(seq uint64, hdr [5]byte, n int) [13]byte {
 // or RFC 7366 when encrypt-then-MAC was negotiated).
 func (p *protector) openCBC(dst []byte, hdr [5]byte, ct []byte, seq uint64) ([]byte, uint8, bool) {
 	bs, ml := aes.BlockSize, p.s.macLen
-	macOf := func(data ...[]byte) []byte {
+	macOf := func(data []byte) []byte {
 		p.mac.Reset()
-		n := 0
-		for _, d := range data {
-			n += len(d)
-		}
-		a := aad12(seq, hdr, n)
-		p.mac.Write(a[:])
-		for _, d := range data {
-			p.mac.Write(d)
-		}
-		return p.mac.Sum(nil)
+		p.ad = aad12(seq, hdr, len(data))
+		p.mac.Write(p.ad[:])
+		p.mac.Write(data)
+		p.sum = p.mac.Sum(p.sum[:0])
+		return p.sum
 	}
 	if p.etm {
 		if len(ct) < bs+bs+ml || (len(ct)-ml)%bs != 0 {
