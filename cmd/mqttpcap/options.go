@@ -40,6 +40,15 @@ func (d *decodeOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&d.noOneNET, "no-onenet", false, "do not read tokens, topics and payloads as OneNET's")
 }
 
+// checkFlags rejects the key flags with --no-onenet, where nothing reads a
+// token.
+func (d *decodeOptions) checkFlags(given flagSet) error {
+	if !d.noOneNET {
+		return nil
+	}
+	return given.unusedFlag("does nothing with --no-onenet: tokens are not read, so no signature is checked", nil, "key", "key-file")
+}
+
 // pipelineOptions checks the flags and turns them into pipeline options.
 func (d *decodeOptions) pipelineOptions(ios *ioStreams) (pipeline.Options, error) {
 	opts := pipeline.DefaultOptions()

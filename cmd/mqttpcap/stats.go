@@ -13,6 +13,7 @@ import (
 
 type statsOptions struct {
 	g     *globalOptions
+	given flagSet
 	path  string
 	dec   decodeOptions
 	json  bool
@@ -41,6 +42,7 @@ OneNET reply latencies, and counts of protocol problems and events.
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.path = args[0]
+			o.given = cmd.Flags().Changed
 			return runStats(cmd.Context(), o)
 		},
 	}
@@ -54,12 +56,20 @@ func runStats(ctx context.Context, o *statsOptions) error {
 	if err := o.g.validateColor(); err != nil {
 		return err
 	}
+	if o.json {
+		if err := o.given.unusedFlag("does nothing with --json: the JSON document is laid out for no width", nil, "width"); err != nil {
+			return err
+		}
+	}
+	if err := o.dec.checkFlags(o.given); err != nil {
+		return err
+	}
 	ios := o.g.ios
 	opts, err := o.dec.pipelineOptions(ios)
 	if err != nil {
 		return err
 	}
-	src, err := openCapture(ios, o.path)
+	src, err := openCapture(ctx, ios, o.path)
 	if err != nil {
 		return err
 	}
@@ -69,9 +79,19 @@ func runStats(ctx context.Context, o *statsOptions) error {
 	if prog != nil {
 		opts.Progress = prog.update
 	}
-	p := pipeline.New(opts, pipeline.SinkFunc(func(r *pipeline.Record) error { c.Observe(r); return nil }))
+	p := pipeline.New(opts, pipeline.SinkFunc(func(r *pipeline.Record) error {
+		if o.path != "-" || !interruptedEnd(ctx, r) {
+			c.Observe(r)
+		}
+		return nil
+	}))
 	runErr := p.Run(ctx, src)
 	prog.done()
+	// Interrupted, the stats of what was read are still printed.
+	stopped := interrupted(ctx, o.path == "-" && runErr != nil)
+	if stopped {
+		runErr = context.Canceled
+	}
 	info := report.StatsInfo{Source: src.Name(), Frames: p.Frames()}
 	if o.json {
 		b, err := report.StatsJSON(c, info)
