@@ -23,7 +23,8 @@ type JSONLines struct {
 	FlushEach bool
 	// Redact masks passwords and token signatures.
 	Redact bool
-	// Filter, when set, chooses the packets and events written (-Y).
+	// Filter, when set, chooses the lines written (-Y): packets, events and
+	// connections alike.
 	Filter func(*pipeline.Record) bool
 }
 
@@ -41,7 +42,10 @@ func NewJSONLines(w io.Writer) *JSONLines {
 
 // Record implements pipeline.Sink.
 func (o *JSONLines) Record(r *pipeline.Record) error {
-	if o.Filter != nil && r.Kind != pipeline.KindConnDone && !o.Filter(r) {
+	if o.Filter != nil && !o.Filter(r) {
+		if r.Kind == pipeline.KindConnDone {
+			delete(o.addrs, r.Conn)
+		}
 		return nil
 	}
 	j := &o.j

@@ -55,6 +55,9 @@ type ConnSummary struct {
 	lastSent time.Time
 	Verdict  onenet.Verdict
 	Why      string
+	// Hidden is set for a connection the display filter did not keep: the
+	// summary table leaves it out.
+	Hidden bool
 }
 
 // TopicStats counts the PUBLISH packets of one topic.

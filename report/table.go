@@ -143,10 +143,15 @@ func pad2(n int) string {
 // ended, the OneNET verdict), then a line per connection with its topics.
 func SummaryTable(b []byte, c *Collector, styled bool, width int) []byte {
 	st := newStyles(styled)
-	if len(c.Done) == 0 {
+	var conns []*ConnSummary
+	for _, s := range c.Done {
+		if !s.Hidden {
+			conns = append(conns, s)
+		}
+	}
+	if len(conns) == 0 {
 		return b
 	}
-	conns := append([]*ConnSummary(nil), c.Done...)
 	sort.SliceStable(conns, func(i, j int) bool { return conns[i].Conn.Stream < conns[j].Conn.Stream })
 	b = append(b, '\n')
 	b = append(b, st.group.Render("Connections")...)

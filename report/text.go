@@ -41,8 +41,9 @@ type TextOptions struct {
 	// Full shows topics, payloads and tokens whole, in the list and in the
 	// field tree, instead of eliding them.
 	Full bool
-	// Filter, when set, chooses the packets and events shown (-Y); the
-	// summary still counts everything.
+	// Filter, when set, chooses the records shown (-Y): packets, events,
+	// and connections (their OneNET verdict, their summary row), by one
+	// rule. A connection's row counts all its packets.
 	Filter func(*pipeline.Record) bool
 }
 
@@ -97,7 +98,15 @@ func (t *Text) Record(r *pipeline.Record) error {
 	if t.collect != nil {
 		t.collect.Observe(r)
 	}
-	if t.opts.Filter != nil && r.Kind != pipeline.KindConnDone && !t.opts.Filter(r) {
+	if t.opts.Filter != nil && !t.opts.Filter(r) {
+		if r.Kind == pipeline.KindConnDone {
+			// The filter chooses the connections the summary lists as it
+			// chooses packets: by their "connection" record.
+			delete(t.seen, r.Conn)
+			if t.collect != nil {
+				t.collect.Done[len(t.collect.Done)-1].Hidden = true
+			}
+		}
 		return nil
 	}
 	switch r.Kind {

@@ -109,7 +109,7 @@ func (o *outputOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.noSummary, "no-summary", false, "do not print the per-connection summary at the end")
 	f.BoolVar(&o.full, "full", false, "show long topics, payloads and tokens whole instead of eliding them to fit the terminal")
 	o.width.addFlag(f, "lay text out for this many columns: auto (the terminal's width; unlimited when piped) or a number (0: unlimited)")
-	f.StringVarP(&o.expr, "filter", "Y", "", `show (or export) only the packets matching a display filter, e.g. 'type == CONNECT && client_id == "my_tv"' (see "mqttpcap help filters")`)
+	f.StringVarP(&o.expr, "filter", "Y", "", `show (or export) only the packets, events and connections matching a display filter, e.g. 'type == CONNECT && client_id == "my_tv"' (see "mqttpcap help filters")`)
 }
 
 func (o *outputOptions) validate() error {

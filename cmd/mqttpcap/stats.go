@@ -18,6 +18,7 @@ type statsOptions struct {
 	dec   decodeOptions
 	json  bool
 	width widthFlag
+	expr  string
 }
 
 func newStatsCmd(g *globalOptions) *cobra.Command {
@@ -31,9 +32,17 @@ per connection (login, duration, packets and bytes each way, keep alive and
 the longest silence of the client, how it ended, the OneNET verdict),
 OneNET reply latencies, and counts of protocol problems and events.
 
+With -Y only the records the filter keeps are counted, by the rule of read
+(see "mqttpcap help filters"): packets, events, and connections, which are
+counted when their "connection" record matches. -Y 'client_id == "my_tv"'
+gives the stats of one device's connections; -Y 'type == PUBLISH' counts
+PUBLISH packets and no connection.
+
 ` + exitStatusHelp,
 		Example: `  mqttpcap stats capture.pcapng
-  mqttpcap stats capture.pcapng --json | jq '.topics[:5]'`,
+  mqttpcap stats capture.pcapng --json | jq '.topics[:5]'
+  mqttpcap stats capture.pcapng -Y 'client_id == "my_tv"'
+  mqttpcap stats capture.pcapng -Y 'tcp.stream == 3'`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErr(errors.New("stats: expected one capture file"))
@@ -48,6 +57,7 @@ OneNET reply latencies, and counts of protocol problems and events.
 	}
 	o.dec.addFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON document (schema: docs/json.md)")
+	cmd.Flags().StringVarP(&o.expr, "filter", "Y", "", `count only the records matching a display filter, e.g. 'client_id == "my_tv"' (see "mqttpcap help filters")`)
 	o.width.addFlag(cmd.Flags(), "lay the tables out for this many columns: auto (the terminal's width; unlimited when piped) or a number (0: unlimited)")
 	return cmd
 }
@@ -62,6 +72,10 @@ func runStats(ctx context.Context, o *statsOptions) error {
 		}
 	}
 	if err := o.dec.checkFlags(o.given); err != nil {
+		return err
+	}
+	f, err := parseFilter("", o.expr)
+	if err != nil {
 		return err
 	}
 	ios := o.g.ios
@@ -80,7 +94,7 @@ func runStats(ctx context.Context, o *statsOptions) error {
 		opts.Progress = prog.update
 	}
 	p := pipeline.New(opts, pipeline.SinkFunc(func(r *pipeline.Record) error {
-		if o.path != "-" || !interruptedEnd(ctx, r) {
+		if (o.path != "-" || !interruptedEnd(ctx, r)) && (f == nil || f.Match(r)) {
 			c.Observe(r)
 		}
 		return nil
