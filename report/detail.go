@@ -88,7 +88,7 @@ func (t *Text) fieldLine(p *decode.Packet, f decode.Field) {
 	t.b = pad(t.b, indent+len(f.Name), nameWidth)
 	t.b = append(t.b, ' ')
 	switch {
-	case t.opts.Redact && f.Name == "password":
+	case t.opts.Redact && (f.Name == "password" || f.Name == "authentication_data"):
 		t.b = append(t.b, `"********" (`...)
 		t.b = strconv.AppendInt(t.b, int64(len(f.Data)), 10)
 		t.b = append(t.b, " bytes, redacted)"...)

@@ -116,12 +116,20 @@ func (h *hexdump) entryText(e hexEntry, on *onenet.PacketInfo) (label, value, ta
 		if e.group >= 0 {
 			label = spaced(p.Fields[e.group].Name) + ": " + label
 		}
-		if h.maskRest {
+		if h.redactedEntry(e) {
 			return label[:len(label)-1] + ", redacted): ", `"********"`, ""
 		}
 		return label, "", ""
 	}
 	f := p.Fields[e.fields[0]]
+	if h.redactedEntry(e) && (f.Kind == decode.KindBinary || f.Kind == decode.KindString) {
+		label = spaced(f.Name) + " (" + plural(len(f.Data), "byte") + ", redacted): "
+		tail := ""
+		if f.Name == "password" && on != nil && on.Token != nil {
+			tail = "  OneNET " + tokenSummary(on.Token)
+		}
+		return label, `"********"`, tail
+	}
 	var extra []string
 	var v []byte
 	switch {
@@ -132,9 +140,6 @@ func (h *hexdump) entryText(e hexEntry, on *onenet.PacketInfo) (label, value, ta
 		for i := 3; i >= 0; i-- {
 			v = append(v, byte('0'+p.Flags>>uint(i)&1))
 		}
-	case f.Name == "password" && h.opts.Redact:
-		label = "password (" + plural(len(f.Data), "byte") + ", redacted): "
-		v = append(v, `"********"`...)
 	case f.Kind == decode.KindBinary:
 		label = spaced(f.Name) + " (" + plural(len(f.Data), "byte") + ")"
 		if len(f.Data) > 0 {

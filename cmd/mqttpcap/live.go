@@ -191,7 +191,7 @@ func runLive(ctx context.Context, o *liveOptions) error {
 		pcapng = capture.NewNgWriter(file, o.iface, src.LinkType(), lo.Filter.String())
 	}
 
-	out := &countingSink{sink: o.out.sink(ios, o.g.color, true), max: o.count, match: o.out.match()}
+	out := &countingSink{sink: o.out.sink(ios, o.g.color, true, o.dec.keys.secrets(ios)), max: o.count, match: o.out.match()}
 	p := pipeline.New(opts, out)
 	fmt.Fprintf(ios.ErrOut, "mqttpcap: live: listening on %s (link type %s), %s; Ctrl-C stops\n",
 		src.Name(), src.LinkType(), lo.Filter)

@@ -105,7 +105,7 @@ func (o *outputOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVarP(&o.detail, "detail", "V", false, "print every field of every packet with its byte range, and its annotated hexdump")
 	f.BoolVarP(&o.hex, "hex", "x", false, "print each packet's bytes under its line: rows of 16, coloured and lettered by field, with a legend")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per packet or event (schema: docs/json.md)")
-	f.BoolVar(&o.redact, "redact", false, "mask passwords and token signatures in the output (for sharing it)")
+	f.BoolVar(&o.redact, "redact", false, "mask the secrets in every view: passwords, token signatures, MQTT 5 authentication data, access keys (for sharing the output)")
 	f.BoolVar(&o.noSummary, "no-summary", false, "do not print the per-connection summary at the end")
 	f.BoolVar(&o.full, "full", false, "show long topics, payloads and tokens whole instead of eliding them to fit the terminal")
 	o.width.addFlag(f, "lay text out for this many columns: auto (the terminal's width; unlimited when piped) or a number (0: unlimited)")
@@ -140,15 +140,24 @@ func (o *outputOptions) match() func(*pipeline.Record) bool {
 // sink builds the output: JSON lines, or the text list or detail view,
 // styled when stdout is a terminal. flushEach writes every record at once
 // (live capture).
-func (o *outputOptions) sink(ios *ioStreams, color string, flushEach bool) sink {
+// With --redact the records' secrets are masked before the output sees
+// them (report.Redactor), and keys, the access keys given, are scrubbed
+// from every message.
+func (o *outputOptions) sink(ios *ioStreams, color string, flushEach bool, keys []string) sink {
+	var s sink
 	if o.json {
 		j := report.NewJSONLines(ios.Out)
 		j.Redact, j.FlushEach, j.Filter = o.redact, flushEach, o.match()
-		return j
+		s = j
+	} else {
+		out, styled := ios.colorOutput(color)
+		s = report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Hex: o.hex && !o.detail, Header: styled, Redact: o.redact,
+			FlushEach: flushEach, Summary: !o.noSummary, Width: o.layoutWidth(ios), Full: o.full, Filter: o.match()})
 	}
-	out, styled := ios.colorOutput(color)
-	return report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Hex: o.hex && !o.detail, Header: styled, Redact: o.redact,
-		FlushEach: flushEach, Summary: !o.noSummary, Width: o.layoutWidth(ios), Full: o.full, Filter: o.match()})
+	if o.redact {
+		return &report.Redactor{Next: s, Keys: keys}
+	}
+	return s
 }
 
 // layoutWidth is --width when given, else the terminal's width.

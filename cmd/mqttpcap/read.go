@@ -226,7 +226,7 @@ func runRead(ctx context.Context, o *readOptions) error {
 		}
 		s = collect
 	} else {
-		s = o.out.sink(ios, o.g.color, false)
+		s = o.out.sink(ios, o.g.color, false, o.dec.keys.secrets(ios))
 	}
 	if o.path == "-" {
 		s = &dropEndEvents{sink: s, ctx: ctx}
