@@ -20,9 +20,14 @@ type HexdumpOptions struct {
 	// Width is the terminal width: legend lines longer than it are elided
 	// with "…" (0: no limit). The rows of bytes are never cut.
 	Width int
-	// Redact masks the password's bytes and text ("********", hex "**"),
-	// and with it the token's signature.
+	// Redact shows the secrets' bytes (SecretSpans) as "**" and their
+	// values as "********".
 	Redact bool
+	// Whole shows every row of long fields (a payload) and whole values in
+	// the legend: output with no width (piped) is never shortened. Without
+	// it, the middle rows of a field longer than hexKeepRows rows are
+	// summed up in one line.
+	Whole bool
 }
 
 const (
@@ -236,7 +241,7 @@ func (h *hexdump) rows() {
 			continue
 		}
 		r0, r1 := e.span.Off/hexRowLen, (e.span.Off+e.span.Len-1)/hexRowLen
-		if r1-r0+1 <= hexKeepRows {
+		if r1-r0+1 <= hexKeepRows || h.opts.Whole {
 			continue
 		}
 		for r := r0 + hexKeepRows/2; r <= r1-hexKeepRows/2; r++ {

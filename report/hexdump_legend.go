@@ -145,12 +145,12 @@ func (h *hexdump) entryText(e hexEntry, on *onenet.PacketInfo) (label, value, ta
 		if len(f.Data) > 0 {
 			label += ": "
 			// appendBinary starts with the length, which the label gives.
-			v = appendBinary(nil, f.Data, detailPreview)
+			v = appendBinary(nil, f.Data, h.preview())
 			v = v[strings.Index(string(v), ": ")+2:]
 		}
 	default:
 		label = spaced(f.Name) + ": "
-		v = fieldValue(v, p, f, detailPreview)
+		v = fieldValue(v, p, f, h.preview())
 	}
 	for _, i := range e.fields[1:] {
 		g := p.Fields[i]
@@ -165,7 +165,7 @@ func (h *hexdump) entryText(e hexEntry, on *onenet.PacketInfo) (label, value, ta
 				extra = append(extra, spaced(g.Name)+" "+strconv.FormatUint(g.Uint, 10))
 			}
 		default:
-			extra = append(extra, spaced(g.Name)+" "+string(fieldValue(nil, p, g, detailPreview)))
+			extra = append(extra, spaced(g.Name)+" "+string(fieldValue(nil, p, g, h.preview())))
 		}
 	}
 	if len(extra) > 0 {
@@ -175,6 +175,15 @@ func (h *hexdump) entryText(e hexEntry, on *onenet.PacketInfo) (label, value, ta
 		tail += "  OneNET " + tokenSummary(on.Token)
 	}
 	return label, string(v), tail
+}
+
+// preview is how much of a value the legend shows before fitting the line
+// to the width: all of it with Whole.
+func (h *hexdump) preview() int {
+	if h.opts.Whole {
+		return -1
+	}
+	return detailPreview
 }
 
 // spaced is a snake_case name as words: "remaining_length" → "remaining length".

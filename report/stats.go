@@ -20,8 +20,9 @@ type StatsInfo struct {
 // StatsText writes the whole capture at a glance: packets by type, topics
 // with message counts, rates and payload sizes, the connections, reply
 // latencies, problems and events.
-func StatsText(b []byte, c *Collector, info StatsInfo, styled bool, width int) []byte {
-	st := newStyles(styled)
+func StatsText(b []byte, c *Collector, info StatsInfo, o TableOptions) []byte {
+	st := newStyles(o.Styled)
+	width := o.Width
 	head := func(s string) { b = append(b, st.group.Render(s)...); b = append(b, '\n') }
 	span := c.Last.Sub(c.First)
 	head("Capture")
@@ -52,7 +53,7 @@ func StatsText(b []byte, c *Collector, info StatsInfo, styled bool, width int) [
 
 	if topics := c.SortedTopics(); len(topics) > 0 {
 		head("\nTopics (PUBLISH)")
-		tb = &table{header: []string{"topic", "messages", "per s", "payload min", "avg", "max"}, right: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true}}
+		tb = &table{header: []string{"topic", "messages", "per s", "payload min", "avg", "max"}, right: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true}, capped: map[int]int{0: maxTopicCell}, full: o.Full}
 		for i, t := range topics {
 			if i == 50 {
 				tb.add("(+"+strconv.Itoa(len(topics)-50)+" more topics)", "", "", "", "", "")
@@ -62,8 +63,11 @@ func StatsText(b []byte, c *Collector, info StatsInfo, styled bool, width int) [
 				strconv.FormatInt(t.Bytes/int64(t.Messages), 10), strconv.Itoa(t.MaxPayload))
 		}
 		b = tb.render(b, st, width, "  ")
+		if tb.elided {
+			b = elisionNote(b, st)
+		}
 	}
-	b = SummaryTable(b, c, styled, width)
+	b = SummaryTable(b, c, o)
 	if c.Replies.N > 0 {
 		head("\nOneNET replies")
 		replies := strconv.Itoa(c.Replies.N) + " replies"

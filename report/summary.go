@@ -37,15 +37,18 @@ type ConnSummary struct {
 	Info     pipeline.ConnInfo
 	ClientID string
 	// Login is the CONNACK: "accepted", "refused (0x05 ...)", "" when none.
-	Login     string
-	Refused   bool
-	Start     time.Time
-	End       time.Time
-	MQTT      [2]int   // MQTT packets per direction
-	Bytes     [2]int64 // MQTT bytes per direction
-	Topics    map[string]int
-	Publish   [2]int
-	KeepAlive uint16
+	Login   string
+	Refused bool
+	Start   time.Time
+	End     time.Time
+	MQTT    [2]int   // MQTT packets per direction
+	Bytes   [2]int64 // MQTT bytes per direction
+	// Topics counts the PUBLISH packets the client sent, per topic (up to
+	// maxConnTopics topics; OtherTopics counts those to further ones).
+	Topics      map[string]int
+	OtherTopics int
+	Publish     [2]int
+	KeepAlive   uint16
 	// PingGaps are the intervals between PINGREQs; MaxQuiet the longest time
 	// the client sent nothing (the broker closes after 1.5 × keep alive).
 	Pings    int
@@ -59,6 +62,9 @@ type ConnSummary struct {
 	// summary table leaves it out.
 	Hidden bool
 }
+
+// maxConnTopics bounds the topics counted one by one per connection.
+const maxConnTopics = 64
 
 // TopicStats counts the PUBLISH packets of one topic.
 type TopicStats struct {
@@ -190,8 +196,14 @@ func (c *Collector) packet(r *pipeline.Record) {
 		// The topic's string is made once, by c.topic: this runs for every
 		// PUBLISH of the capture.
 		topic := c.topic(p.TopicName(), len(p.Payload), r.Time).Topic
-		if len(s.Topics) < 64 || s.Topics[topic] > 0 {
+		switch {
+		case !r.FromClient:
+			// The broker's PUBLISHes are what the client receives: the
+			// summary's "publishes" are the client's own.
+		case len(s.Topics) < maxConnTopics || s.Topics[topic] > 0:
 			s.Topics[topic]++
+		default:
+			s.OtherTopics++
 		}
 	}
 	if r.OneNET != nil && r.OneNET.ReplyTo != nil {

@@ -107,7 +107,7 @@ func (o *outputOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.json, "json", false, "print one JSON object per packet or event (schema: docs/json.md)")
 	f.BoolVar(&o.redact, "redact", false, "mask the secrets in every view: passwords, token signatures, MQTT 5 authentication data, access keys (for sharing the output)")
 	f.BoolVar(&o.noSummary, "no-summary", false, "do not print the per-connection summary at the end")
-	f.BoolVar(&o.full, "full", false, "show long topics, payloads and tokens whole instead of eliding them to fit the terminal")
+	f.BoolVar(&o.full, "full", false, "show every value whole: topics, payloads and tokens (not elided to fit the width), table cells, all of a connection's topics")
 	o.width.addFlag(f, "lay text out for this many columns: auto (the terminal's width; unlimited when piped) or a number (0: unlimited)")
 	f.StringVarP(&o.expr, "filter", "Y", "", `show (or export) only the packets, events and connections matching a display filter, e.g. 'type == CONNECT && client_id == "my_tv"' (see "mqttpcap help filters")`)
 }

@@ -18,6 +18,7 @@ type statsOptions struct {
 	dec   decodeOptions
 	json  bool
 	width widthFlag
+	full  bool
 	expr  string
 }
 
@@ -57,6 +58,7 @@ PUBLISH packets and no connection.
 	}
 	o.dec.addFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON document (schema: docs/json.md)")
+	cmd.Flags().BoolVar(&o.full, "full", false, "show long table cells (client ids, topics) and every topic of a connection whole")
 	cmd.Flags().StringVarP(&o.expr, "filter", "Y", "", `count only the records matching a display filter, e.g. 'client_id == "my_tv"' (see "mqttpcap help filters")`)
 	o.width.addFlag(cmd.Flags(), "lay the tables out for this many columns: auto (the terminal's width; unlimited when piped) or a number (0: unlimited)")
 	return cmd
@@ -67,7 +69,7 @@ func runStats(ctx context.Context, o *statsOptions) error {
 		return err
 	}
 	if o.json {
-		if err := o.given.unusedFlag("does nothing with --json: the JSON document is laid out for no width", nil, "width"); err != nil {
+		if err := o.given.unusedFlag("does nothing with --json: the JSON document is laid out for no width and holds every value whole", nil, "width", "full"); err != nil {
 			return err
 		}
 	}
@@ -115,7 +117,7 @@ func runStats(ctx context.Context, o *statsOptions) error {
 		fmt.Fprintf(ios.Out, "%s\n", b)
 	} else {
 		out, styled := ios.colorOutput(o.g.color)
-		out.Write(report.StatsText(nil, c, info, styled, o.width.columns(ios)))
+		out.Write(report.StatsText(nil, c, info, report.TableOptions{Styled: styled, Width: o.width.columns(ios), Full: o.full}))
 	}
 	return readError(src.Name(), runErr)
 }
