@@ -26,6 +26,14 @@ type Collector struct {
 	First   time.Time
 	Last    time.Time
 	Replies Latency // OneNET request → reply
+	// Latencies are the request → response times by kind; Unanswered
+	// counts the requests no response followed before their connection
+	// ended (or the capture did).
+	Latencies  [NumReqKinds]Latency
+	Unanswered [NumReqKinds]int
+	// Requests turns the tracking of Latencies on (stats; the summary
+	// table of read does not show them).
+	Requests bool
 	// MaxTopics bounds the topics counted one by one (the rest are counted
 	// under "(other topics)"); 0 means 10,000.
 	MaxTopics int
@@ -56,6 +64,7 @@ type ConnSummary struct {
 	MaxQuiet time.Duration
 	lastPing time.Time
 	lastSent time.Time
+	pending  requests
 	Verdict  onenet.Verdict
 	Why      string
 	// Hidden is set for a connection the display filter did not keep: the
@@ -75,31 +84,6 @@ type TopicStats struct {
 	MaxPayload int
 	First      time.Time
 	Last       time.Time
-}
-
-// Latency summarises durations.
-type Latency struct {
-	N             int
-	Min, Max, Sum time.Duration
-}
-
-func (l *Latency) add(d time.Duration) {
-	if l.N == 0 || d < l.Min {
-		l.Min = d
-	}
-	if d > l.Max {
-		l.Max = d
-	}
-	l.N++
-	l.Sum += d
-}
-
-// Mean is the average, 0 when empty.
-func (l Latency) Mean() time.Duration {
-	if l.N == 0 {
-		return 0
-	}
-	return l.Sum / time.Duration(l.N)
 }
 
 // NewCollector returns an empty collector.
@@ -135,6 +119,10 @@ func (c *Collector) Observe(r *pipeline.Record) {
 				s.MaxQuiet = quiet
 			}
 		}
+		for k := range s.pending {
+			c.Unanswered[k.kind]++
+		}
+		s.pending = nil
 		delete(c.open, r.Conn)
 		c.Done = append(c.Done, s)
 	}
@@ -170,6 +158,11 @@ func (c *Collector) packet(r *pipeline.Record) {
 	}
 	s.MQTT[i]++
 	s.Bytes[i] += int64(len(p.Raw))
+	if c.Requests {
+		if kind, d, ok := s.pending.observe(p, r.FromClient, r.Time); ok {
+			c.Latencies[kind].add(d)
+		}
+	}
 	switch p.Type {
 	case decode.CONNECT:
 		if r.FromClient {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mqttpcap/mqttpcap/capture"
 
 	"github.com/mqttpcap/mqttpcap/pipeline"
 	"github.com/mqttpcap/mqttpcap/report"
@@ -91,6 +94,8 @@ func runStats(ctx context.Context, o *statsOptions) error {
 	}
 	defer src.Close()
 	c := report.NewCollector()
+	c.Requests = true
+	timed := &timedSource{Source: src}
 	prog := newProgress(ios, src, o.path)
 	if prog != nil {
 		opts.Progress = prog.update
@@ -101,14 +106,14 @@ func runStats(ctx context.Context, o *statsOptions) error {
 		}
 		return nil
 	}))
-	runErr := p.Run(ctx, src)
+	runErr := p.Run(ctx, timed)
 	prog.done()
 	// Interrupted, the stats of what was read are still printed.
 	stopped := interrupted(ctx, o.path == "-" && runErr != nil)
 	if stopped {
 		runErr = context.Canceled
 	}
-	info := report.StatsInfo{Source: src.Name(), Frames: p.Frames()}
+	info := report.StatsInfo{Source: src.Name(), Frames: p.Frames(), First: timed.first, Last: timed.last}
 	if o.json {
 		b, err := report.StatsJSON(c, info)
 		if err != nil {
@@ -120,4 +125,22 @@ func runStats(ctx context.Context, o *statsOptions) error {
 		out.Write(report.StatsText(nil, c, info, report.TableOptions{Styled: styled, Width: o.width.columns(ios), Full: o.full}))
 	}
 	return readError(src.Name(), runErr)
+}
+
+// timedSource notes the capture times of the first and last frame, for the
+// capture's span (the records only tell the MQTT traffic's).
+type timedSource struct {
+	capture.Source
+	first, last time.Time
+}
+
+func (t *timedSource) Next() ([]byte, capture.CaptureInfo, capture.LinkType, error) {
+	data, ci, lt, err := t.Source.Next()
+	if err == nil {
+		if t.first.IsZero() {
+			t.first = ci.Timestamp
+		}
+		t.last = ci.Timestamp
+	}
+	return data, ci, lt, err
 }
