@@ -47,7 +47,8 @@ MQTT are reported as events instead of being decoded as garbage.
 	root.SetFlagErrorFunc(flagError)
 	root.Version = buildVersion()
 	root.SetVersionTemplate("mqttpcap {{.Version}}\n")
-	root.AddCommand(newReadCmd(g, nil), newTokenCmd(g), newReplayCmd(g), newEncodeCmd(g), newStatsCmd(g), newFiltersHelp())
+	root.AddCommand(newReadCmd(g, nil), newTokenCmd(g), newReplayCmd(g), newEncodeCmd(g), newStatsCmd(g), newFiltersHelp(), newOneNETHelp())
+	root.SetHelpCommand(newHelpCmd())
 	root.AddCommand(newLiveCmd(g, nil), newInterfacesCmd(g))
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
