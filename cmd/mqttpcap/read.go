@@ -32,8 +32,9 @@ func newReadCmd(g *globalOptions, runF func(context.Context, *readOptions) error
 	o := &readOptions{g: g}
 	o.export.now = time.Now
 	cmd := &cobra.Command{
-		Use:   "read [flags] FILE",
-		Short: "Decode every MQTT packet of a capture file",
+		Use:               "read [flags] FILE",
+		ValidArgsFunction: captureFiles,
+		Short:             "Decode every MQTT packet of a capture file",
 		Long: `Read a pcap or pcapng capture (gzip-compressed or not; "-" reads standard
 input) and print every MQTT control packet in the order it completed.
 

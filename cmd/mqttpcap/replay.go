@@ -47,7 +47,14 @@ type replayOptions struct {
 func newReplayCmd(g *globalOptions) *cobra.Command {
 	o := &replayOptions{g: g, now: time.Now}
 	cmd := &cobra.Command{
-		Use:   "replay --to HOST:PORT FILE",
+		Use: "replay --to HOST:PORT FILE",
+		// Any file: a capture or an export.
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return nil, cobra.ShellCompDirectiveDefault
+		},
 		Short: "Send captured or exported packets to a broker, as the ESP8266 would",
 		Long: `Send MQTT packets to a broker on one TCP connection, exactly as they are
 (the way an ESP8266 sends them after AT+CIPSEND), and print what the server

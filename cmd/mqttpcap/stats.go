@@ -28,8 +28,9 @@ type statsOptions struct {
 func newStatsCmd(g *globalOptions) *cobra.Command {
 	o := &statsOptions{g: g}
 	cmd := &cobra.Command{
-		Use:   "stats [flags] FILE",
-		Short: "The whole capture at a glance: connections, packet types, topics, rates",
+		Use:               "stats [flags] FILE",
+		ValidArgsFunction: captureFiles,
+		Short:             "The whole capture at a glance: connections, packet types, topics, rates",
 		Long: `Read a capture and print what is in it instead of every packet: packets by
 type, topics with their message counts, rates and payload sizes, one line
 per connection (login, duration, packets and bytes each way, keep alive and
