@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 
@@ -122,8 +123,14 @@ func (x *Redactor) Record(r *pipeline.Record) error {
 	rec := &x.rec
 	switch r.Kind {
 	case pipeline.KindPacket:
-		if spans := SecretSpans(r.Packet); len(spans) > 0 {
+		spans := SecretSpans(r.Packet)
+		if len(spans) > 0 {
 			x.remember(r.Conn, r.Packet, spans)
+		}
+		// A secret seen on the connection is masked wherever else its
+		// bytes are: a token published in a payload, echoed by a broker.
+		spans = appendOccurrences(spans, r.Packet.Raw, x.secrets[r.Conn])
+		if len(spans) > 0 {
 			rec.Packet = masked(r.Packet, spans)
 		}
 		if tok := tokenOf(r.OneNET); tok != nil {
@@ -148,10 +155,25 @@ func (x *Redactor) Record(r *pipeline.Record) error {
 	return x.Next.Record(rec)
 }
 
-// masked is a copy of p whose secret bytes are '*', and whose values over
-// them (the password, authentication data, their fields) read the masked
-// bytes. Each value is re-pointed by where it was in p, so the copy holds
-// no secret whether or not Clone kept it aliasing the packet's bytes.
+// appendOccurrences adds the spans where each secret's bytes occur in raw.
+func appendOccurrences(spans []decode.Span, raw []byte, secrets []string) []decode.Span {
+	for _, sec := range secrets {
+		for from := 0; from < len(raw); {
+			i := bytes.Index(raw[from:], []byte(sec))
+			if i < 0 {
+				break
+			}
+			spans = append(spans, decode.Span{Off: from + i, Len: len(sec)})
+			from += i + len(sec)
+		}
+	}
+	return spans
+}
+
+// masked is a copy of p whose secret bytes are '*', and whose decoded
+// values read the masked bytes. Each value is re-pointed by where it was
+// in p, so the copy holds no secret whether or not Clone kept it aliasing
+// the packet's bytes.
 func masked(p *decode.Packet, spans []decode.Span) *decode.Packet {
 	q := p.Clone()
 	for _, s := range spans {
@@ -160,24 +182,33 @@ func masked(p *decode.Packet, spans []decode.Span) *decode.Packet {
 		}
 	}
 	repoint := func(orig []byte, dst *[]byte) {
-		if off, ok := sliceOffset(orig, p.Raw); ok && inSpans(spans, off) {
+		if off, ok := sliceOffset(orig, p.Raw); ok {
 			*dst = q.Raw[off : off+len(orig) : off+len(orig)]
 		}
 	}
-	repoint(p.Password, &q.Password)
-	repoint(p.Properties.Rest, &q.Properties.Rest)
-	for i, pr := range p.Properties.List {
-		repoint(pr.Data, &q.Properties.List[i].Data)
-		repoint(pr.Data2, &q.Properties.List[i].Data2)
+	for _, v := range []struct {
+		orig []byte
+		dst  *[]byte
+	}{{p.ProtocolName, &q.ProtocolName}, {p.ClientID, &q.ClientID}, {p.WillTopic, &q.WillTopic}, {p.WillPayload, &q.WillPayload},
+		{p.Username, &q.Username}, {p.Password, &q.Password}, {p.Topic, &q.Topic}, {p.Payload, &q.Payload},
+		{p.Trailing, &q.Trailing}, {p.Properties.Rest, &q.Properties.Rest}, {p.WillProperties.Rest, &q.WillProperties.Rest}} {
+		repoint(v.orig, v.dst)
+	}
+	for _, ps := range []struct{ orig, dst *decode.Properties }{{&p.Properties, &q.Properties}, {&p.WillProperties, &q.WillProperties}} {
+		for i, pr := range ps.orig.List {
+			repoint(pr.Data, &ps.dst.List[i].Data)
+			repoint(pr.Data2, &ps.dst.List[i].Data2)
+		}
+	}
+	for i, s := range p.Subscriptions {
+		repoint(s.Topic, &q.Subscriptions[i].Topic)
+	}
+	for i, f := range p.TopicFilters {
+		repoint(f, &q.TopicFilters[i])
 	}
 	for i, f := range p.Fields {
 		repoint(f.Data, &q.Fields[i].Data)
 		repoint(f.Data2, &q.Fields[i].Data2)
-	}
-	q.Trailing = nil
-	if len(p.Trailing) > 0 {
-		q.Trailing = p.Trailing
-		repoint(p.Trailing, &q.Trailing)
 	}
 	return q
 }

@@ -41,6 +41,8 @@ func genAuthCapture(t testing.TB) string {
 	g.send(v5, true, genAuth(0x18, authMethod("SCRAM-SHA-1"), authData("Hy3jL6dF-SECRETAUTH3")))
 	g.send(v5, false, genConnack(decode.V5, 0, authMethod("SCRAM-SHA-1"), authData("Wc5sG1eK-SECRETAUTH4")))
 	g.send(v5, true, genPublish(decode.V5, "sensors/1", "21.5", 1, 1))
+	// A client that sends its password again in a payload.
+	g.send(v5, true, genPublish(decode.V5, "debug/login", "my password is hunter2-PASSWORD-v5", 0, 0))
 	g.send(v5, false, genAck(decode.V5, decode.PUBACK, 1))
 	g.send(v5, true, genDisconnect(decode.V5))
 	g.shut(v5)
