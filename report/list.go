@@ -84,8 +84,8 @@ func (t *Text) prefix(r *pipeline.Record) {
 	if r.Conn == nil {
 		t.b = append(pad(t.b, 1, t.cols.stream), '-')
 	} else {
-		n := len(strconv.Itoa(r.Conn.Stream))
-		t.cols.stream = max(t.cols.stream, n+1)
+		t.num = strconv.AppendInt(t.num[:0], int64(r.Conn.Stream), 10)
+		t.cols.stream = max(t.cols.stream, len(t.num)+1)
 		t.b = padUint(t.b, uint64(r.Conn.Stream), t.cols.stream)
 	}
 	t.b = append(t.b, "  "...)
