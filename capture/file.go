@@ -21,8 +21,15 @@ type File struct {
 	count  *countingReader
 	pcap   *pcapgo.Reader
 	ng     *pcapgo.NgReader
-	format string
-	frames uint64
+	// pcapIn counts the bytes pcapgo read of a classic pcap, and records
+	// the bytes of the file header and the records it returned: pcapgo
+	// reports a file that ends right after a record header as a clean end
+	// (its io.ReadFull of the record's data reads nothing, hence io.EOF),
+	// so at the end bytes read beyond the records mean a capture cut short.
+	pcapIn  *countingReader
+	records int64
+	format  string
+	frames  uint64
 }
 
 // Magic numbers of the formats mqttpcap reads, and of those it names when
@@ -95,11 +102,12 @@ func NewReader(r io.Reader, name string) (*File, error) {
 		}
 		f.ng, f.format = ng, "pcapng"+compressed
 	case hasMagic(magic, magicPcapLE), hasMagic(magic, magicPcapBE), hasMagic(magic, magicPcapNsLE), hasMagic(magic, magicPcapNsBE):
-		pr, err := pcapgo.NewReader(in)
+		f.pcapIn = &countingReader{r: in}
+		pr, err := pcapgo.NewReader(f.pcapIn)
 		if err != nil {
 			return nil, headerError(err)
 		}
-		f.pcap, f.format = pr, "pcap"+compressed
+		f.pcap, f.format, f.records = pr, "pcap"+compressed, 24
 	case hasMagic(magic, magicZstd):
 		return nil, fmt.Errorf("%w: compressed with zstd, which is not supported (decompress it first: zstd -d)", ErrNotCapture)
 	case hasMagic(magic, magicLz4):
@@ -131,6 +139,12 @@ func (f *File) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
 	} else {
 		data, ci, err = f.pcap.ZeroCopyReadPacketData()
 		lt = f.pcap.LinkType()
+		switch {
+		case err == nil:
+			f.records += 16 + int64(ci.CaptureLength)
+		case err == io.EOF && f.pcapIn.n > f.records:
+			err = io.ErrUnexpectedEOF
+		}
 	}
 	if err != nil {
 		return nil, ci, 0, f.readError(err)

@@ -223,6 +223,15 @@ func (p *Pipeline) packet(data []byte, ci capture.CaptureInfo, lt capture.LinkTy
 	p.tracker.Packet(p.frames, ci, lt, data)
 }
 
+// extent is how much of the capture has been read (on the stream side).
+func (p *Pipeline) extent() Extent {
+	e := Extent{Frames: p.frames, Streams: p.tracker.Stats().Streams}
+	if !p.start.IsZero() {
+		e.Rel = max(p.lastTime.Sub(p.start), 0)
+	}
+	return e
+}
+
 // fail records the first error of a sink (or of the ordered output) and
 // stops the run.
 func (p *Pipeline) fail(err error) {

@@ -33,8 +33,13 @@ type Record struct {
 	// packet, event and connection end the stream side hands on): sinks
 	// split across workers (Sharder) use it to merge what must keep that
 	// order, such as the connections of a summary in the order they ended.
-	Seq  uint64
-	Time time.Time
+	Seq uint64
+	// Extent is how much of the capture had been read when the record was
+	// made. It only grows in record order, whatever worker handles the
+	// record: outputs size what depends on the records before with it (the
+	// packet list's column widths).
+	Extent Extent
+	Time   time.Time
 	// Rel is Time relative to the first frame of the capture (Wireshark's
 	// default time column).
 	Rel time.Duration
@@ -56,6 +61,13 @@ type Record struct {
 	// Verdict explains a OneNET connection (KindConnDone; empty Status
 	// when the connection is not to OneNET).
 	Verdict onenet.Verdict
+}
+
+// Extent is how much of a capture has been read.
+type Extent struct {
+	Frames  uint64        // frames read
+	Streams int           // TCP streams numbered (the highest is Streams-1)
+	Rel     time.Duration // the latest frame's time since the first
 }
 
 // Event is something that is not an MQTT packet: a gap, a TLS stream, bytes

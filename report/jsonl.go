@@ -21,9 +21,11 @@ type JSONLines struct {
 	addrs map[*stream.Conn][2]string
 	// FlushEach flushes after every line (live capture).
 	FlushEach bool
-	// Redact masks passwords and token signatures.
+	// Redact labels the masked secrets (a Redactor masks them): the
+	// password is "********", "redacted" lists the masked byte ranges.
 	Redact bool
-	// Filter, when set, chooses the packets and events written (-Y).
+	// Filter, when set, chooses the lines written (-Y): packets, events and
+	// connections alike.
 	Filter func(*pipeline.Record) bool
 	// direct, in a shard, is the worker's buffer (see NewShard).
 	direct io.Writer
@@ -43,7 +45,10 @@ func NewJSONLines(w io.Writer) *JSONLines {
 
 // Record implements pipeline.Sink.
 func (o *JSONLines) Record(r *pipeline.Record) error {
-	if o.Filter != nil && r.Kind != pipeline.KindConnDone && !o.Filter(r) {
+	if o.Filter != nil && !o.Filter(r) {
+		if r.Kind == pipeline.KindConnDone {
+			delete(o.addrs, r.Conn)
+		}
 		return nil
 	}
 	j := &o.j
@@ -137,6 +142,22 @@ func (o *JSONLines) packet(r *pipeline.Record) {
 	j.hex("hex", p.Raw)
 	if p.Truncated {
 		j.bool("truncated", true)
+	}
+	if o.Redact {
+		// The bytes of hex (and of every *_hex) that were secrets are
+		// 2a ('*'): say which.
+		if spans := SecretSpans(p); len(spans) > 0 {
+			j.key("redacted")
+			j.open('[')
+			for _, s := range spans {
+				j.element()
+				j.open('{')
+				j.int("offset", int64(s.Off))
+				j.int("length", int64(s.Len))
+				j.close('}')
+			}
+			j.close(']')
+		}
 	}
 	j.key("fields")
 	o.fields(p)

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +22,7 @@ import (
 // yet.
 type encodeOptions struct {
 	g      *globalOptions
+	given  flagSet
 	format string
 	server string
 	// CONNECT
@@ -61,7 +64,10 @@ fresh OneNET token for product = --username and device = --client-id.`,
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error { return runEncode(o, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.given = cmd.Flags().Changed
+			return runEncode(o, args[0])
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.format, "format", "hex", "output: at, hex, c, fixture, go")
@@ -89,7 +95,60 @@ fresh OneNET token for product = --username and device = --client-id.`,
 	return cmd
 }
 
+// encodeFlags are the flags that apply to one packet type only (the others
+// apply to all).
+var encodeFlags = map[string][]string{
+	"connect":     {"client-id", "username", "password", "onenet-key", "method", "ttl", "keep-alive", "no-clean", "will-topic", "will-payload", "will-qos", "will-retain"},
+	"publish":     {"topic", "payload", "payload-hex", "qos", "retain", "dup", "id"},
+	"subscribe":   {"topic", "qos", "id"},
+	"unsubscribe": {"topic", "id"},
+}
+
+// checkFlags rejects the flags of another packet type, and --server for a
+// format that names no server.
+func (o *encodeOptions) checkFlags(kind string) error {
+	applies := map[string]bool{}
+	for _, f := range encodeFlags[kind] {
+		applies[f] = true
+	}
+	for k, flags := range encodeFlags {
+		for _, f := range flags {
+			if applies[f] || k == kind {
+				continue
+			}
+			if err := o.given.unusedFlag("does nothing for a "+strings.ToUpper(kind)+": it applies to "+encodeUsers(f), nil, f); err != nil {
+				return err
+			}
+		}
+	}
+	if o.format != "at" {
+		if err := o.given.unusedFlag("only applies to --format at (the AT+CIPSTART line)", nil, "server"); err != nil {
+			return err
+		}
+	}
+	if o.onenetKey == "" {
+		return o.given.unusedFlag("only applies with --onenet-key (the generated token's)", nil, "method", "ttl")
+	}
+	return nil
+}
+
+// encodeUsers names the packet types a flag applies to.
+func encodeUsers(flag string) string {
+	var users []string
+	for _, k := range []string{"connect", "publish", "subscribe", "unsubscribe"} {
+		if slices.Contains(encodeFlags[k], flag) {
+			users = append(users, strings.ToUpper(k))
+		}
+	}
+	return strings.Join(users, ", ")
+}
+
 func runEncode(o *encodeOptions, kind string) error {
+	if _, ok := encodeFlags[kind]; ok || kind == "disconnect" || kind == "pingreq" {
+		if err := o.checkFlags(kind); err != nil {
+			return err
+		}
+	}
 	v, ok := decode.ParseVersion(o.version)
 	if !ok {
 		return usageErr(fmt.Errorf("encode: --mqtt-version: %q is not 3.1, 3.1.1 or 5", o.version))

@@ -39,7 +39,7 @@ func (e *exportOptions) validate() error {
 	if !ok {
 		return usageErr(fmt.Errorf("--export-hex: %q is not a format (at, hex, c, fixture, go)", e.format))
 	}
-	if e.refresh && (e.expires == "") == (e.ttl == "") {
+	if e.refresh && e.expires == "" && e.ttl == "" {
 		e.ttl = "365d"
 	}
 	return nil

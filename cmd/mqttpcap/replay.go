@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,6 +28,7 @@ import (
 
 type replayOptions struct {
 	g           *globalOptions
+	given       flagSet
 	to          string
 	path        string
 	stream      int
@@ -45,7 +47,14 @@ type replayOptions struct {
 func newReplayCmd(g *globalOptions) *cobra.Command {
 	o := &replayOptions{g: g, now: time.Now}
 	cmd := &cobra.Command{
-		Use:   "replay --to HOST:PORT FILE",
+		Use: "replay --to HOST:PORT FILE",
+		// Any file: a capture or an export.
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return nil, cobra.ShellCompDirectiveDefault
+		},
 		Short: "Send captured or exported packets to a broker, as the ESP8266 would",
 		Long: `Send MQTT packets to a broker on one TCP connection, exactly as they are
 (the way an ESP8266 sends them after AT+CIPSEND), and print what the server
@@ -75,6 +84,7 @@ remaining length written wrongly (one byte over 127) is re-encoded.
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.path = args[0]
+			o.given = cmd.Flags().Changed
 			return runReplay(cmd.Context(), o)
 		},
 	}
@@ -94,8 +104,16 @@ remaining length written wrongly (one byte over 127) is re-encoded.
 
 func runReplay(ctx context.Context, o *replayOptions) error {
 	ios := o.g.ios
-	if o.to == "" {
-		return usageErr(errors.New("replay: --to HOST:PORT is required"))
+	if err := checkServerAddr(o.to); err != nil {
+		return err
+	}
+	if err := checkRefreshFlags(o.given, o.refresh); err != nil {
+		return err
+	}
+	if !o.refresh {
+		if err := o.given.unusedFlag("only applies with --refresh-token (replay checks no signature)", nil, "key", "key-file"); err != nil {
+			return err
+		}
 	}
 	var err error
 	if o.filter, err = parseFilter("replay: ", o.expr); err != nil {
@@ -133,10 +151,13 @@ func runReplay(ctx context.Context, o *replayOptions) error {
 			}
 		}
 	}
-	var d net.Dialer
+	d := net.Dialer{Timeout: dialTimeout}
 	conn, err := d.DialContext(ctx, "tcp", o.to)
 	if err != nil {
-		return withCode(exitInput, fmt.Errorf("replay: %s: %w", o.to, err))
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return dialError(o.to, err)
 	}
 	defer conn.Close()
 	if tc, ok := conn.(*net.TCPConn); ok {
@@ -184,6 +205,9 @@ func (o *replayOptions) load(ctx context.Context) ([]export.Packet, error) {
 	}
 	if o.filter != nil {
 		return nil, usageErr(fmt.Errorf("replay: -Y: %s is an export, not a capture: it is sent whole", o.path))
+	}
+	if err := o.given.unusedFlag("only applies to a capture: "+o.path+" is an export, sent whole", nil, "stream"); err != nil {
+		return nil, err
 	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) > 0 && trimmed[0] == '{' {
@@ -343,6 +367,57 @@ func (r *replayReader) verdict() error {
 		return withCode(exitRefused, errors.New("replay: no CONNACK came back"))
 	}
 	return nil
+}
+
+// dialTimeout is how long replay waits for the TCP connection.
+const dialTimeout = 10 * time.Second
+
+// checkServerAddr checks --to before anything is read or sent: HOST:PORT
+// with a port number.
+func checkServerAddr(to string) error {
+	hint := "usage: mqttpcap replay --to HOST:PORT FILE, e.g. --to 127.0.0.1:1883 or --to studio-mqtt.heclouds.com:1883"
+	if to == "" {
+		return usageErr(errors.New("replay: --to HOST:PORT is required"), hint)
+	}
+	_, port, err := net.SplitHostPort(to)
+	if err != nil {
+		return usageErr(fmt.Errorf("replay: --to %q: expected HOST:PORT (with the port, e.g. 1883)", to), hint)
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+		return usageErr(fmt.Errorf("replay: --to %q: %q is not a TCP port (1-65535)", to, port), hint)
+	}
+	return nil
+}
+
+// dialError says why the server could not be reached, in words, without
+// Go's "dial tcp ...: connect:" chain.
+func dialError(to string, err error) error {
+	hints := []string{"is the broker running and listening on that address? (replay sends nothing until it connects)"}
+	var why string
+	var dnsErr *net.DNSError
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		why = "connection refused"
+	case errors.As(err, &dnsErr):
+		why = fmt.Sprintf("unknown host %q", dnsErr.Name)
+		hints = []string{"check the host name, or give an IP address"}
+	case errors.As(err, &ne) && ne.Timeout():
+		why = "no answer within " + dialTimeout.String()
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		why = "no route to the host"
+	default:
+		why = err.Error()
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Err != nil {
+			why = oe.Err.Error()
+			var se *os.SyscallError
+			if errors.As(oe.Err, &se) {
+				why = se.Err.Error()
+			}
+		}
+	}
+	return withCode(exitNoServer, fmt.Errorf("replay: %s: cannot connect: %s", to, why), hints...)
 }
 
 func codeHex(c uint8) string { return "0x" + strconv.FormatUint(uint64(c)|0x100, 16)[1:] }

@@ -138,8 +138,23 @@ func TestReplayErrors(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errOut, "is an export, not a capture") {
 		t.Errorf("-Y on an export: %d %s", code, errOut)
 	}
+	// Nobody listening is not an unreadable input (3): it has its own
+	// status, and says why in words.
 	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", "../../testdata/pcaps/onenet-esp8266.pcapng")
-	if code != exitInput || !strings.Contains(errOut, "127.0.0.1:1") {
+	if code != exitNoServer || !strings.Contains(errOut, "mqttpcap: replay: 127.0.0.1:1: cannot connect: connection refused\n") {
 		t.Errorf("nobody listening: %d %s", code, errOut)
+	}
+	// A --to without a port is a usage error, found before anything is read.
+	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1", "missing.pcap")
+	if code != exitUsage || !strings.Contains(errOut, `replay: --to "127.0.0.1": expected HOST:PORT`) {
+		t.Errorf("no port: %d %s", code, errOut)
+	}
+	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", "--stream", "0", bad)
+	if code != exitUsage || !strings.Contains(errOut, "--stream only applies to a capture") {
+		t.Errorf("--stream on an export: %d %s", code, errOut)
+	}
+	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", "--ttl", "1d", bad)
+	if code != exitUsage || !strings.Contains(errOut, "--ttl only applies with --refresh-token") {
+		t.Errorf("--ttl without --refresh-token: %d %s", code, errOut)
 	}
 }
