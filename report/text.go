@@ -323,8 +323,9 @@ func (t *Text) connLine(r *pipeline.Record) {
 	if c.Interface != 0 {
 		iface = " (capture interface " + strconv.Itoa(c.Interface) + ")"
 	}
-	t.b = append(t.b, t.st.dim.Render("  ── stream "+strconv.Itoa(c.Stream)+": client "+c.Client.String()+
-		" → server "+c.Server.String()+iface+connNote(c))...)
+	client, server := connAddrs(c, r.Info, "-")
+	t.b = append(t.b, t.st.dim.Render("  ── stream "+strconv.Itoa(c.Stream)+": client "+client+
+		" → server "+server+iface+connNote(c))...)
 	t.b = append(t.b, '\n')
 }
 

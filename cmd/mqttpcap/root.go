@@ -48,6 +48,7 @@ MQTT are reported as events instead of being decoded as garbage.
 	})
 	root.AddCommand(newReadCmd(g, nil), newTokenCmd(g), newReplayCmd(g), newEncodeCmd(g), newStatsCmd(g), newFiltersHelp())
 	root.AddCommand(newLiveCmd(g, nil), newInterfacesCmd(g))
+	root.AddCommand(newDecodeCmd(g, nil))
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
 }
