@@ -34,8 +34,9 @@ const exitStatusHelp = `EXIT STATUS
   3    the input could not be read: missing, unreadable, or not a capture
   4    the capture is cut short or damaged: everything before the damage
        was printed, and the error says where it ends
-  5    token verify: the signature does not verify; replay: the server
-       refused the login or closed without a CONNACK
+  5    token verify: the signature does not verify; replay, send: the
+       server refused the login, closed without a CONNACK, or closed a
+       connection before the client's DISCONNECT
   130  interrupted (Ctrl-C)`
 
 func main() {

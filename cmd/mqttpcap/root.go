@@ -48,7 +48,7 @@ MQTT are reported as events instead of being decoded as garbage.
 	})
 	root.AddCommand(newReadCmd(g, nil), newTokenCmd(g), newReplayCmd(g), newEncodeCmd(g), newStatsCmd(g), newFiltersHelp())
 	root.AddCommand(newLiveCmd(g, nil), newInterfacesCmd(g))
-	root.AddCommand(newDecodeCmd(g, nil))
+	root.AddCommand(newDecodeCmd(g, nil), newSendCmd(g))
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
 }
