@@ -95,6 +95,9 @@ type ConnInfo struct {
 	ClientID, Username string
 	HasConnect         bool
 	KeepAlive          uint16
+	// ServerName is the server as an input without TCP names it (RunDirect:
+	// the host:port of an AT+CIPSTART); "" for captures.
+	ServerName string
 	// ConnackCode is the CONNACK's return or reason code, once seen.
 	ConnackCode uint8
 	HasConnack  bool

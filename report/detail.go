@@ -38,13 +38,13 @@ func (t *Text) detail(r *pipeline.Record) {
 	p := r.Packet
 	c := r.Conn
 	dir := "client → server"
-	src, dst := c.Client, c.Server
+	src, dst := connAddrs(c, r.Info, "-")
 	if !r.FromClient {
-		dir, src, dst = "server → client", c.Server, c.Client
+		dir, src, dst = "server → client", dst, src
 	}
 	t.putParts(t.st.dim, []string{"frame " + strconv.FormatUint(r.Frame, 10), relTime(r.Rel) + "s",
 		r.Time.UTC().Format("2006-01-02 15:04:05.000000 UTC"), "stream " + strconv.Itoa(c.Stream),
-		src.String() + " → " + dst.String(), dir}, "  ", 2)
+		src + " → " + dst, dir}, "  ", 2)
 	t.b = append(t.b, '\n')
 	t.b = append(t.b, t.st.typeStyle(p.Type).Render(p.Type.String())...)
 	t.b = append(t.b, ", "...)

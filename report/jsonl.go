@@ -98,7 +98,7 @@ func (o *JSONLines) common(r *pipeline.Record) {
 	j.int("stream", int64(r.Conn.Stream))
 	addr, ok := o.addrs[r.Conn]
 	if !ok {
-		addr = [2]string{r.Conn.Client.String(), r.Conn.Server.String()}
+		addr[0], addr[1] = connAddrs(r.Conn, r.Info, "")
 		o.addrs[r.Conn] = addr
 	}
 	src, dst, from := addr[0], addr[1], "client"
@@ -189,8 +189,9 @@ func (o *JSONLines) connection(r *pipeline.Record) {
 	j.uint("frame", c.LastFrame)
 	j.time("time", c.LastTime)
 	j.int("stream", int64(c.Stream))
-	j.strs("client", c.Client.String())
-	j.strs("server", c.Server.String())
+	client, server := connAddrs(c, r.Info, "")
+	j.strs("client", client)
+	j.strs("server", server)
 	j.uint("first_frame", c.FirstFrame)
 	j.time("start", c.FirstTime)
 	if r.Info != nil {

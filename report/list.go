@@ -151,8 +151,9 @@ func (t *Text) connLine(r *pipeline.Record) {
 		iface = " (capture interface " + strconv.Itoa(c.Interface) + ")"
 	}
 	t.b = append(t.b, "  "...)
-	t.putWrapped(t.st.dim, "── stream "+strconv.Itoa(c.Stream)+": client "+c.Client.String()+
-		" → server "+c.Server.String()+iface+connNote(c), 2, 5)
+	client, server := connAddrs(c, r.Info, "-")
+	t.putWrapped(t.st.dim, "── stream "+strconv.Itoa(c.Stream)+": client "+client+
+		" → server "+server+iface+connNote(c), 2, 5)
 	t.b = append(t.b, '\n')
 }
 

@@ -274,7 +274,8 @@ func StatsJSON(c *Collector, info StatsInfo) ([]byte, error) {
 		doc.Topics = append(doc.Topics, topic{t.Topic, t.Messages, ps, t.MinPayload, t.Bytes / int64(t.Messages), t.MaxPayload})
 	}
 	for _, s := range c.Done {
-		doc.Connections = append(doc.Connections, conn{Stream: s.Conn.Stream, Client: s.Conn.Client.String(), Server: s.Conn.Server.String(),
+		client, server := connAddrs(s.Conn, &s.Info, "")
+		doc.Connections = append(doc.Connections, conn{Stream: s.Conn.Stream, Client: client, Server: server,
 			ClientID: s.ClientID, Version: int(s.Info.Version), TLS: s.Info.TLS, Login: s.Login, DurationMS: s.Duration().Milliseconds(),
 			MQTTPackets: s.MQTT, Bytes: s.Conn.Bytes, KeepAlive: int(s.KeepAlive), MaxSilenceMS: s.MaxQuiet.Milliseconds(),
 			KeepAliveExceed: s.KeepAliveExceeded(), Pings: s.Pings, Ended: s.HowEnded(), Topics: s.Topics, OneNET: s.Verdict.Status})

@@ -241,7 +241,8 @@ func SummaryTable(b []byte, c *Collector, o TableOptions) []byte {
 		if s.ClientID != "" {
 			clientID = strconv.Quote(s.ClientID)
 		}
-		tb.add(strconv.Itoa(s.Conn.Stream), s.Conn.Client.String(), s.Conn.Server.String(), clientID, ver, login,
+		client, server := connAddrs(s.Conn, &s.Info, "-")
+		tb.add(strconv.Itoa(s.Conn.Stream), client, server, clientID, ver, login,
 			seconds(s.Duration()), strconv.Itoa(s.MQTT[0]), strconv.Itoa(s.MQTT[1]),
 			strconv.FormatInt(s.Conn.Bytes[0], 10), strconv.FormatInt(s.Conn.Bytes[1], 10), ka, s.HowEnded(), on)
 	}

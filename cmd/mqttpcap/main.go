@@ -37,8 +37,9 @@ const exitStatusHelp = `EXIT STATUS
   4    the capture is cut short or damaged: everything before the damage
        was printed, and the error says where it ends
   5    token verify: the signature does not verify; token decode: the
-       token has an error the platform refuses it for; replay: the server
-       refused the login or closed without a CONNACK
+       token has an error the platform refuses it for; replay, send: the
+       server refused the login, closed without a CONNACK, or closed a
+       connection before the client's DISCONNECT
   6    replay: the server could not be reached (connection refused,
        unknown host, no answer)
   130  interrupted (Ctrl-C)`

@@ -88,16 +88,8 @@ what decodes cleanly, or taken from --mqtt-version.
 	f := cmd.Flags()
 	o.out.addFlags(f)
 	o.dec.addFlags(f)
-	f.StringVar(&o.export.format, "export-hex", "", "write the chosen packets instead of the list: at (default: an ESP8266 AT+CIPSEND script), hex, c, fixture (JSON), go")
+	o.export.addFlags(f)
 	f.Lookup("export-hex").NoOptDefVal = "at"
-	f.StringVarP(&o.export.output, "output", "o", "", "write the export to this file instead of stdout")
-	f.StringVar(&o.export.server, "server", "", "host for AT+CIPSTART instead of the captured server address (e.g. studio-mqtt.heclouds.com)")
-	f.IntVar(&o.export.port, "server-port", 0, "port for AT+CIPSTART instead of the captured one")
-	f.BoolVar(&o.export.fix, "fix-length", false, "re-encode exported packets whose remaining length is written wrongly (one byte over 127, or not minimal)")
-	f.BoolVar(&o.export.refresh, "refresh-token", false, "give exported CONNECTs a fresh OneNET token (needs --key; --expires or --ttl, default 365d)")
-	f.StringVar(&o.export.expires, "expires", "", "with --refresh-token: expiry (2030-01-01, RFC 3339, Unix seconds)")
-	f.StringVar(&o.export.ttl, "ttl", "", "with --refresh-token: expiry from now (365d, 12h)")
-	f.StringVar(&o.export.goPkg, "go-package", "fixtures", "package name of the go fixture format")
 	return cmd
 }
 

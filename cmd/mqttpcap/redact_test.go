@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"io"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -279,7 +280,9 @@ func TestReplayShowsNoSecret(t *testing.T) {
 		if _, err := c.Read(buf); err == nil {
 			c.Write(connack)
 		}
-		time.Sleep(100 * time.Millisecond)
+		// Stay until the client is done: a server that closes first fails
+		// the replay (exit 5).
+		io.Copy(io.Discard, c)
 	}()
 	path := genAuthCapture(t)
 	out, errOut, code := runCLI(t, false, nil, "replay", "--to", ln.Addr().String(), "--read-timeout", "300ms", path)

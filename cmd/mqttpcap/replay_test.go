@@ -127,7 +127,7 @@ func TestReplayErrors(t *testing.T) {
 	bad := filepath.Join(dir, "bad.txt")
 	os.WriteFile(bad, []byte("AT+CIPSEND=3\nzz\n"), 0o644)
 	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", bad)
-	if code != exitInput || !strings.Contains(errOut, "bad.txt:2: not hex") {
+	if code != exitInput || !strings.Contains(errOut, "bad.txt: no MQTT bytes found") {
 		t.Errorf("bad file: %d %s", code, errOut)
 	}
 	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", "-Y", "type ==", "../../testdata/pcaps/onenet-esp8266.pcapng")

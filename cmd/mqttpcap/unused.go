@@ -57,7 +57,7 @@ func (o *outputOptions) checkFlags(given flagSet) error {
 func (e *exportOptions) checkFlags(given flagSet) error {
 	if e.format == "" {
 		return given.unusedFlag("only applies to --export-hex: without it, read prints the packet list on stdout",
-			[]string{"to save the list: mqttpcap read FILE > list.txt; to export packets: mqttpcap read FILE --export-hex [at|hex|c|fixture|go] -o FILE"},
+			[]string{"to save the list: mqttpcap read FILE > list.txt; to export packets: mqttpcap read FILE --export-hex [at|at-plain|hex|hex-spaced|bin|c|fixture|go] -o FILE"},
 			"output", "server", "server-port", "fix-length", "refresh-token", "expires", "ttl", "go-package")
 	}
 	if given != nil && given("redact") {
@@ -68,8 +68,8 @@ func (e *exportOptions) checkFlags(given flagSet) error {
 		nil, "json", "detail", "hex", "no-summary", "full", "width"); err != nil {
 		return err
 	}
-	if e.format != "at" {
-		if err := given.unusedFlag("only applies to --export-hex at (the AT+CIPSTART line): the "+e.format+" format names no server",
+	if !namesServer(e.format) {
+		if err := given.unusedFlag("only applies to --export-hex at and at-plain (the AT+CIPSTART line): the "+e.format+" format names no server",
 			nil, "server", "server-port"); err != nil {
 			return err
 		}
@@ -93,3 +93,7 @@ func checkRefreshFlags(given flagSet, refresh bool) error {
 	}
 	return nil
 }
+
+// namesServer says whether an export format names the server (the AT
+// scripts' AT+CIPSTART line).
+func namesServer(format string) bool { return format == "at" || format == "at-plain" }
