@@ -118,3 +118,20 @@ type SinkFunc func(r *Record) error
 
 // Record implements Sink.
 func (f SinkFunc) Record(r *Record) error { return f(r) }
+
+// Addrs are a connection's client and server as outputs show them:
+// "ip:port" from a capture; for an input without TCP (hex, a serial log)
+// the server as the input names it (AT+CIPSTART's host:port), and "" where
+// the input says nothing.
+func Addrs(c *stream.Conn, info *ConnInfo) (client, server string) {
+	if c.Client.IsValid() {
+		client = c.Client.String()
+	}
+	switch {
+	case c.Server.IsValid():
+		server = c.Server.String()
+	case info != nil:
+		server = info.ServerName
+	}
+	return client, server
+}

@@ -5,20 +5,16 @@ import (
 	"github.com/mqttpcap/mqttpcap/stream"
 )
 
-// connAddrs is how a connection's client and server are shown: "ip:port"
-// from a capture; for an input without TCP (mqttpcap decode) the server as
-// the input names it (AT+CIPSTART's host:port) and unknown where it says
-// nothing ("-" in text, "" in JSON).
+// connAddrs is how a connection's client and server are shown
+// (pipeline.Addrs), unknown where the input says nothing ("-" in text,
+// "" in JSON).
 func connAddrs(c *stream.Conn, info *pipeline.ConnInfo, unknown string) (client, server string) {
-	client, server = unknown, unknown
-	if c.Client.IsValid() {
-		client = c.Client.String()
+	client, server = pipeline.Addrs(c, info)
+	if client == "" {
+		client = unknown
 	}
-	switch {
-	case c.Server.IsValid():
-		server = c.Server.String()
-	case info != nil && info.ServerName != "":
-		server = info.ServerName
+	if server == "" {
+		server = unknown
 	}
 	return client, server
 }
