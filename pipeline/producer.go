@@ -123,7 +123,7 @@ func (h *handler) Data(c *stream.Conn, fromClient bool, chunk *stream.Chunk) {
 		from = m.Off + m.Len
 		if m.Lost {
 			frame, t := chunk.Origin(m.Off)
-			h.gap(c, fromClient, int64(m.Len), frame, t, true)
+			h.gap(c, fromClient, int64(m.Len), frame, t, m.Acked)
 			continue
 		}
 		// Zeros cut from the packet in progress stand in for its missing

@@ -79,6 +79,9 @@ func (o *JSONLines) common(r *pipeline.Record) {
 		return
 	}
 	j.int("stream", int64(r.Conn.Stream))
+	if r.Conn.Interface != 0 {
+		j.int("interface", int64(r.Conn.Interface))
+	}
 	addr, ok := o.addrs[r.Conn]
 	if !ok {
 		addr = [2]string{r.Conn.Client.String(), r.Conn.Server.String()}
@@ -156,6 +159,9 @@ func (o *JSONLines) connection(r *pipeline.Record) {
 	j.uint("frame", c.LastFrame)
 	j.time("time", c.LastTime)
 	j.int("stream", int64(c.Stream))
+	if c.Interface != 0 {
+		j.int("interface", int64(c.Interface))
+	}
 	j.strs("client", c.Client.String())
 	j.strs("server", c.Server.String())
 	j.uint("first_frame", c.FirstFrame)

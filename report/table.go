@@ -194,7 +194,7 @@ func SummaryTable(b []byte, c *Collector, styled bool, width int) []byte {
 		if s.ClientID != "" {
 			clientID = strconv.Quote(s.ClientID)
 		}
-		tb.add(strconv.Itoa(s.Conn.Stream), s.Conn.Client.String(), s.Conn.Server.String(), clientID, ver, login,
+		tb.add(streamLabel(s.Conn), s.Conn.Client.String(), s.Conn.Server.String(), clientID, ver, login,
 			seconds(s.Duration()), strconv.Itoa(s.MQTT[0]), strconv.Itoa(s.MQTT[1]),
 			strconv.FormatInt(s.Conn.Bytes[0], 10), strconv.FormatInt(s.Conn.Bytes[1], 10), ka, s.HowEnded(), on)
 	}
@@ -220,7 +220,7 @@ func SummaryTable(b []byte, c *Collector, styled bool, width int) []byte {
 			}
 			parts = append(parts, strconv.Quote(t.topic)+" ×"+strconv.Itoa(t.n))
 		}
-		head := "  stream " + strconv.Itoa(s.Conn.Stream) + " publishes: "
+		head := "  stream " + streamLabel(s.Conn) + " publishes: "
 		lines := []string{head + strings.Join(parts, ", ")}
 		if width > 0 && cellWidth(lines[0]) > width { // one topic per line
 			lines = []string{strings.TrimSuffix(head, " ")}

@@ -31,7 +31,16 @@ type Config struct {
 	IdleTimeout time.Duration
 	// FlushEvery is the number of packets between flush checks.
 	FlushEvery int
+	// MaxConversations bounds the TCP conversations remembered for their
+	// stream numbers (watched or not); past it the least recently seen are
+	// forgotten (0: the default).
+	MaxConversations int
 }
+
+// DefaultMaxConversations is what the conversation table holds at most
+// (about 30 MB): Wireshark remembers every conversation of a capture,
+// mqttpcap as many as this.
+const DefaultMaxConversations = 1 << 18
 
 // DefaultConfig watches 1883 and 8883 and detects MQTT on other ports.
 func DefaultConfig() Config {
@@ -43,6 +52,7 @@ func DefaultConfig() Config {
 		HoleTimeout:      10 * time.Second,
 		IdleTimeout:      30 * time.Minute,
 		FlushEvery:       10000,
+		MaxConversations: DefaultMaxConversations,
 	}
 }
 
@@ -56,6 +66,9 @@ type Stats struct {
 	NotTCP      uint64
 	Fragments   uint64 // IP fragments (not reassembled)
 	SnaplenCut  uint64 // watched segments the snap length cut
+	// Forgotten counts conversations dropped from the full conversation
+	// table (Config.MaxConversations).
+	Forgotten uint64
 	// UnsupportedLink counts packets of link types mqttpcap cannot decode.
 	UnsupportedLink map[layers.LinkType]uint64
 }
@@ -66,7 +79,7 @@ type Tracker struct {
 	cfg       Config
 	h         Handler
 	layers    *layerDecoder
-	convs     map[convKey]*conv
+	convs     convTable
 	asms      map[int]*assembler
 	ports     map[uint16]bool
 	lastAsm   *assembler
@@ -77,6 +90,10 @@ type Tracker struct {
 	lastFlush time.Time
 	since     int
 	stats     Stats
+	gens      uint64  // reassembly generations given out (flowOf)
+	live      []*Conn // connections not done yet (checked for idleness)
+	waiting   []*Conn // connections with an acknowledged hole waiting for data
+	ended     []*Conn // connections to release once reassembly returns
 }
 
 // assembler is the reassembly state of one capture interface: streams of
@@ -88,8 +105,11 @@ type assembler struct {
 
 // NewTracker returns a Tracker that reports to h.
 func NewTracker(cfg Config, h Handler) *Tracker {
-	t := &Tracker{cfg: cfg, h: h, layers: newLayerDecoder(), convs: make(map[convKey]*conv),
-		asms: make(map[int]*assembler), ports: make(map[uint16]bool)}
+	t := &Tracker{cfg: cfg, h: h, layers: newLayerDecoder(), asms: make(map[int]*assembler), ports: make(map[uint16]bool)}
+	t.convs = convTable{m: make(map[tupleKey]*conv), max: cfg.MaxConversations}
+	if t.convs.max <= 0 {
+		t.convs.max = DefaultMaxConversations
+	}
 	for _, p := range cfg.Ports {
 		t.ports[p] = true
 	}
@@ -153,28 +173,48 @@ func (t *Tracker) Packet(frame uint64, ci gopacket.CaptureInfo, lt layers.LinkTy
 		return
 	}
 	t.stats.TCP++
+	t.expireAckWaits(frame, ci.Timestamp.UnixNano(), false)
 	t.segment(frame, ci, pkt)
+	t.stats.Streams = t.convs.next
 }
 
 func (t *Tracker) segment(frame uint64, ci gopacket.CaptureInfo, pkt tcpPacket) {
 	tcp := pkt.tcp
-	key, d := makeKey(ci.InterfaceIndex, pkt.src, pkt.dst)
-	cv := t.convs[key]
-	if cv == nil || cv.reused(tcp, d) {
-		if cv != nil && cv.conn != nil && !cv.conn.done {
-			t.finish(cv.conn, "port reused")
+	ts := ci.Timestamp.UnixNano()
+	key, d := makeKey(pkt.src, pkt.dst)
+	if t.convs.full() && t.convs.m[key] == nil {
+		t.forget(frame, ci)
+	}
+	cv, old := t.convs.lookup(key, d, tcp, ts)
+	if old != nil {
+		// A reused port: the connections of the old stream are over.
+		for _, v := range old.views {
+			if v.open() {
+				t.giveUp(v.conn, "port reused")
+			}
 		}
-		cv = &conv{stream: t.stats.Streams}
-		t.stats.Streams++
-		t.convs[key] = cv
 	}
-	cv.lastSeen = ci.Timestamp
-	cv.see(tcp, d)
-
-	if cv.conn == nil && !cv.ignore {
-		t.decide(cv, frame, ci, pkt, d)
+	v := cv.viewOn(ci.InterfaceIndex)
+	if tcp.SYN && !tcp.ACK && v.conn != nil && v.conn.rstPending {
+		t.retry(v.conn, d, tcp)
 	}
-	c := cv.conn
+	if v.conn != nil && v.conn.rstPending {
+		t.finish(v.conn, "rst")
+		t.release(v.conn, v.conn.gen)
+	}
+	if tcp.SYN && !tcp.ACK && (v.ignore || (v.conn != nil && v.conn.done)) {
+		// A new connection on the same stream (its SYN has the sequence
+		// number of the old one: Wireshark keeps the number). Decide and
+		// reassemble it afresh.
+		*v = view{iface: v.iface}
+	}
+	if tcp.SYN && !v.synSeen[d] {
+		v.synSeen[d], v.synSeq[d] = true, tcp.Seq
+	}
+	if v.conn == nil && !v.ignore {
+		t.decide(cv, v, frame, ci, pkt, d)
+	}
+	c := v.conn
 	if c == nil || c.done {
 		return
 	}
@@ -188,15 +228,81 @@ func (t *Tracker) segment(frame uint64, ci gopacket.CaptureInfo, pkt tcpPacket) 
 		t.snaplenCut(c, i, frame, ci, pkt)
 	}
 	if tcp.ACK {
-		t.fillAckedHole(c, 1-i, pkt)
+		t.noteAck(c, 1-i, tcp.Ack, frame, ts)
 	}
 	ctx := t.ctxs.get(ci, frame)
-	ctx.fromClient, ctx.rst, ctx.conn = fromClient, tcp.RST, c
+	ctx.fromClient, ctx.rst, ctx.conn, ctx.gen = fromClient, tcp.RST, c, c.gen
 	if pkt.missing > 0 {
 		ctx.pad = int32(pkt.missing)
 		c.padded[i]++
 	}
-	t.assemblerFor(ci.InterfaceIndex).asm.AssembleWithContext(flowOf(pkt), tcp, ctx)
+	t.assemble(c, pkt, tcp, ctx)
+	if c.ackWait[i].lostValid {
+		t.fillLost(c, i)
+	}
+}
+
+// retry continues a connection a RST ended before it carried a byte when
+// its client sends the same SYN again: one connection for all the tries,
+// as Wireshark has one tcp.stream. Reassembly starts afresh.
+func (t *Tracker) retry(c *Conn, d int, tcp *layers.TCP) {
+	_, cd := makeKey(c.Client, c.Server)
+	if d != cd || !c.isnValid || tcp.Seq != c.isn {
+		return
+	}
+	old := c.gen
+	c.gen = t.nextGen()
+	t.release(c, old)
+	c.rstPending = false
+	c.End, c.EndFrame = [2]string{}, [2]uint64{}
+	c.started, c.expectValid, c.padded = [2]bool{}, [2]bool{}, [2]int{}
+	c.queued, c.ackWait = [2]queue{}, [2]ackWait{}
+}
+
+func (t *Tracker) nextGen() uint64 {
+	t.gens++
+	return t.gens
+}
+
+// assemble hands a segment of c to reassembly, then releases what
+// connections reassembly ended meanwhile (release cannot run inside its
+// callbacks).
+func (t *Tracker) assemble(c *Conn, pkt tcpPacket, tcp *layers.TCP, ctx *packetCtx) {
+	t.assembleGen(c.Interface, ctx.gen, pkt, tcp, ctx)
+	t.releaseEnded()
+}
+
+func (t *Tracker) assembleGen(iface int, gen uint64, pkt tcpPacket, tcp *layers.TCP, ctx *packetCtx) {
+	t.assemblerFor(iface).asm.AssembleWithContext(flowOf(pkt, gen), tcp, ctx)
+}
+
+func (t *Tracker) releaseEnded() {
+	for len(t.ended) > 0 {
+		c := t.ended[len(t.ended)-1]
+		t.ended = t.ended[:len(t.ended)-1]
+		t.release(c, c.gen)
+	}
+}
+
+// forget makes room in the conversation table: the connections of the
+// conversations it forgets end.
+func (t *Tracker) forget(frame uint64, ci gopacket.CaptureInfo) {
+	keys := t.convs.victims()
+	for _, k := range keys {
+		for _, v := range t.convs.m[k].views {
+			if v.open() {
+				t.giveUp(v.conn, "idle")
+			}
+		}
+		delete(t.convs.m, k)
+	}
+	if t.convs.evicted == 0 && len(keys) > 0 {
+		t.h.Event(Event{Kind: "cap", Frame: frame, Time: ci.Timestamp,
+			Message: "more than " + strconv.Itoa(t.convs.max) + " TCP connections: the least recently seen are forgotten; " +
+				"a forgotten connection seen again gets a new stream number (Wireshark's would be the old one)"})
+	}
+	t.convs.evicted += uint64(len(keys))
+	t.stats.Forgotten = t.convs.evicted
 }
 
 // snaplenCut pads a segment the snap length cut with zeros, so the stream
@@ -216,40 +322,9 @@ func (t *Tracker) snaplenCut(c *Conn, i int, frame uint64, ci gopacket.CaptureIn
 	}
 }
 
-// maxFill bounds the hole fillAckedHole fills in.
-const maxFill = 16 << 20
-
-// fillAckedHole ends the wait for a segment the capture missed. When the
-// receiver acknowledges bytes beyond a hole in direction j, it got the
-// missing bytes, so they are lost from the capture, not late: rather than
-// hold everything behind the hole until the hole timeout (as reassembly
-// would, and out of frame order), the hole is filled with zeros marked
-// lost, and the data behind it is delivered at once, after a gap. A hole
-// the receiver has not acknowledged (a loss the sender will retransmit)
-// still waits. Wireshark reports the same situation as "ACKed unseen
-// segment".
-func (t *Tracker) fillAckedHole(c *Conn, j int, ack tcpPacket) {
-	if !c.minQueuedValid[j] || !c.expectValid[j] {
-		return
-	}
-	hole := seqDiff(c.expect[j], c.minQueued[j])
-	if hole <= 0 || hole > maxFill || seqDiff(c.minQueued[j], ack.tcp.Ack) < 0 {
-		return
-	}
-	start := c.expect[j]
-	fill := syntheticTCP(ack.tcp.DstPort, ack.tcp.SrcPort, start, ack.tcp.Seq, make([]byte, hole))
-	ctx := t.ctxs.get(c.minQueuedCI[j], c.minQueuedFrame[j])
-	ctx.fromClient, ctx.conn = j == 0, c
-	ctx.pad, ctx.lost = int32(hole), true
-	c.padded[j]++
-	rev := tcpPacket{src: ack.dst, dst: ack.src}
-	c.minQueuedValid[j] = false
-	t.assemblerFor(c.Interface).asm.AssembleWithContext(flowOf(rev), fill, ctx)
-}
-
 // decide watches a connection on an MQTT port, or one that opens with a
 // CONNECT.
-func (t *Tracker) decide(cv *conv, frame uint64, ci gopacket.CaptureInfo, pkt tcpPacket, d int) {
+func (t *Tracker) decide(cv *conv, v *view, frame uint64, ci gopacket.CaptureInfo, pkt tcpPacket, d int) {
 	tcp := pkt.tcp
 	srcMQTT, dstMQTT := t.ports[pkt.src.Port()], t.ports[pkt.dst.Port()]
 	if srcMQTT || dstMQTT {
@@ -264,41 +339,43 @@ func (t *Tracker) decide(cv *conv, frame uint64, ci gopacket.CaptureInfo, pkt tc
 		case srcMQTT && dstMQTT && pkt.src.Port() < pkt.dst.Port():
 			client, server = pkt.dst, pkt.src
 		}
-		t.watch(cv, frame, ci, client, server, roles)
+		t.watch(cv, v, frame, ci, client, server, roles)
 		return
 	}
 	if !t.cfg.DetectOtherPorts {
-		cv.ignore = true
+		v.ignore = true
 		return
 	}
-	prefix, ok := cv.sniffConnect(tcp, d, frame, ci)
+	prefix, ok := v.sniffConnect(tcp, d, frame, ci)
 	if !ok {
 		return
 	}
-	c := t.watch(cv, frame, ci, pkt.src, pkt.dst, "connect")
+	c := t.watch(cv, v, frame, ci, pkt.src, pkt.dst, "connect")
 	if len(prefix.data) > 0 {
 		// The first bytes of the CONNECT came in earlier segments, before the
 		// connection was watched: hand them to reassembly first.
-		first := syntheticTCP(tcp.SrcPort, tcp.DstPort, prefix.seq, tcp.Ack, prefix.data)
+		first := syntheticTCP(tcp.SrcPort, tcp.DstPort, prefix.seq, tcp.Ack, false, prefix.data)
 		ctx := t.ctxs.get(prefix.ci, prefix.frame)
-		ctx.fromClient, ctx.conn = true, c
+		ctx.fromClient, ctx.conn, ctx.gen = true, c, c.gen
 		c.Packets[0]++
 		c.Bytes[0] += int64(len(prefix.data))
-		t.assemblerFor(ci.InterfaceIndex).asm.AssembleWithContext(flowOf(pkt), first, ctx)
+		t.assemble(c, pkt, first, ctx)
 	}
 }
 
-func (t *Tracker) watch(cv *conv, frame uint64, ci gopacket.CaptureInfo, client, server netip.AddrPort, roles string) *Conn {
+func (t *Tracker) watch(cv *conv, v *view, frame uint64, ci gopacket.CaptureInfo, client, server netip.AddrPort, roles string) *Conn {
 	c := &Conn{Stream: cv.stream, Interface: ci.InterfaceIndex, Client: client, Server: server, Roles: roles,
-		FirstFrame: frame, FirstTime: ci.Timestamp, LastTime: ci.Timestamp}
-	_, cd := makeKey(ci.InterfaceIndex, client, server)
-	c.StartSeen = [2]bool{cv.synSeen[cd], cv.synSeen[1-cd]}
+		FirstFrame: frame, FirstTime: ci.Timestamp, LastTime: ci.Timestamp, gen: t.nextGen()}
+	_, cd := makeKey(client, server)
+	c.StartSeen = [2]bool{v.synSeen[cd], v.synSeen[1-cd]}
+	c.isn, c.isnValid = v.synSeq[cd], v.synSeen[cd]
 	if roles == "connect" {
 		c.StartSeen[0] = true // the CONNECT is the first byte of the client's stream
 	}
-	cv.conn = c
-	cv.sniff = nil
+	v.conn = c
+	v.sniff = nil
 	t.stats.Connections++
+	t.live = append(t.live, c)
 	t.h.Opened(c)
 	return c
 }
@@ -307,56 +384,77 @@ func (t *Tracker) watch(cv *conv, frame uint64, ci gopacket.CaptureInfo, client,
 // connections, as of capture time now.
 func (t *Tracker) Flush(now time.Time) {
 	t.since, t.lastFlush = 0, now
+	t.expireAckWaits(t.stats.Frames+1, now.UnixNano(), false)
 	for _, a := range t.asms {
 		a.asm.FlushWithOptions(reassembly.FlushOptions{T: now.Add(-t.cfg.HoleTimeout), TC: now.Add(-t.cfg.IdleTimeout)})
 	}
+	t.releaseEnded()
 	idle := now.Add(-t.cfg.IdleTimeout)
-	linger := now.Add(-2 * time.Minute)
-	for k, cv := range t.convs {
-		switch {
-		case cv.lastSeen.Before(idle):
-			if cv.conn != nil && !cv.conn.done {
-				t.finish(cv.conn, "idle")
-			}
-			delete(t.convs, k)
-		case cv.closed() && cv.lastSeen.Before(linger) && (cv.conn == nil || cv.conn.done):
-			delete(t.convs, k)
+	live := t.live[:0]
+	for _, c := range t.live {
+		if !c.done && c.LastTime.Before(idle) {
+			t.finish(c, "idle")
+			t.release(c, c.gen)
+		}
+		if !c.done {
+			live = append(live, c)
 		}
 	}
+	clear(t.live[len(live):])
+	t.live = live
 }
 
 // Close flushes everything at the end of the capture: buffered data is
 // delivered (holes reported as gaps) and every connection is done.
 func (t *Tracker) Close() {
+	t.expireAckWaits(0, 0, true)
 	for _, a := range t.asms {
 		a.asm.FlushAll()
 	}
+	t.ended = t.ended[:0] // FlushAll closed everything
 	// Done in stream order, for stable output.
 	var open []*Conn
-	for _, cv := range t.convs {
-		if cv.conn != nil && !cv.conn.done {
-			open = append(open, cv.conn)
+	for _, c := range t.live {
+		if !c.done {
+			open = append(open, c)
 		}
 	}
 	sortConns(open)
 	for _, c := range open {
 		t.finish(c, "capture end")
 	}
+	t.live = nil
 }
 
+// finish ends a connection: Done is called once. A connection a RST ended
+// before it carried a byte, kept for a retried SYN, ends as "rst".
 func (t *Tracker) finish(c *Conn, why string) {
 	if c.done {
 		return
+	}
+	if c.rstPending {
+		why, c.rstPending = "rst", false
 	}
 	c.done = true
 	t.h.Done(c, why)
 }
 
-func flowOf(pkt tcpPacket) gopacket.Flow {
+// flowOf is the network flow a connection's segments are reassembled
+// under. gopacket keys its connections by network and transport flow;
+// the endpoint type, which only names the kind of address, is set to a
+// number of the connection's own (its generation), so that a connection
+// started again on the same addresses and ports (a reused port, a retried
+// SYN after a RST) gets new reassembly state, while gopacket still holds
+// the old one until it is released.
+func flowOf(pkt tcpPacket, gen uint64) gopacket.Flow {
+	typ := gopacket.EndpointType(firstGenEndpoint + int64(gen))
 	if pkt.src.Addr().Is4() {
 		src, dst := pkt.src.Addr().As4(), pkt.dst.Addr().As4()
-		return gopacket.NewFlow(layers.EndpointIPv4, src[:], dst[:])
+		return gopacket.NewFlow(typ, src[:], dst[:])
 	}
 	src, dst := pkt.src.Addr().As16(), pkt.dst.Addr().As16()
-	return gopacket.NewFlow(layers.EndpointIPv6, src[:], dst[:])
+	return gopacket.NewFlow(typ, src[:], dst[:])
 }
+
+// firstGenEndpoint is far above gopacket's registered endpoint types.
+const firstGenEndpoint = 1 << 32
