@@ -66,6 +66,16 @@ type Conn struct {
 	// a retried SYN continues it (one connection for all the tries, as
 	// Wireshark has one tcp.stream), anything else ends it.
 	rstPending bool
+	// ender is the first FIN or RST reassembly took per direction.
+	ender [2]ender
+}
+
+// ender is a packet that ended a direction.
+type ender struct {
+	valid bool
+	rst   bool
+	frame uint64
+	ts    int64
 }
 
 // dirIndex is 0 for client→server and 1 for server→client.

@@ -45,6 +45,9 @@ func (s *tcpStream) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, _ reassembly
 		return true
 	}
 	i := dirIndex(ctx.fromClient)
+	if (tcp.FIN || tcp.RST) && !c.ender[i].valid && ends(tcp, nextSeq) {
+		c.ender[i] = ender{valid: true, frame: ctx.frame, ts: ctx.ts, rst: tcp.RST}
+	}
 	switch {
 	case nextSeq >= 0:
 		c.expect[i], c.expectValid[i] = uint32(nextSeq), true
@@ -64,6 +67,19 @@ func (s *tcpStream) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, _ reassembly
 		c.expect[i], c.expectValid[i] = tcp.Seq, true
 	}
 	return true
+}
+
+// ends says whether reassembly will end a direction with a FIN or RST
+// segment rather than drop it: a RST only at the next sequence number, a
+// FIN unless all of it lies before (RFC 5961; gopacket's rules).
+func ends(tcp *layers.TCP, nextSeq reassembly.Sequence) bool {
+	if nextSeq < 0 {
+		return true
+	}
+	if tcp.RST {
+		return tcp.Seq == uint32(nextSeq)
+	}
+	return seqDiff(uint32(nextSeq), tcp.Seq+uint32(len(tcp.Payload))) >= 0
 }
 
 // stale says the connection has ended or started again since this stream
@@ -116,19 +132,20 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Ass
 		c.queued[i] = queue{}
 	}
 	if end {
-		last := ctx
-		if avail > 0 {
-			if l := ctxOf(sg.CaptureInfo(avail - 1)); l != nil {
-				last = l
-			}
+		// The FIN or RST that ended the direction: reassembly may deliver
+		// it with another packet (a hole filled in, a later segment), so it
+		// was noted when it came (Accept).
+		e := c.ender[i]
+		if !e.valid {
+			e = ender{valid: true, frame: ctx.frame, ts: ctx.ts, rst: ctx.rst}
 		}
 		how := "fin"
-		if last.rst || ctx.rst {
+		if e.rst {
 			how = "rst"
 		}
 		if c.End[i] == "" {
-			c.End[i], c.EndFrame[i] = how, ctx.frame
-			h.Closed(c, fromClient, ctx.frame, time.Unix(0, ctx.ts).UTC())
+			c.End[i], c.EndFrame[i] = how, e.frame
+			h.Closed(c, fromClient, e.frame, time.Unix(0, e.ts).UTC())
 		}
 		if how == "rst" {
 			if c.isnValid && c.Bytes[0]+c.Bytes[1] == 0 {

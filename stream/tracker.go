@@ -254,7 +254,7 @@ func (t *Tracker) retry(c *Conn, d int, tcp *layers.TCP) {
 	c.gen = t.nextGen()
 	t.release(c, old)
 	c.rstPending = false
-	c.End, c.EndFrame = [2]string{}, [2]uint64{}
+	c.End, c.EndFrame, c.ender = [2]string{}, [2]uint64{}, [2]ender{}
 	c.started, c.expectValid, c.padded = [2]bool{}, [2]bool{}, [2]int{}
 	c.queued, c.ackWait = [2]queue{}, [2]ackWait{}
 }
