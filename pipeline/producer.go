@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"math"
 	"strconv"
 	"time"
 
@@ -180,10 +181,11 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, chunk *st
 		if !ok {
 			break
 		}
+		h.framerEvents(c, st, fromClient, part, int64(len(data)), chunkStart, fr.Start)
 		frame, t := h.origin(d, part, int64(len(data)), chunkStart, fr)
 		h.packet(c, st, fromClient, fr, frame, t)
 	}
-	h.framerEvents(c, st, fromClient, part, chunkStart)
+	h.framerEvents(c, st, fromClient, part, int64(len(data)), chunkStart, math.MaxInt64)
 	// Remember where the bytes of the packet still in progress came from.
 	if start, ok := d.framer.Pending(); ok {
 		first := max(start-chunkStart, 0)
@@ -274,15 +276,26 @@ func (d *dirState) cutAt(fr decode.Frame) (int, uint64, bool) {
 	return first, frame, first >= 0
 }
 
-func (h *handler) framerEvents(c *stream.Conn, st *connState, fromClient bool, part origins, chunkStart int64) {
-	i := dirIdx(fromClient)
-	if !st.dirs[i].framer.HasEvents() {
-		return
-	}
-	for _, ev := range st.dirs[i].framer.Events() {
-		var frame uint64
-		var t time.Time
-		frame, t = part.at(max(int(ev.Start-chunkStart), 0))
+// framerEvents hands on the framer's events that start before stream
+// offset before (all of them: math.MaxInt64), in stream order. part holds
+// the n bytes fed from stream offset chunkStart (none when a gap or the
+// end flushed the framer).
+func (h *handler) framerEvents(c *stream.Conn, st *connState, fromClient bool, part origins, n, chunkStart, before int64) {
+	f := &st.dirs[dirIdx(fromClient)].framer
+	for {
+		ev, ok := f.NextEvent(before)
+		if !ok {
+			return
+		}
+		// The event's frame: for skipped bytes the frame of the last of
+		// them (records come in the order they complete), for a capped
+		// packet the frame where the cap was reached; within the bytes at
+		// hand.
+		off := ev.Start - chunkStart
+		if ev.Kind == decode.EventSkipped {
+			off += ev.Len - 1
+		}
+		frame, t := part.at(int(min(max(off, 0), max(n-1, 0))))
 		e := Event{Bytes: ev.Len}
 		switch ev.Kind {
 		case decode.EventSkipped:
@@ -340,7 +353,7 @@ func (h *handler) flushed(c *stream.Conn, st *connState, fromClient bool, fr dec
 		}
 		h.packet(c, st, fromClient, fr, frame, t)
 	}
-	h.framerEvents(c, st, fromClient, origins{}, 0)
+	h.framerEvents(c, st, fromClient, origins{}, 0, 0, math.MaxInt64)
 	d.pendFrame, d.pendTime = 0, time.Time{}
 }
 
