@@ -82,7 +82,7 @@ func run(t *testing.T, c *pcapcraft.Capture, cfg Config) (*recorder, []int, *Tra
 	r := newRecorder()
 	tr := NewTracker(cfg, r)
 	var streams []int
-	probe := newLayerDecoder()
+	probe, probeDefrag := newLayerDecoder(), newDefragmenter()
 	for i, f := range c.Frames {
 		ci := gopacket.CaptureInfo{Timestamp: f.Time, CaptureLength: len(f.Data), Length: len(f.Data), InterfaceIndex: f.Iface}
 		if f.Wire > 0 {
@@ -90,7 +90,13 @@ func run(t *testing.T, c *pcapcraft.Capture, cfg Config) (*recorder, []int, *Tra
 		}
 		tr.Packet(uint64(i+1), ci, layers.LinkTypeEthernet, f.Data)
 		s := -1
-		if pkt, ok := probe.decode(layers.LinkTypeEthernet, f.Data, ci); ok {
+		pkt, ok := probe.decode(layers.LinkTypeEthernet, f.Data, ci)
+		if !ok && pkt.fragment {
+			if payload, done := probeDefrag.add(pkt.frag, f.Iface, f.Time.UnixNano()); done {
+				pkt, ok = probe.datagramTCP(pkt.frag, payload)
+			}
+		}
+		if ok {
 			key, _ := makeKey(pkt.src, pkt.dst)
 			if cv := tr.convs.m[key]; cv != nil {
 				s = cv.stream
@@ -133,4 +139,9 @@ func mqttConfig() Config {
 	cfg := DefaultConfig()
 	cfg.DetectOtherPorts = false
 	return cfg
+}
+
+// ciOf is the capture info of an n-byte frame captured whole.
+func ciOf(n int) gopacket.CaptureInfo {
+	return gopacket.CaptureInfo{Timestamp: time.Unix(1, 0), CaptureLength: n, Length: n}
 }

@@ -64,8 +64,13 @@ type Stats struct {
 	Streams     int    // TCP connections (tcp.stream indexes given)
 	Connections int    // watched connections
 	NotTCP      uint64
-	Fragments   uint64 // IP fragments (not reassembled)
-	SnaplenCut  uint64 // watched segments the snap length cut
+	Fragments   uint64 // IP fragments of TCP datagrams
+	// Reassembled counts TCP datagrams put back together from fragments;
+	// FragmentsDropped those given up (incomplete, cut by the snap length,
+	// overlapping in disagreement, or over a bound).
+	Reassembled      uint64
+	FragmentsDropped uint64
+	SnaplenCut       uint64 // watched segments the snap length cut
 	// Forgotten counts conversations dropped from the full conversation
 	// table (Config.MaxConversations).
 	Forgotten uint64
@@ -79,6 +84,7 @@ type Tracker struct {
 	cfg       Config
 	h         Handler
 	layers    *layerDecoder
+	defrag    *defragmenter
 	convs     convTable
 	asms      map[int]*assembler
 	ports     map[uint16]bool
@@ -105,7 +111,7 @@ type assembler struct {
 
 // NewTracker returns a Tracker that reports to h.
 func NewTracker(cfg Config, h Handler) *Tracker {
-	t := &Tracker{cfg: cfg, h: h, layers: newLayerDecoder(), asms: make(map[int]*assembler), ports: make(map[uint16]bool)}
+	t := &Tracker{cfg: cfg, h: h, layers: newLayerDecoder(), defrag: newDefragmenter(), asms: make(map[int]*assembler), ports: make(map[uint16]bool)}
 	t.convs = convTable{m: make(map[tupleKey]*conv), max: cfg.MaxConversations}
 	if t.convs.max <= 0 {
 		t.convs.max = DefaultMaxConversations
@@ -164,12 +170,17 @@ func (t *Tracker) Packet(frame uint64, ci gopacket.CaptureInfo, lt layers.LinkTy
 		return
 	}
 	pkt, ok := t.layers.decode(lt, data, ci)
-	if !ok {
-		if pkt.fragment {
-			t.stats.Fragments++
-		} else {
-			t.stats.NotTCP++
+	if !ok && pkt.fragment {
+		t.stats.Fragments++
+		payload, done := t.defrag.add(pkt.frag, ci.InterfaceIndex, ci.Timestamp.UnixNano())
+		t.stats.Reassembled, t.stats.FragmentsDropped = t.defrag.reassembled, t.defrag.dropped
+		if !done {
+			return
 		}
+		pkt, ok = t.layers.datagramTCP(pkt.frag, payload)
+	}
+	if !ok {
+		t.stats.NotTCP++
 		return
 	}
 	t.stats.TCP++
@@ -389,6 +400,8 @@ func (t *Tracker) Flush(now time.Time) {
 		a.asm.FlushWithOptions(reassembly.FlushOptions{T: now.Add(-t.cfg.HoleTimeout), TC: now.Add(-t.cfg.IdleTimeout)})
 	}
 	t.releaseEnded()
+	t.defrag.expire(now.UnixNano(), false)
+	t.stats.FragmentsDropped = t.defrag.dropped
 	idle := now.Add(-t.cfg.IdleTimeout)
 	live := t.live[:0]
 	for _, c := range t.live {
@@ -407,6 +420,8 @@ func (t *Tracker) Flush(now time.Time) {
 // Close flushes everything at the end of the capture: buffered data is
 // delivered (holes reported as gaps) and every connection is done.
 func (t *Tracker) Close() {
+	t.defrag.close()
+	t.stats.FragmentsDropped = t.defrag.dropped
 	t.expireAckWaits(0, 0, true)
 	for _, a := range t.asms {
 		a.asm.FlushAll()
