@@ -21,6 +21,7 @@ type File struct {
 	count  *countingReader
 	pcap   *pcapgo.Reader
 	ng     *pcapgo.NgReader
+	sects  *sections // pcapng: interfaces numbered across sections
 	format string
 	frames uint64
 }
@@ -73,7 +74,7 @@ func NewReader(r io.Reader, name string) (*File, error) {
 	if err != nil && len(magic) == 0 {
 		return nil, fmt.Errorf("%w (the file is empty)", ErrNotCapture)
 	}
-	var in io.Reader = br
+	var in io.Reader = br // a *bufio.Reader, for sections
 	compressed := ""
 	if hasMagic(magic, magicGzip) {
 		gz, err := gzip.NewReader(br)
@@ -94,6 +95,8 @@ func NewReader(r io.Reader, name string) (*File, error) {
 			return nil, headerError(err)
 		}
 		f.ng, f.format = ng, "pcapng"+compressed
+		// in is a *bufio.Reader, which pcapgo reads through as it is.
+		f.sects = newSections(in.(*bufio.Reader))
 	case hasMagic(magic, magicPcapLE), hasMagic(magic, magicPcapBE), hasMagic(magic, magicPcapNsLE), hasMagic(magic, magicPcapNsBE):
 		pr, err := pcapgo.NewReader(in)
 		if err != nil {
@@ -124,10 +127,12 @@ func (f *File) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
 	var err error
 	var lt layers.LinkType
 	if f.ng != nil {
+		f.sects.beforePacket(f.ng.NInterfaces())
 		data, ci, err = f.ng.ZeroCopyReadPacketData()
 		if err == nil && len(ci.AncillaryData) > 0 {
 			lt, _ = ci.AncillaryData[0].(layers.LinkType)
 		}
+		ci.InterfaceIndex = f.sects.global(ci.InterfaceIndex)
 	} else {
 		data, ci, err = f.pcap.ZeroCopyReadPacketData()
 		lt = f.pcap.LinkType()
