@@ -34,6 +34,10 @@ type dirState struct {
 	// frame among its bytes).
 	pendFrame uint64
 	pendTime  time.Time
+	// skipFrame is the frame of the last byte fed while the framer was
+	// not in sync: the frame of a skip that ended before the current chunk.
+	skipFrame uint64
+	skipTime  time.Time
 	// cut lists stream ranges the snap length cut (zero-filled).
 	cut     []cutRange
 	started bool
@@ -168,7 +172,7 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, chunk *st
 	d := &st.dirs[dirIdx(fromClient)]
 	data := chunk.Data[from:to]
 	// part gives the frames of bytes of data (offsets relative to data).
-	part := origins{chunk, from}
+	part := origins{chunk: chunk, from: from}
 	chunkStart := d.framer.Pos()
 	for _, m := range chunk.Missing {
 		if !m.Lost && m.Off >= from && m.Off < to {
@@ -186,6 +190,9 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, chunk *st
 		h.packet(c, st, fromClient, fr, frame, t)
 	}
 	h.framerEvents(c, st, fromClient, part, int64(len(data)), chunkStart, math.MaxInt64)
+	if !d.framer.Synced() {
+		d.skipFrame, d.skipTime = part.at(len(data) - 1)
+	}
 	// Remember where the bytes of the packet still in progress came from.
 	if start, ok := d.framer.Pending(); ok {
 		first := max(start-chunkStart, 0)
@@ -204,15 +211,19 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, chunk *st
 	}
 }
 
-// origins gives the frame of the bytes of part of a chunk.
+// origins gives the frame of the bytes of part of a chunk; without a
+// chunk (bytes the framer held when a gap or the end flushed it), frame
+// and t.
 type origins struct {
 	chunk *stream.Chunk
 	from  int
+	frame uint64
+	t     time.Time
 }
 
 func (o origins) at(off int) (uint64, time.Time) {
 	if o.chunk == nil {
-		return 0, time.Time{}
+		return o.frame, o.t
 	}
 	return o.chunk.Origin(o.from + off)
 }
@@ -296,6 +307,9 @@ func (h *handler) framerEvents(c *stream.Conn, st *connState, fromClient bool, p
 			off += ev.Len - 1
 		}
 		frame, t := part.at(int(min(max(off, 0), max(n-1, 0))))
+		if d := &st.dirs[dirIdx(fromClient)]; off < 0 && part.chunk != nil && d.skipFrame != 0 {
+			frame, t = d.skipFrame, d.skipTime // the skip ended in an earlier chunk
+		}
 		e := Event{Bytes: ev.Len}
 		switch ev.Kind {
 		case decode.EventSkipped:
@@ -347,13 +361,17 @@ func (h *handler) incomplete(c *stream.Conn, st *connState, fromClient bool, fra
 // flushed hands on a truncated frame the framer gave up.
 func (h *handler) flushed(c *stream.Conn, st *connState, fromClient bool, fr decode.Frame, ok bool, frame uint64, t time.Time) {
 	d := &st.dirs[dirIdx(fromClient)]
+	if d.pendFrame != 0 {
+		frame, t = d.pendFrame, d.pendTime
+	}
 	if ok {
-		if d.pendFrame != 0 {
-			frame, t = d.pendFrame, d.pendTime
-		}
 		h.packet(c, st, fromClient, fr, frame, t)
 	}
-	h.framerEvents(c, st, fromClient, origins{}, 0, 0, math.MaxInt64)
+	if frame == 0 {
+		frame, t = c.LastFrame, c.LastTime // the end of a connection: its last frame
+	}
+	// The bytes held were the pending ones: their latest frame.
+	h.framerEvents(c, st, fromClient, origins{frame: frame, t: t}, 1, 0, math.MaxInt64)
 	d.pendFrame, d.pendTime = 0, time.Time{}
 }
 
