@@ -100,6 +100,8 @@ func TestCraftedCapturesAgainstTshark(t *testing.T) {
 	}{
 		{name: "syn-retries.pcap"},
 		{name: "ip-fragments.pcap"},
+		{name: "not-mqtt.pcap"},
+		{name: "websocket-80.pcap"},
 		{name: "no-mqtt.pcap"},
 		{name: "ack-before-data.pcap", why: "tshark does not decode the CONNECT and CONNACK captured after their ACKs (it takes them for out-of-order segments)",
 			want: []pkt{{4, 0, subscribe}, {6, 0, connect}, {7, 0, suback}, {9, 0, connack}, {10, 0, publish}, {11, 0, disconnect}}},

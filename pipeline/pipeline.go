@@ -38,6 +38,10 @@ type Options struct {
 	// Keys gives access keys to verify token signatures.
 	OneNET bool
 	Keys   onenet.KeyFunc
+	// ForceMQTT frames and decodes every watched connection as MQTT, even
+	// when its first bytes are TLS, HTTP or anything else (for traffic
+	// from a fuzzer); by default such connections are named, not decoded.
+	ForceMQTT bool
 	// Parallel runs decoding and output on a second goroutine, fed in
 	// batches, in Run (not in Feed, whose records must come out at once).
 	// The records and their order are the same.

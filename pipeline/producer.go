@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/detect"
 	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/stream"
 )
@@ -18,6 +19,7 @@ type connState struct {
 	// Producer side.
 	dirs  [2]dirState
 	tls   bool
+	said  bool // the connection's protocol event was reported
 	probe decode.Decoder
 	// Consumer side.
 	info    ConnInfo
@@ -39,8 +41,12 @@ type dirState struct {
 	skipFrame uint64
 	skipTime  time.Time
 	// cut lists stream ranges the snap length cut (zero-filled).
-	cut     []cutRange
-	started bool
+	cut []cutRange
+	// classified says the direction's first bytes were looked at
+	// (detect.Classify); other is what they are when not MQTT: the
+	// direction's bytes are then not framed.
+	classified bool
+	other      detect.Protocol
 }
 
 type cutRange struct {
@@ -109,16 +115,15 @@ func (h *handler) Data(c *stream.Conn, fromClient bool, chunk *stream.Chunk) {
 	if st.tls {
 		return
 	}
-	if !d.started {
-		d.started = true
-		lostFirst := len(chunk.Missing) > 0 && chunk.Missing[0].Lost && chunk.Missing[0].Off == 0
-		if !lostFirst && looksLikeTLS(chunk.Data) {
-			st.tls = true
-			frame, t := chunk.Origin(0)
-			h.out.event(st, c, fromClient, frame, t, Event{Type: "tls",
-				Message: "TLS (" + tlsRecordName(chunk.Data) + "): the connection is encrypted, its MQTT packets cannot be decoded"})
+	if !d.classified {
+		d.classified = true
+		h.classify(c, st, fromClient, chunk)
+		if st.tls {
 			return
 		}
+	}
+	if d.other != detect.MQTT {
+		return
 	}
 	// Bytes the capture lost or the snap length cut were filled with zeros
 	// by the stream layer: split the chunk there.
@@ -159,7 +164,7 @@ func (h *handler) packetRest(d *dirState) int64 {
 // known packet: like a gap, but the [snaplen] event has already said so.
 func (h *handler) snaplenGap(c *stream.Conn, st *connState, fromClient bool, n int64, frame uint64, t time.Time) {
 	d := &st.dirs[dirIdx(fromClient)]
-	d.started = true
+	d.classified = true // the first bytes are not all there: left to the framer
 	fr, ok := d.framer.Gap(n)
 	h.flushed(c, st, fromClient, fr, ok, frame, t)
 }
@@ -333,7 +338,7 @@ func (h *handler) Gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t 
 // so they were sent but not captured.
 func (h *handler) gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t time.Time, acked bool) {
 	st := h.state(c)
-	if st.tls {
+	if st.tls || st.dirs[dirIdx(fromClient)].other != detect.MQTT {
 		return
 	}
 	d := &st.dirs[dirIdx(fromClient)]
@@ -414,30 +419,4 @@ func (h *handler) Event(e stream.Event) {
 		st = h.state(e.Conn)
 	}
 	h.out.event(st, e.Conn, e.FromClient, e.Frame, e.Time, Event{Type: e.Kind, Message: e.Message})
-}
-
-// looksLikeTLS recognises a TLS record header: content type 20-23
-// (change cipher spec, alert, handshake, application data) and major
-// version 3. An MQTT stream cannot start so: 0x14-0x17 would be a CONNECT
-// with reserved flags set.
-func looksLikeTLS(b []byte) bool {
-	return len(b) >= 3 && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 0x03 && b[2] <= 0x04
-}
-
-func tlsRecordName(b []byte) string {
-	switch b[0] {
-	case 0x16:
-		if len(b) > 5 && b[5] == 1 {
-			return "ClientHello"
-		}
-		if len(b) > 5 && b[5] == 2 {
-			return "ServerHello"
-		}
-		return "handshake"
-	case 0x17:
-		return "application data"
-	case 0x15:
-		return "alert"
-	}
-	return "change cipher spec"
 }

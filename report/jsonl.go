@@ -105,6 +105,9 @@ func (o *JSONLines) event(r *pipeline.Record) {
 	if r.Event.Bytes != 0 {
 		j.int("bytes", r.Event.Bytes)
 	}
+	if r.Event.Protocol != "" {
+		j.strs("protocol", r.Event.Protocol)
+	}
 	j.strs("message", r.Event.Message)
 	j.close('}')
 }
@@ -173,6 +176,9 @@ func (o *JSONLines) connection(r *pipeline.Record) {
 			j.uint("version", uint64(r.Info.Version))
 		}
 		j.bool("tls", r.Info.TLS)
+		if r.Info.Protocol != "" {
+			j.strs("protocol", r.Info.Protocol)
+		}
 		j.key("packets")
 		j.open('{')
 		j.int("client", int64(r.Info.Packets[0]))

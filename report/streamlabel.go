@@ -2,6 +2,7 @@ package report
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/mqttpcap/mqttpcap/stream"
 )
@@ -15,4 +16,16 @@ func streamLabel(c *stream.Conn) string {
 		return strconv.Itoa(c.Stream)
 	}
 	return strconv.Itoa(c.Stream) + " (if " + strconv.Itoa(c.Interface) + ")"
+}
+
+// protocolLabel names a connection's other protocol in the version column
+// of the connection table ("http" → "HTTP").
+func protocolLabel(p string) string {
+	switch p {
+	case "websocket":
+		return "WebSocket"
+	case "text", "binary":
+		return p
+	}
+	return strings.ToUpper(p)
 }

@@ -157,6 +157,8 @@ func SummaryTable(b []byte, c *Collector, styled bool, width int) []byte {
 		ver := "-"
 		if s.Info.TLS {
 			ver = "TLS"
+		} else if s.Info.Version == 0 && s.Info.Protocol != "" {
+			ver = protocolLabel(s.Info.Protocol)
 		} else if s.Info.Version != 0 {
 			ver = s.Info.Version.String()
 			if s.Info.VersionInferred {

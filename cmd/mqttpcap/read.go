@@ -55,6 +55,11 @@ opens with a CONNECT (disable with --no-detect). A capture that starts
 mid-connection has no CONNECT to tell the MQTT version: it is inferred from
 what decodes cleanly, or taken from --mqtt-version.
 
+The first bytes of each side of a connection are checked before they are
+decoded: a side that sends TLS, HTTP (or a WebSocket upgrade), SSH, text or
+other bytes that are not MQTT is named in a [protocol] event and not decoded
+(--force-mqtt decodes it anyway).
+
 ` + exitStatusHelp,
 		Example: `  mqttpcap read capture.pcapng
   mqttpcap read capture.pcapng -V
