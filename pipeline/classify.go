@@ -28,6 +28,7 @@ func (h *handler) classify(c *stream.Conn, st *connState, fromClient bool, chunk
 	frame, t := chunk.Origin(0)
 	if r.Protocol == detect.TLS {
 		st.tls = true
+		h.p.found.tls++
 		h.out.event(st, c, fromClient, frame, t, Event{Type: "tls",
 			Message: "TLS (" + r.Detail + "): the connection is encrypted, its MQTT packets cannot be decoded"})
 		return
@@ -37,6 +38,7 @@ func (h *handler) classify(c *stream.Conn, st *connState, fromClient bool, chunk
 		return
 	}
 	st.said = true
+	h.p.found.other[r.Protocol]++
 	who := "client"
 	if !fromClient {
 		who = "server"

@@ -69,6 +69,9 @@ type Pipeline struct {
 	// the frames and packets a bug stopped from being decoded.
 	lastTime time.Time
 	internal internalErrors
+	found    found // what the producer saw (the notice when there is no MQTT)
+	// nothingSaid: the no_mqtt event was reported.
+	nothingSaid bool
 }
 
 // New returns a pipeline that hands its records to sink.
@@ -181,6 +184,7 @@ func (p *Pipeline) Tick(now time.Time) error {
 func (p *Pipeline) Close() {
 	defer p.recoverStream()
 	p.tracker.Close()
+	p.sayNothingFound()
 }
 
 // InternalErrors is the error for the frames a bug stopped from being

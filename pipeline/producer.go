@@ -263,6 +263,7 @@ func (h *handler) packet(c *stream.Conn, st *connState, fromClient bool, fr deco
 		fr.Missing = len(fr.Raw) - cut + max(fr.Missing, 0)
 		fr.Raw, fr.Truncated, fr.SnaplenFrame = fr.Raw[:cut], true, cutFrame
 	}
+	h.p.found.frames++
 	h.out.frame(st, c, fromClient, fr, frame, t)
 }
 

@@ -58,7 +58,7 @@ type Record struct {
 type Event struct {
 	// Type is a stable identifier: "gap", "tls", "protocol", "not_mqtt",
 	// "incomplete", "cap", "fin", "rst", "snaplen", "link_type",
-	// "cut_short", "damaged".
+	// "no_mqtt", "cut_short", "damaged".
 	Type    string
 	Message string
 	// Bytes is the number of bytes the event is about, when it has one.

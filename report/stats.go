@@ -40,6 +40,7 @@ func StatsText(b []byte, c *Collector, info StatsInfo, styled bool, width int) [
 	}
 	b = append(b, "  "+strconv.Itoa(c.Packets)+" MQTT packets, "+strconv.FormatInt(c.Bytes, 10)+" bytes, "+
 		plural(conns, "connection")+" ("+strconv.Itoa(tls)+" TLS)"+rate(c.Packets, span)+"\n"...)
+	b = noMQTT(b, c, width)
 
 	head("\nPackets by type")
 	tb := &table{header: []string{"type", "packets", "share"}, right: map[int]bool{1: true, 2: true}}
@@ -172,7 +173,8 @@ func StatsJSON(c *Collector, info StatsInfo) ([]byte, error) {
 		ReplyLatency *latencyJSON   `json:"onenet_reply_latency,omitempty"`
 		Problems     map[string]int `json:"problems"`
 		Events       map[string]int `json:"events"`
-	}{Source: info.Source, Frames: info.Frames, Packets: c.Packets, Bytes: c.Bytes, Types: map[string]int{},
+		NoMQTT       string         `json:"no_mqtt,omitempty"`
+	}{NoMQTT: c.NoMQTT, Source: info.Source, Frames: info.Frames, Packets: c.Packets, Bytes: c.Bytes, Types: map[string]int{},
 		Problems: c.Problem, Events: c.Events, Topics: []topic{}, Connections: []conn{}}
 	if !c.First.IsZero() {
 		first, last := c.First.UTC(), c.Last.UTC()

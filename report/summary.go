@@ -15,11 +15,13 @@ import (
 // counters per topic, so its memory grows with the number of connections
 // and topics, not with the capture.
 type Collector struct {
-	open    map[*stream.Conn]*ConnSummary
-	Done    []*ConnSummary // connections that ended, in the order they ended
-	Types   [16]int        // MQTT packets by type
-	Topics  map[string]*TopicStats
-	Events  map[string]int
+	open   map[*stream.Conn]*ConnSummary
+	Done   []*ConnSummary // connections that ended, in the order they ended
+	Types  [16]int        // MQTT packets by type
+	Topics map[string]*TopicStats
+	Events map[string]int
+	// NoMQTT is the notice of a capture without MQTT (a no_mqtt event).
+	NoMQTT  string
 	Problem map[string]int // problems by code
 	Packets int
 	Bytes   int64 // MQTT packet bytes
@@ -112,6 +114,9 @@ func (c *Collector) Observe(r *pipeline.Record) {
 	switch r.Kind {
 	case pipeline.KindEvent:
 		c.Events[r.Event.Type]++
+		if r.Event.Type == "no_mqtt" {
+			c.NoMQTT = r.Event.Message
+		}
 	case pipeline.KindPacket:
 		c.packet(r)
 	case pipeline.KindConnDone:

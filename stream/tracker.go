@@ -74,6 +74,9 @@ type Stats struct {
 	// Forgotten counts conversations dropped from the full conversation
 	// table (Config.MaxConversations).
 	Forgotten uint64
+	// ServerPorts counts TCP connections (streams) by their server's port
+	// (at most 65,536 entries).
+	ServerPorts map[uint16]int
 	// UnsupportedLink counts packets of link types mqttpcap cannot decode.
 	UnsupportedLink map[layers.LinkType]uint64
 }
@@ -196,7 +199,11 @@ func (t *Tracker) segment(frame uint64, ci gopacket.CaptureInfo, pkt tcpPacket) 
 	if t.convs.full() && t.convs.m[key] == nil {
 		t.forget(frame, ci)
 	}
+	streams := t.convs.next
 	cv, old := t.convs.lookup(key, d, tcp, ts)
+	if t.convs.next != streams {
+		t.countServerPort(pkt)
+	}
 	if old != nil {
 		// A reused port: the connections of the old stream are over.
 		for _, v := range old.views {
@@ -251,6 +258,28 @@ func (t *Tracker) segment(frame uint64, ci gopacket.CaptureInfo, pkt tcpPacket) 
 	if c.ackWait[i].lostValid {
 		t.fillLost(c, i)
 	}
+}
+
+// countServerPort counts a new TCP connection under its server's port:
+// the SYN's destination, the SYN+ACK's source, else an MQTT port, else
+// the lower port (servers listen on low, well-known ports).
+func (t *Tracker) countServerPort(pkt tcpPacket) {
+	src, dst := pkt.src.Port(), pkt.dst.Port()
+	port := min(src, dst)
+	switch {
+	case pkt.tcp.SYN && !pkt.tcp.ACK:
+		port = dst
+	case pkt.tcp.SYN:
+		port = src
+	case t.ports[dst]:
+		port = dst
+	case t.ports[src]:
+		port = src
+	}
+	if t.stats.ServerPorts == nil {
+		t.stats.ServerPorts = make(map[uint16]int)
+	}
+	t.stats.ServerPorts[port]++
 }
 
 // retry continues a connection a RST ended before it carried a byte when
