@@ -35,6 +35,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./filter
 	$(GO) test -run XXX -fuzz '^FuzzHexdump$$' -fuzztime $(FUZZTIME) ./report
 	$(GO) test -run XXX -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME) ./detect
+	$(GO) test -run XXX -fuzz '^FuzzTracker$$' -fuzztime $(FUZZTIME) ./stream
 	$(GO) test -run XXX -fuzz '^FuzzReadPath$$' -fuzztime $(FUZZTIME) ./cmd/mqttpcap
 
 # Benchmarks of the decoder and of the whole read path on a generated capture
