@@ -34,7 +34,7 @@ const exitStatusHelp = `EXIT STATUS
   4    the capture is cut short or damaged: everything before the damage
        was printed, and the error says where it ends
   5    token verify: the signature does not verify; replay: the server
-       refused the login or closed without a CONNACK
+       refused the login, closed without a CONNACK, or does not speak MQTT
   130  interrupted (Ctrl-C)`
 
 func main() {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/mqttpcap/mqttpcap/capture"
 	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/detect"
 	"github.com/mqttpcap/mqttpcap/export"
 	"github.com/mqttpcap/mqttpcap/filter"
 	"github.com/mqttpcap/mqttpcap/pipeline"
@@ -289,6 +290,10 @@ type replayReader struct {
 	connack *decode.Packet
 	closed  bool
 	buf     [64 << 10]byte
+	// checked: the server's first bytes were classified; other is what
+	// they are when not MQTT (replay_detect.go).
+	checked bool
+	other   detect.Result
 }
 
 // read prints the server's packets for up to wait; it returns true when
@@ -298,7 +303,7 @@ func (r *replayReader) read(wait time.Duration) bool {
 	for {
 		r.conn.SetReadDeadline(deadline)
 		n, err := r.conn.Read(r.buf[:])
-		if n > 0 {
+		if n > 0 && r.isMQTT(r.buf[:n]) {
 			r.framer.Feed(r.buf[:n], true)
 			for {
 				fr, ok := r.framer.Next()
@@ -334,6 +339,8 @@ func (r *replayReader) read(wait time.Duration) bool {
 // the server closed before answering the CONNECT.
 func (r *replayReader) verdict() error {
 	switch {
+	case r.other.Protocol != detect.MQTT:
+		return withCode(exitRefused, errors.New("replay: the server does not speak MQTT: it answered with "+r.other.Protocol.Name()+" ("+r.other.Detail+")"))
 	case r.connack != nil && decode.IsFailure(decode.CONNACK, r.connack.Version, r.connack.ReasonCode):
 		return withCode(exitRefused, fmt.Errorf("replay: the server refused the login: CONNACK %s (%s)",
 			codeHex(r.connack.ReasonCode), r.connack.ReasonName()))
