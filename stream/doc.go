@@ -1,8 +1,9 @@
 // Package stream turns captured link-layer packets into the reassembled
 // byte streams of the TCP connections that carry MQTT.
 //
-// It takes packets (with their frame number, capture info and link type) and
-// gives, through a Handler, for each watched connection and each direction:
+// It takes packets (with their frame number, capture info and link type),
+// puts IP fragments back together (defrag.go), and gives, through a
+// Handler, for each watched connection and each direction:
 // the bytes in stream order, with the frame that carried every byte; gaps
 // (bytes never captured) with their size; bytes cut by the snap length;
 // FIN/RST and the end of the connection.
