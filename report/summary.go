@@ -15,13 +15,11 @@ import (
 // counters per topic, so its memory grows with the number of connections
 // and topics, not with the capture.
 type Collector struct {
-	open   map[*stream.Conn]*ConnSummary
-	Done   []*ConnSummary // connections that ended, in the order they ended
-	Types  [16]int        // MQTT packets by type
-	Topics map[string]*TopicStats
-	Events map[string]int
-	// NoMQTT is the notice of a capture without MQTT (a no_mqtt event).
-	NoMQTT  string
+	open    map[*stream.Conn]*ConnSummary
+	Done    []*ConnSummary // connections that ended, in the order they ended
+	Types   [16]int        // MQTT packets by type
+	Topics  map[string]*TopicStats
+	Events  map[string]int
 	Problem map[string]int // problems by code
 	Packets int
 	Bytes   int64 // MQTT packet bytes
@@ -31,6 +29,8 @@ type Collector struct {
 	// MaxTopics bounds the topics counted one by one (the rest are counted
 	// under "(other topics)"); 0 means 10,000.
 	MaxTopics int
+	// NoMQTT is the notice of a capture without MQTT (a no_mqtt event).
+	NoMQTT string
 }
 
 // ConnSummary is one connection at a glance.
