@@ -28,6 +28,7 @@ type File struct {
 	// so at the end bytes read beyond the records mean a capture cut short.
 	pcapIn  *countingReader
 	records int64
+	sects   *sections // pcapng: interfaces numbered across sections
 	format  string
 	frames  uint64
 }
@@ -80,7 +81,7 @@ func NewReader(r io.Reader, name string) (*File, error) {
 	if err != nil && len(magic) == 0 {
 		return nil, fmt.Errorf("%w (the file is empty)", ErrNotCapture)
 	}
-	var in io.Reader = br
+	var in io.Reader = br // a *bufio.Reader, for sections
 	compressed := ""
 	if hasMagic(magic, magicGzip) {
 		gz, err := gzip.NewReader(br)
@@ -101,6 +102,8 @@ func NewReader(r io.Reader, name string) (*File, error) {
 			return nil, headerError(err)
 		}
 		f.ng, f.format = ng, "pcapng"+compressed
+		// in is a *bufio.Reader, which pcapgo reads through as it is.
+		f.sects = newSections(in.(*bufio.Reader))
 	case hasMagic(magic, magicPcapLE), hasMagic(magic, magicPcapBE), hasMagic(magic, magicPcapNsLE), hasMagic(magic, magicPcapNsBE):
 		f.pcapIn = &countingReader{r: in}
 		pr, err := pcapgo.NewReader(f.pcapIn)
@@ -132,10 +135,12 @@ func (f *File) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
 	var err error
 	var lt layers.LinkType
 	if f.ng != nil {
+		f.sects.beforePacket(f.ng.NInterfaces())
 		data, ci, err = f.ng.ZeroCopyReadPacketData()
 		if err == nil && len(ci.AncillaryData) > 0 {
 			lt, _ = ci.AncillaryData[0].(layers.LinkType)
 		}
+		ci.InterfaceIndex = f.sects.global(ci.InterfaceIndex)
 	} else {
 		data, ci, err = f.pcap.ZeroCopyReadPacketData()
 		lt = f.pcap.LinkType()

@@ -100,6 +100,10 @@ func (cs *consumer) event(st *connState, c *stream.Conn, fromClient bool, frame 
 		switch e.Type {
 		case "tls":
 			st.info.TLS = true
+		case "protocol":
+			if st.info.Protocol == "" {
+				st.info.Protocol = e.Protocol
+			}
 		case "fin", "rst":
 			st.onenet.Closed(fromClient, e.Type, frame, t)
 		case "gap", "snaplen":

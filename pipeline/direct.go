@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/detect"
 	"github.com/mqttpcap/mqttpcap/stream"
 )
 
@@ -113,13 +114,19 @@ func (p *Pipeline) directSegment(c *stream.Conn, s Segment) {
 	c.Bytes[i] += int64(len(s.Data))
 	c.Packets[i]++
 	c.LastFrame, c.LastTime = s.Frame, s.Time
-	atStart := !d.started
-	if !d.started {
-		d.started = true
-		if looksLikeTLS(s.Data) {
+	atStart := !d.classified
+	if !d.classified {
+		d.classified = true
+		// Only TLS is told apart here: the input was given as MQTT's
+		// bytes, so anything else is decoded as such.
+		side := detect.Client
+		if !s.FromClient {
+			side = detect.Server
+		}
+		if r := detect.Classify(s.Data, side, true); r.Protocol == detect.TLS && !p.opts.ForceMQTT {
 			st.tls = true
 			h.out.event(st, c, s.FromClient, s.Frame, s.Time, Event{Type: "tls",
-				Message: "TLS (" + tlsRecordName(s.Data) + "): the connection is encrypted, its MQTT packets cannot be decoded"})
+				Message: "TLS (" + r.Detail + "): the connection is encrypted, its MQTT packets cannot be decoded"})
 		}
 	}
 	if st.tls {

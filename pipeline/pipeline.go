@@ -44,6 +44,10 @@ type Options struct {
 	// reply before it counts as unanswered (0: onenet.DefaultReplyWindow;
 	// negative: until the connection ends).
 	ReplyWindow time.Duration
+	// ForceMQTT frames and decodes every watched connection as MQTT, even
+	// when its first bytes are TLS, HTTP or anything else (for traffic
+	// from a fuzzer); by default such connections are named, not decoded.
+	ForceMQTT bool
 	// Parallel runs decoding and output beside the reading and reassembly,
 	// fed in batches, in Run (not in Feed, whose records must come out at
 	// once): on Workers goroutines, each owning a share of the connections,
@@ -77,6 +81,9 @@ type Pipeline struct {
 	// the frames and packets a bug stopped from being decoded.
 	lastTime time.Time
 	internal internalErrors
+	found    found // what the producer saw (the notice when there is no MQTT)
+	// nothingSaid: the no_mqtt event was reported.
+	nothingSaid bool
 }
 
 // New returns a pipeline that hands its records to sink.
@@ -205,6 +212,7 @@ func (p *Pipeline) Tick(now time.Time) error {
 func (p *Pipeline) Close() {
 	defer p.recoverStream()
 	p.tracker.Close()
+	p.sayNothingFound()
 }
 
 // InternalErrors is the error for the frames a bug stopped from being

@@ -1,10 +1,12 @@
 package pipeline
 
 import (
+	"math"
 	"strconv"
 	"time"
 
 	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/detect"
 	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/stream"
 )
@@ -17,6 +19,7 @@ type connState struct {
 	// Producer side.
 	dirs [2]dirState
 	tls  bool
+	said bool // the connection's protocol event was reported
 	h    *handler
 	// Consumer side.
 	info    ConnInfo
@@ -36,9 +39,17 @@ type dirState struct {
 	// frame among its bytes).
 	pendFrame uint64
 	pendTime  time.Time
+	// skipFrame is the frame of the last byte fed while the framer was
+	// not in sync: the frame of a skip that ended before the current chunk.
+	skipFrame uint64
+	skipTime  time.Time
 	// cut lists stream ranges the snap length cut (zero-filled).
-	cut     []cutRange
-	started bool
+	cut []cutRange
+	// classified says the direction's first bytes were looked at
+	// (detect.Classify); other is what they are when not MQTT: the
+	// direction's bytes are then not framed.
+	classified bool
+	other      detect.Protocol
 }
 
 type cutRange struct {
@@ -111,16 +122,15 @@ func (h *handler) Data(c *stream.Conn, fromClient bool, chunk *stream.Chunk) {
 	if st.tls {
 		return
 	}
-	if !d.started {
-		d.started = true
-		lostFirst := len(chunk.Missing) > 0 && chunk.Missing[0].Lost && chunk.Missing[0].Off == 0
-		if !lostFirst && looksLikeTLS(chunk.Data) {
-			st.tls = true
-			frame, t := chunk.Origin(0)
-			h.out.event(st, c, fromClient, frame, t, Event{Type: "tls",
-				Message: "TLS (" + tlsRecordName(chunk.Data) + "): the connection is encrypted, its MQTT packets cannot be decoded"})
+	if !d.classified {
+		d.classified = true
+		h.classify(c, st, fromClient, chunk)
+		if st.tls {
 			return
 		}
+	}
+	if d.other != detect.MQTT {
+		return
 	}
 	// Bytes the capture lost or the snap length cut were filled with zeros
 	// by the stream layer: split the chunk there.
@@ -130,7 +140,7 @@ func (h *handler) Data(c *stream.Conn, fromClient bool, chunk *stream.Chunk) {
 		from = m.Off + m.Len
 		if m.Lost {
 			frame, t := chunk.Origin(m.Off)
-			h.gap(c, fromClient, int64(m.Len), frame, t, true)
+			h.gap(c, fromClient, int64(m.Len), frame, t, m.Acked)
 			continue
 		}
 		// Zeros cut from the packet in progress stand in for its missing
@@ -161,7 +171,7 @@ func (h *handler) packetRest(d *dirState) int64 {
 // known packet: like a gap, but the [snaplen] event has already said so.
 func (h *handler) snaplenGap(c *stream.Conn, st *connState, fromClient bool, n int64, frame uint64, t time.Time) {
 	d := &st.dirs[dirIdx(fromClient)]
-	d.started = true
+	d.classified = true // the first bytes are not all there: left to the framer
 	fr, ok := d.framer.Gap(n)
 	h.flushed(c, st, fromClient, fr, ok, frame, t)
 }
@@ -174,7 +184,7 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, chunk *st
 	d := &st.dirs[dirIdx(fromClient)]
 	data := chunk.Data[from:to]
 	// part gives the frames of bytes of data (offsets relative to data).
-	part := origins{chunk, from}
+	part := origins{chunk: chunk, from: from}
 	chunkStart := d.framer.Pos()
 	for _, m := range chunk.Missing {
 		if !m.Lost && m.Off >= from && m.Off < to {
@@ -187,10 +197,14 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, chunk *st
 		if !ok {
 			break
 		}
+		h.framerEvents(c, st, fromClient, part, int64(len(data)), chunkStart, fr.Start)
 		frame, t := h.origin(d, part, int64(len(data)), chunkStart, fr)
 		h.packet(c, st, fromClient, fr, frame, t)
 	}
-	h.framerEvents(c, st, fromClient, part, chunkStart)
+	h.framerEvents(c, st, fromClient, part, int64(len(data)), chunkStart, math.MaxInt64)
+	if !d.framer.Synced() {
+		d.skipFrame, d.skipTime = part.at(len(data) - 1)
+	}
 	// Remember where the bytes of the packet still in progress came from.
 	if start, ok := d.framer.Pending(); ok {
 		first := max(start-chunkStart, 0)
@@ -209,15 +223,19 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, chunk *st
 	}
 }
 
-// origins gives the frame of the bytes of part of a chunk.
+// origins gives the frame of the bytes of part of a chunk; without a
+// chunk (bytes the framer held when a gap or the end flushed it), frame
+// and t.
 type origins struct {
 	chunk *stream.Chunk
 	from  int
+	frame uint64
+	t     time.Time
 }
 
 func (o origins) at(off int) (uint64, time.Time) {
 	if o.chunk == nil {
-		return 0, time.Time{}
+		return o.frame, o.t
 	}
 	return o.chunk.Origin(o.from + off)
 }
@@ -252,6 +270,7 @@ func (h *handler) packet(c *stream.Conn, st *connState, fromClient bool, fr deco
 		fr.Missing = len(fr.Raw) - cut + max(fr.Missing, 0)
 		fr.Raw, fr.Truncated, fr.SnaplenFrame = fr.Raw[:cut], true, cutFrame
 	}
+	h.p.found.frames++
 	h.out.frame(st, c, fromClient, fr, frame, t)
 }
 
@@ -281,15 +300,29 @@ func (d *dirState) cutAt(fr decode.Frame) (int, uint64, bool) {
 	return first, frame, first >= 0
 }
 
-func (h *handler) framerEvents(c *stream.Conn, st *connState, fromClient bool, part origins, chunkStart int64) {
-	i := dirIdx(fromClient)
-	if !st.dirs[i].framer.HasEvents() {
-		return
-	}
-	for _, ev := range st.dirs[i].framer.Events() {
-		var frame uint64
-		var t time.Time
-		frame, t = part.at(max(int(ev.Start-chunkStart), 0))
+// framerEvents hands on the framer's events that start before stream
+// offset before (all of them: math.MaxInt64), in stream order. part holds
+// the n bytes fed from stream offset chunkStart (none when a gap or the
+// end flushed the framer).
+func (h *handler) framerEvents(c *stream.Conn, st *connState, fromClient bool, part origins, n, chunkStart, before int64) {
+	f := &st.dirs[dirIdx(fromClient)].framer
+	for {
+		ev, ok := f.NextEvent(before)
+		if !ok {
+			return
+		}
+		// The event's frame: for skipped bytes the frame of the last of
+		// them (records come in the order they complete), for a capped
+		// packet the frame where the cap was reached; within the bytes at
+		// hand.
+		off := ev.Start - chunkStart
+		if ev.Kind == decode.EventSkipped {
+			off += ev.Len - 1
+		}
+		frame, t := part.at(int(min(max(off, 0), max(n-1, 0))))
+		if d := &st.dirs[dirIdx(fromClient)]; off < 0 && part.chunk != nil && d.skipFrame != 0 {
+			frame, t = d.skipFrame, d.skipTime // the skip ended in an earlier chunk
+		}
 		e := Event{Bytes: ev.Len}
 		switch ev.Kind {
 		case decode.EventSkipped:
@@ -313,7 +346,7 @@ func (h *handler) Gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t 
 // so they were sent but not captured.
 func (h *handler) gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t time.Time, acked bool) {
 	st := h.state(c)
-	if st.tls {
+	if st.tls || st.dirs[dirIdx(fromClient)].other != detect.MQTT {
 		return
 	}
 	d := &st.dirs[dirIdx(fromClient)]
@@ -341,13 +374,17 @@ func (h *handler) incomplete(c *stream.Conn, st *connState, fromClient bool, fra
 // flushed hands on a truncated frame the framer gave up.
 func (h *handler) flushed(c *stream.Conn, st *connState, fromClient bool, fr decode.Frame, ok bool, frame uint64, t time.Time) {
 	d := &st.dirs[dirIdx(fromClient)]
+	if d.pendFrame != 0 {
+		frame, t = d.pendFrame, d.pendTime
+	}
 	if ok {
-		if d.pendFrame != 0 {
-			frame, t = d.pendFrame, d.pendTime
-		}
 		h.packet(c, st, fromClient, fr, frame, t)
 	}
-	h.framerEvents(c, st, fromClient, origins{}, 0)
+	if frame == 0 {
+		frame, t = c.LastFrame, c.LastTime // the end of a connection: its last frame
+	}
+	// The bytes held were the pending ones: their latest frame.
+	h.framerEvents(c, st, fromClient, origins{frame: frame, t: t}, 1, 0, math.MaxInt64)
 	d.pendFrame, d.pendTime = 0, time.Time{}
 }
 
@@ -390,30 +427,4 @@ func (h *handler) Event(e stream.Event) {
 		st = h.state(e.Conn)
 	}
 	h.out.event(st, e.Conn, e.FromClient, e.Frame, e.Time, Event{Type: e.Kind, Message: e.Message})
-}
-
-// looksLikeTLS recognises a TLS record header: content type 20-23
-// (change cipher spec, alert, handshake, application data) and major
-// version 3. An MQTT stream cannot start so: 0x14-0x17 would be a CONNECT
-// with reserved flags set.
-func looksLikeTLS(b []byte) bool {
-	return len(b) >= 3 && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 0x03 && b[2] <= 0x04
-}
-
-func tlsRecordName(b []byte) string {
-	switch b[0] {
-	case 0x16:
-		if len(b) > 5 && b[5] == 1 {
-			return "ClientHello"
-		}
-		if len(b) > 5 && b[5] == 2 {
-			return "ServerHello"
-		}
-		return "handshake"
-	case 0x17:
-		return "application data"
-	case 0x15:
-		return "alert"
-	}
-	return "change cipher spec"
 }

@@ -73,12 +73,16 @@ type Extent struct {
 // Event is something that is not an MQTT packet: a gap, a TLS stream, bytes
 // that are not MQTT, a capture cut short.
 type Event struct {
-	// Type is a stable identifier: "gap", "tls", "not_mqtt", "incomplete",
-	// "cap", "fin", "rst", "snaplen", "link_type", "cut_short", "damaged".
+	// Type is a stable identifier: "gap", "tls", "protocol", "not_mqtt",
+	// "incomplete", "cap", "fin", "rst", "snaplen", "link_type",
+	// "no_mqtt", "cut_short", "damaged".
 	Type    string
 	Message string
 	// Bytes is the number of bytes the event is about, when it has one.
 	Bytes int64
+	// Protocol is what a "protocol" event found (detect.Protocol's
+	// identifier: "http", "websocket", "ssh", "text", "binary").
+	Protocol string
 }
 
 // ConnInfo is what the pipeline knows of a connection.
@@ -86,6 +90,9 @@ type ConnInfo struct {
 	Version         decode.Version
 	VersionInferred bool
 	TLS             bool
+	// Protocol is what a direction of the connection sends instead of
+	// MQTT (a "protocol" event: "http", ...); "" when nothing else was seen.
+	Protocol string
 	// Packets counts decoded MQTT packets per direction (0 client→server).
 	Packets [2]int
 	// Why says how the connection ended: "closed", "rst", "idle",

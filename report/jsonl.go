@@ -96,6 +96,9 @@ func (o *JSONLines) common(r *pipeline.Record) {
 		return
 	}
 	j.int("stream", int64(r.Conn.Stream))
+	if r.Conn.Interface != 0 {
+		j.int("interface", int64(r.Conn.Interface))
+	}
 	addr, ok := o.addrs[r.Conn]
 	if !ok {
 		addr[0], addr[1] = connAddrs(r.Conn, r.Info, "")
@@ -118,6 +121,9 @@ func (o *JSONLines) event(r *pipeline.Record) {
 	o.common(r)
 	if r.Event.Bytes != 0 {
 		j.int("bytes", r.Event.Bytes)
+	}
+	if r.Event.Protocol != "" {
+		j.strs("protocol", r.Event.Protocol)
 	}
 	j.strs("message", r.Event.Message)
 	j.close('}')
@@ -189,6 +195,9 @@ func (o *JSONLines) connection(r *pipeline.Record) {
 	j.uint("frame", c.LastFrame)
 	j.time("time", c.LastTime)
 	j.int("stream", int64(c.Stream))
+	if c.Interface != 0 {
+		j.int("interface", int64(c.Interface))
+	}
 	client, server := connAddrs(c, r.Info, "")
 	j.strs("client", client)
 	j.strs("server", server)
@@ -201,6 +210,9 @@ func (o *JSONLines) connection(r *pipeline.Record) {
 			j.uint("version", uint64(r.Info.Version))
 		}
 		j.bool("tls", r.Info.TLS)
+		if r.Info.Protocol != "" {
+			j.strs("protocol", r.Info.Protocol)
+		}
 		j.key("packets")
 		j.open('{')
 		j.int("client", int64(r.Info.Packets[0]))

@@ -54,6 +54,7 @@ func StatsText(b []byte, c *Collector, info StatsInfo, o TableOptions) []byte {
 			b = append(b, "  "+l+"\n"...)
 		}
 	}
+	b = noMQTT(b, c, width)
 
 	head("\nPackets by type")
 	tb := &table{header: []string{"type", "packets", "share"}, right: map[int]bool{1: true, 2: true}}
@@ -246,7 +247,8 @@ func StatsJSON(c *Collector, info StatsInfo) ([]byte, error) {
 		ReplyLatency *latencyJSON                  `json:"onenet_reply_latency,omitempty"`
 		Problems     map[string]int                `json:"problems"`
 		Events       map[string]int                `json:"events"`
-	}{Source: info.Source, Frames: info.Frames, Packets: c.Packets, Bytes: c.Bytes, Types: map[string]int{},
+		NoMQTT       string                        `json:"no_mqtt,omitempty"`
+	}{NoMQTT: c.NoMQTT, Source: info.Source, Frames: info.Frames, Packets: c.Packets, Bytes: c.Bytes, Types: map[string]int{},
 		Problems: c.Problem, Events: c.Events, Topics: []topic{}, Connections: []conn{}, Latencies: map[string]requestLatencyJSON{}}
 	if !info.First.IsZero() {
 		first, last := info.First.UTC(), info.Last.UTC()

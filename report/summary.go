@@ -40,6 +40,8 @@ type Collector struct {
 	// Keep, when set, chooses the records Record observes (stats -Y). It
 	// must be safe for concurrent use: each shard calls it.
 	Keep func(*pipeline.Record) bool
+	// NoMQTT is the notice of a capture without MQTT (a no_mqtt event).
+	NoMQTT string
 }
 
 // ConnSummary is one connection at a glance.
@@ -112,6 +114,9 @@ func (c *Collector) Observe(r *pipeline.Record) {
 	switch r.Kind {
 	case pipeline.KindEvent:
 		c.Events[r.Event.Type]++
+		if r.Event.Type == "no_mqtt" {
+			c.NoMQTT = r.Event.Message
+		}
 	case pipeline.KindPacket:
 		c.packet(r)
 	case pipeline.KindConnDone:

@@ -25,6 +25,9 @@ func (c *Collector) merge(o *Collector) {
 	for k, n := range o.Problem {
 		c.Problem[k] += n
 	}
+	if o.NoMQTT != "" {
+		c.NoMQTT = o.NoMQTT
+	}
 	c.Packets += o.Packets
 	c.Bytes += o.Bytes
 	if !o.First.IsZero() && (c.First.IsZero() || o.First.Before(c.First)) {

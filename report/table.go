@@ -204,6 +204,8 @@ func SummaryTable(b []byte, c *Collector, o TableOptions) []byte {
 		ver := "-"
 		if s.Info.TLS {
 			ver = "TLS"
+		} else if s.Info.Version == 0 && s.Info.Protocol != "" {
+			ver = protocolLabel(s.Info.Protocol)
 		} else if s.Info.Version != 0 {
 			ver = s.Info.Version.String()
 			if s.Info.VersionInferred {
@@ -242,7 +244,7 @@ func SummaryTable(b []byte, c *Collector, o TableOptions) []byte {
 			clientID = strconv.Quote(s.ClientID)
 		}
 		client, server := connAddrs(s.Conn, &s.Info, "-")
-		tb.add(strconv.Itoa(s.Conn.Stream), client, server, clientID, ver, login,
+		tb.add(streamLabel(s.Conn), client, server, clientID, ver, login,
 			seconds(s.Duration()), strconv.Itoa(s.MQTT[0]), strconv.Itoa(s.MQTT[1]),
 			strconv.FormatInt(s.Conn.Bytes[0], 10), strconv.FormatInt(s.Conn.Bytes[1], 10), ka, s.HowEnded(), on)
 	}
@@ -274,7 +276,7 @@ func SummaryTable(b []byte, c *Collector, o TableOptions) []byte {
 		if s.OtherTopics > 0 {
 			parts = append(parts, "+"+strconv.Itoa(s.OtherTopics)+" to further topics (not counted one by one)")
 		}
-		head := "  stream " + strconv.Itoa(s.Conn.Stream) + " publishes: "
+		head := "  stream " + streamLabel(s.Conn) + " publishes: "
 		lines := []string{head + strings.Join(parts, ", ")}
 		if width > 0 && cellWidth(lines[0]) > width { // one topic per line
 			lines = []string{strings.TrimSuffix(head, " ")}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/detect"
 	"github.com/mqttpcap/mqttpcap/export"
 	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/report"
@@ -26,6 +27,10 @@ type answers struct {
 	connect        *decode.Packet // the CONNECT sent, if any
 	last           string         // the last packet sent
 	lastDisconnect bool           // it was a DISCONNECT
+	// checked says the server's first bytes were classified; other is
+	// what they are when not MQTT (see isMQTT).
+	checked bool
+	other   detect.Result
 }
 
 // sent tells it a packet went out.
@@ -44,6 +49,9 @@ func (a *answers) sent(p export.Packet, at time.Time) {
 
 // feed decodes the server's bytes and prints its packets.
 func (a *answers) feed(b []byte, at time.Time) {
+	if !a.isMQTT(b) {
+		return
+	}
 	a.framer.Feed(b, a.frame == 0)
 	for {
 		fr, ok := a.framer.Next()
@@ -88,6 +96,8 @@ func (a *answers) verdict(who string, allSent bool, now time.Time) error {
 	}
 	var err error
 	switch {
+	case a.other.Protocol != detect.MQTT:
+		return withCode(exitRefused, fmt.Errorf("%s: the server does not speak MQTT: it answered with %s (%s)", who, a.other.Protocol.Name(), a.other.Detail))
 	case a.connect != nil && a.connack != nil && decode.IsFailure(decode.CONNACK, a.connack.Version, a.connack.ReasonCode):
 		err = fmt.Errorf("%s: the server refused the login: CONNACK %s (%s)", who, codeHex(a.connack.ReasonCode), a.connack.ReasonName())
 	case a.connect != nil && a.connack == nil && a.closed:

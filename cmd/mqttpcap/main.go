@@ -38,8 +38,8 @@ const exitStatusHelp = `EXIT STATUS
        was printed, and the error says where it ends
   5    token verify: the signature does not verify; token decode: the
        token has an error the platform refuses it for; replay, send: the
-       server refused the login, closed without a CONNACK, or closed a
-       connection before the client's DISCONNECT
+       server refused the login, closed without a CONNACK, closed a
+       connection before the client's DISCONNECT, or does not speak MQTT
   6    replay: the server could not be reached (connection refused,
        unknown host, no answer)
   130  interrupted (Ctrl-C)`

@@ -28,11 +28,13 @@ type decodeOptions struct {
 	keys        keyOptions
 	noOneNET    bool
 	replyWindow time.Duration
+	forceMQTT   bool
 }
 
 func (d *decodeOptions) addFlags(f *pflag.FlagSet) {
 	f.UintSliceVarP(&d.ports, "port", "p", []uint{1883, 8883}, "TCP ports that carry MQTT (a list: --port 1883,6002); 8883 is usually TLS")
 	f.BoolVar(&d.noDetect, "no-detect", false, "do not look for MQTT on other ports (by a CONNECT at the start of a connection)")
+	f.BoolVar(&d.forceMQTT, "force-mqtt", false, "decode every connection on the MQTT ports as MQTT, even one that starts as TLS, HTTP, SSH, text or other bytes (fuzzing traffic); by default such a connection is named and not decoded")
 	f.StringVar(&d.version, "mqtt-version", "", "MQTT version of connections whose CONNECT is not in the capture: 3.1, 3.1.1 or 5 (default: inferred)")
 	f.StringVar(&d.maxPacket, "max-packet", "16MiB", "largest MQTT packet kept whole; bigger ones keep their start")
 	f.StringVar(&d.maxBuffer, "max-buffer", "256MiB", "cap on the bytes all connections buffer for incomplete MQTT packets")
@@ -63,6 +65,7 @@ func (d *decodeOptions) pipelineOptions(ios *ioStreams) (pipeline.Options, error
 		opts.Stream.Ports = append(opts.Stream.Ports, uint16(p))
 	}
 	opts.Stream.DetectOtherPorts = !d.noDetect
+	opts.ForceMQTT = d.forceMQTT
 	if d.version != "" {
 		v, ok := decode.ParseVersion(d.version)
 		if !ok {

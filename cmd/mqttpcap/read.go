@@ -58,6 +58,12 @@ opens with a CONNECT (disable with --no-detect). A capture that starts
 mid-connection has no CONNECT to tell the MQTT version: it is inferred from
 what decodes cleanly, or taken from --mqtt-version.
 
+The first bytes of each side of a connection are checked before they are
+decoded: a side that sends TLS, HTTP (or a WebSocket upgrade), SSH, text or
+other bytes that are not MQTT is named in a [protocol] event and not decoded
+(--force-mqtt decodes it anyway). A capture without MQTT ends with a
+[no_mqtt] line saying what it holds and what to try.
+
 ` + exitStatusHelp,
 		Example: `  mqttpcap read capture.pcapng
   mqttpcap read capture.pcapng -V

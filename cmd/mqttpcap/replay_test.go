@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,5 +157,31 @@ func TestReplayErrors(t *testing.T) {
 	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", "--ttl", "1d", bad)
 	if code != exitUsage || !strings.Contains(errOut, "--ttl only applies with --refresh-token") {
 		t.Errorf("--ttl without --refresh-token: %d %s", code, errOut)
+	}
+}
+
+// A server that does not speak MQTT (an HTTP proxy on 1883) is named, its
+// answer not decoded as MQTT, and replay exits 5.
+func TestReplayToHTTPProxy(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		buf := make([]byte, 512)
+		c.Read(buf)
+		c.Write([]byte("HTTP/1.1 400 Bad Request\r\nServer: squid\r\nConnection: close\r\n\r\n"))
+	}()
+	out, errOut, code := runCLI(t, false, nil, "replay", "--to", ln.Addr().String(), "--pause", "50ms", "--read-timeout", "300ms",
+		"../../testdata/pcaps/onenet-esp8266.pcapng")
+	if code != exitRefused || !strings.Contains(out, `← the server answers with HTTP ("HTTP/1.1 400 Bad Request"), not MQTT`) ||
+		strings.Contains(out, "PUBACK") || !strings.Contains(errOut, "the server does not speak MQTT: it answered with HTTP") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 }
