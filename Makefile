@@ -40,7 +40,11 @@ fuzz:
 	$(GO) test -run XXX -fuzz '^FuzzConn$$' -fuzztime $(FUZZTIME) ./onenet
 	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./filter
 	$(GO) test -run XXX -fuzz '^FuzzHexdump$$' -fuzztime $(FUZZTIME) ./report
+	$(GO) test -run XXX -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME) ./detect
+	$(GO) test -run XXX -fuzz '^FuzzTracker$$' -fuzztime $(FUZZTIME) ./stream
 	$(GO) test -run XXX -fuzz '^FuzzReadPath$$' -fuzztime $(FUZZTIME) ./cmd/mqttpcap
+	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./hexin
+	$(GO) test -run XXX -fuzz '^FuzzParseLog$$' -fuzztime $(FUZZTIME) ./esp8266
 	$(GO) test -run XXX -fuzz '^FuzzFrames$$' -fuzztime $(FUZZTIME) ./transport/ws
 	$(GO) test -run XXX -fuzz '^FuzzRecords$$' -fuzztime $(FUZZTIME) ./transport/tls
 

@@ -11,8 +11,10 @@ import (
 
 // FilterSpec says which packets a live capture's kernel filter passes: TCP
 // segments over IPv4 or IPv6 (without extension headers) from or to one of
-// Ports, or every TCP segment with AllTCP. Everything else (UDP, ARP,
-// non-first IPv4 fragments) stays in the kernel.
+// Ports, or every TCP segment with AllTCP; and the fragments of TCP
+// datagrams that the ports cannot be read from (IPv4 fragments after the
+// first, IPv6 fragments), for the stream layer to put back together.
+// Everything else (UDP, ARP) stays in the kernel.
 type FilterSpec struct {
 	Ports  []uint16
 	AllTCP bool
@@ -94,6 +96,7 @@ func BPFFilter(lt LinkType, spec FilterSpec) ([]bpf.Instruction, error) {
 		reject
 		v4
 		v6
+		v6tcp
 		main
 		labels
 	)
@@ -126,13 +129,13 @@ func BPFFilter(lt LinkType, spec FilterSpec) ([]bpf.Instruction, error) {
 		a.jump(bpf.JumpEqual, 0x60, v6, reject)
 	}
 
-	// IPv4: TCP, not a later fragment (it has no TCP header), then the
+	// IPv4: TCP; a later fragment (it has no TCP header) passes, else the
 	// ports after the IHL-long header.
 	a.label(v4)
 	a.add(bpf.LoadAbsolute{Off: ipOff + 9, Size: 1})
 	a.jump(bpf.JumpEqual, uint32(layers.IPProtocolTCP), -1, reject)
 	a.add(bpf.LoadAbsolute{Off: ipOff + 6, Size: 2})
-	a.jump(bpf.JumpBitsSet, 0x1fff, reject, -1)
+	a.jump(bpf.JumpBitsSet, 0x1fff, accept, -1)
 	if spec.AllTCP {
 		a.jump(bpf.JumpEqual, 0, accept, accept)
 	} else {
@@ -141,10 +144,16 @@ func BPFFilter(lt LinkType, spec FilterSpec) ([]bpf.Instruction, error) {
 			bpf.LoadIndirect{Off: ipOff, Size: 2}, bpf.LoadIndirect{Off: ipOff + 2, Size: 2})
 	}
 
-	// IPv6: TCP right after the fixed header (no extension headers).
+	// IPv6: TCP right after the fixed header (no extension headers), or a
+	// fragment header there whose datagram is TCP (it passes whole: only
+	// the first fragment has the ports).
 	a.label(v6)
 	a.add(bpf.LoadAbsolute{Off: ipOff + 6, Size: 1})
-	a.jump(bpf.JumpEqual, uint32(layers.IPProtocolTCP), -1, reject)
+	a.jump(bpf.JumpEqual, uint32(layers.IPProtocolTCP), v6tcp, -1)
+	a.jump(bpf.JumpEqual, uint32(layers.IPProtocolIPv6Fragment), -1, reject)
+	a.add(bpf.LoadAbsolute{Off: ipOff + 40, Size: 1})
+	a.jump(bpf.JumpEqual, uint32(layers.IPProtocolTCP), accept, reject)
+	a.label(v6tcp)
 	if !spec.AllTCP {
 		a.portsAccept(spec.Ports, accept, reject,
 			bpf.LoadAbsolute{Off: ipOff + 40, Size: 2}, bpf.LoadAbsolute{Off: ipOff + 42, Size: 2})

@@ -194,19 +194,37 @@ func TestBPFFilterPorts(t *testing.T) {
 	}
 }
 
-// A later IPv4 fragment has no TCP header where the ports would be: it is
-// rejected, the first fragment is not.
+// A later IPv4 fragment has no TCP header where the ports would be: it
+// passes (for the stream layer to put the datagram back together), and the
+// first fragment is filtered by its ports; an IPv6 fragment of a TCP
+// datagram passes, of a UDP one not.
 func TestBPFFilterFragments(t *testing.T) {
 	fr := synth(t, false, false, 40000, 1883)
 	later := append([]byte(nil), fr.data...)
 	binary.BigEndian.PutUint16(later[14+6:], 0x0010) // fragment offset 16 (x8 bytes)
-	if run(t, FilterSpec{AllTCP: true}, frame{data: later, lt: fr.lt}) != 0 {
-		t.Error("a later fragment passed")
+	if run(t, FilterSpec{Ports: []uint16{1883}}, frame{data: later, lt: fr.lt}) == 0 {
+		t.Error("a later fragment was rejected")
 	}
 	first := append([]byte(nil), fr.data...)
 	binary.BigEndian.PutUint16(first[14+6:], 0x2000) // more fragments, offset 0
 	if run(t, FilterSpec{Ports: []uint16{1883}}, frame{data: first, lt: fr.lt}) == 0 {
 		t.Error("a first fragment was rejected")
+	}
+	if run(t, FilterSpec{Ports: []uint16{8883}}, frame{data: first, lt: fr.lt}) != 0 {
+		t.Error("a first fragment on another port passed")
+	}
+	for _, udp := range []bool{false, true} {
+		v6 := synth(t, true, udp, 40000, 1883)
+		// Insert a fragment header after the fixed header: next header 44,
+		// then the datagram's protocol.
+		d := append([]byte(nil), v6.data[:14+40]...)
+		proto := d[14+6]
+		d[14+6] = 44
+		d = append(d, proto, 0, 0x00, 0x01, 0, 0, 0, 7) // offset 0, more fragments, id 7
+		d = append(d, v6.data[14+40:]...)
+		if passed := run(t, FilterSpec{Ports: []uint16{1883}}, frame{data: d, lt: v6.lt}) != 0; passed == udp {
+			t.Errorf("IPv6 fragment (UDP %v): passed %v", udp, passed)
+		}
 	}
 }
 

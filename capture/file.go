@@ -21,11 +21,19 @@ type File struct {
 	count  *countingReader
 	pcap   *pcapgo.Reader
 	ng     *pcapgo.NgReader
-	format string
-	frames uint64
-	// tap keeps the TLS secrets of a pcapng file's Decryption Secrets
-	// Blocks (secrets.go).
-	tap *secretsTap
+	// pcapIn counts the bytes pcapgo read of a classic pcap, and records
+	// the bytes of the file header and the records it returned: pcapgo
+	// reports a file that ends right after a record header as a clean end
+	// (its io.ReadFull of the record's data reads nothing, hence io.EOF),
+	// so at the end bytes read beyond the records mean a capture cut short.
+	pcapIn  *countingReader
+	records int64
+	sects   *sections // pcapng: interfaces numbered across sections
+	format  string
+	frames  uint64
+	// secrets are the TLS key log lines of a pcapng file's Decryption
+	// Secrets Blocks not handed out yet (secrets.go).
+	secrets []byte
 }
 
 // Magic numbers of the formats mqttpcap reads, and of those it names when
@@ -76,7 +84,7 @@ func NewReader(r io.Reader, name string) (*File, error) {
 	if err != nil && len(magic) == 0 {
 		return nil, fmt.Errorf("%w (the file is empty)", ErrNotCapture)
 	}
-	var in io.Reader = br
+	var in io.Reader = br // a *bufio.Reader, for sections
 	compressed := ""
 	if hasMagic(magic, magicGzip) {
 		gz, err := gzip.NewReader(br)
@@ -92,18 +100,27 @@ func NewReader(r io.Reader, name string) (*File, error) {
 	f := &File{name: name, count: count}
 	switch {
 	case hasMagic(magic, magicPcapng):
-		f.tap = &secretsTap{r: in}
-		ng, err := pcapgo.NewNgReader(f.tap, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+		// The section's byte order, from its header before pcapgo reads it;
+		// the blocks before the first interface (editcap puts its secrets
+		// there) are read as the reader opens.
+		order := byteOrder(peekMagic(in.(*bufio.Reader)))
+		f.secrets = peekSecrets(in.(*bufio.Reader), order, nil, true)
+		ng, err := pcapgo.NewNgReader(in, pcapgo.NgReaderOptions{WantMixedLinkType: true})
 		if err != nil {
 			return nil, headerError(err)
 		}
 		f.ng, f.format = ng, "pcapng"+compressed
+		// in is a *bufio.Reader, which pcapgo reads through as it is.
+		f.sects = newSections(in.(*bufio.Reader))
+		// newSections peeks after the section header pcapgo has read.
+		f.sects.order = order
 	case hasMagic(magic, magicPcapLE), hasMagic(magic, magicPcapBE), hasMagic(magic, magicPcapNsLE), hasMagic(magic, magicPcapNsBE):
-		pr, err := pcapgo.NewReader(in)
+		f.pcapIn = &countingReader{r: in}
+		pr, err := pcapgo.NewReader(f.pcapIn)
 		if err != nil {
 			return nil, headerError(err)
 		}
-		f.pcap, f.format = pr, "pcap"+compressed
+		f.pcap, f.format, f.records = pr, "pcap"+compressed, 24
 	case hasMagic(magic, magicZstd):
 		return nil, fmt.Errorf("%w: compressed with zstd, which is not supported (decompress it first: zstd -d)", ErrNotCapture)
 	case hasMagic(magic, magicLz4):
@@ -128,13 +145,22 @@ func (f *File) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
 	var err error
 	var lt layers.LinkType
 	if f.ng != nil {
+		f.sects.beforePacket(f.ng.NInterfaces())
+		f.secrets = peekSecrets(f.sects.br, f.sects.order, f.secrets, false)
 		data, ci, err = f.ng.ZeroCopyReadPacketData()
 		if err == nil && len(ci.AncillaryData) > 0 {
 			lt, _ = ci.AncillaryData[0].(layers.LinkType)
 		}
+		ci.InterfaceIndex = f.sects.global(ci.InterfaceIndex)
 	} else {
 		data, ci, err = f.pcap.ZeroCopyReadPacketData()
 		lt = f.pcap.LinkType()
+		switch {
+		case err == nil:
+			f.records += 16 + int64(ci.CaptureLength)
+		case err == io.EOF && f.pcapIn.n > f.records:
+			err = io.ErrUnexpectedEOF
+		}
 	}
 	if err != nil {
 		return nil, ci, 0, f.readError(err)

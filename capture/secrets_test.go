@@ -39,11 +39,15 @@ func TestTLSSecretsInjected(t *testing.T) {
 	}
 }
 
-// A big-endian section: the byte-order magic decides how lengths are read.
+// A big-endian file with secrets after the interface and between packets:
+// each comes out before the packet after it, once.
 func TestTLSSecretsBigEndian(t *testing.T) {
 	be := binary.BigEndian
 	var b bytes.Buffer
 	block := func(typ uint32, body []byte) {
+		for len(body)%4 != 0 {
+			body = append(body, 0)
+		}
 		n := uint32(12 + len(body))
 		binary.Write(&b, be, typ)
 		binary.Write(&b, be, n)
@@ -56,31 +60,45 @@ func TestTLSSecretsBigEndian(t *testing.T) {
 	for i := 8; i < 16; i++ {
 		shb[i] = 0xff // section length: unknown
 	}
-	block(ngSectionHeader, shb)
-	keys := "CLIENT_RANDOM 00 11\n"
-	dsb := make([]byte, 8, 8+24)
-	be.PutUint32(dsb, SecretsTLSKeyLog)
-	be.PutUint32(dsb[4:], uint32(len(keys)))
-	dsb = append(dsb, keys...)
-	for len(dsb)%4 != 0 {
-		dsb = append(dsb, 0)
+	dsb := func(keys string) []byte {
+		d := make([]byte, 8, 8+len(keys))
+		be.PutUint32(d, SecretsTLSKeyLog)
+		be.PutUint32(d[4:], uint32(len(keys)))
+		return append(d, keys...)
 	}
-	block(ngDecryptionSecrets, dsb)
-	tap := &secretsTap{r: &b}
+	idb := make([]byte, 8)
+	be.PutUint16(idb, 101) // LINKTYPE_RAW
+	be.PutUint32(idb[4:], 65535)
+	epb := func() []byte {
+		e := make([]byte, 20, 24)
+		be.PutUint32(e[12:], 4)
+		be.PutUint32(e[16:], 4)
+		return append(e, 0x45, 0, 0, 4)
+	}
+	block(ngSectionHeader, shb)
+	block(ngInterface, idb)
+	block(ngDecryptionSecrets, dsb("CLIENT_RANDOM 00 11"))
+	block(ngEnhancedPacket, epb())
+	block(ngDecryptionSecrets, dsb("CLIENT_RANDOM 22 33"))
+	block(ngEnhancedPacket, epb())
+	f, err := NewReader(&b, "be.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
 	for {
-		// Read in odd pieces: headers split across reads.
-		p := make([]byte, 5)
-		if _, err := tap.Read(p); err == io.EOF {
+		// As the pipeline does: the secrets read with a packet go first.
+		_, _, _, err := f.Next()
+		if s := f.TLSSecrets(); s != nil {
+			got = append(got, string(s))
+		}
+		if err != nil {
 			break
 		}
+		got = append(got, "packet")
 	}
-	if got := string(tap.secrets); got != keys+"\n" {
-		t.Errorf("secrets %q", got)
-	}
-	// Garbage stops the tap, quietly: pcapgo reports the damage.
-	tap = &secretsTap{r: strings.NewReader("not a pcapng file at all, no")}
-	io.ReadAll(tap)
-	if !tap.broken || tap.secrets != nil {
-		t.Errorf("garbage: broken %v secrets %q", tap.broken, tap.secrets)
+	want := []string{"CLIENT_RANDOM 00 11\n", "packet", "CLIENT_RANDOM 22 33\n", "packet"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

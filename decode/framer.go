@@ -46,6 +46,13 @@ type Framer struct {
 	ready    Frame // a frame to hand out on the next call
 	hasReady bool
 	events   []FramerEvent
+	evHead   int // events before it were handed out by NextEvent
+	// skipped is the run of bytes skipped since sync was lost, not
+	// reported yet: one unsynchronised run is one EventSkipped, however
+	// many chunks and resync attempts it takes, reported when the framer
+	// finds its next packet (or at a gap, or the end).
+	skipped    FramerEvent
+	hasSkipped bool
 }
 
 // Budget is a byte limit shared by framers.
@@ -102,13 +109,29 @@ func (f *Framer) maxPacket() int {
 }
 
 // HasEvents reports whether Events has anything to return.
-func (f *Framer) HasEvents() bool { return len(f.events) > 0 }
+func (f *Framer) HasEvents() bool { return f.evHead < len(f.events) }
 
-// Events returns and clears what happened since the last call.
+// Events returns and clears what happened since the last call, in stream
+// order.
 func (f *Framer) Events() []FramerEvent {
-	ev := f.events
-	f.events = f.events[:0]
+	ev := f.events[f.evHead:]
+	f.events, f.evHead = f.events[:0], 0
 	return ev
+}
+
+// NextEvent returns the next event that starts before stream offset
+// before, if there is one. Called with the start of each frame Next
+// returns, it puts events and frames in stream order: the bytes skipped
+// before a packet are reported before it.
+func (f *Framer) NextEvent(before int64) (FramerEvent, bool) {
+	if f.evHead >= len(f.events) || f.events[f.evHead].Start >= before {
+		return FramerEvent{}, false
+	}
+	e := f.events[f.evHead]
+	if f.evHead++; f.evHead == len(f.events) {
+		f.events, f.evHead = f.events[:0], 0
+	}
+	return e, true
 }
 
 // Pos is the stream offset just after the last byte fed.
@@ -204,7 +227,7 @@ func (f *Framer) stash() {
 	n := len(f.chunk)
 	if !f.Budget.take(n) {
 		// The shared cap is reached: these bytes are lost like a gap.
-		f.events = append(f.events, FramerEvent{Kind: EventCapDropped, Start: f.chunkOff(), Len: int64(n)})
+		f.event(FramerEvent{Kind: EventCapDropped, Start: f.chunkOff(), Len: int64(n)})
 		f.Budget.give(len(f.buf))
 		f.buf, f.chunk, f.synced, f.origin = f.buf[:0], nil, false, f.pos
 		return
@@ -229,6 +252,7 @@ func (f *Framer) dropReleased() {
 // fixed header.
 func (f *Framer) Gap(n int64) (Frame, bool) {
 	fr, ok := f.flushPartial()
+	f.reportSkipped()
 	f.pos += n
 	f.synced, f.started, f.origin = false, true, f.pos
 	return fr, ok
@@ -236,7 +260,9 @@ func (f *Framer) Gap(n int64) (Frame, bool) {
 
 // End returns the incomplete packet left when the stream ended, if any.
 func (f *Framer) End() (Frame, bool) {
-	return f.flushPartial()
+	fr, ok := f.flushPartial()
+	f.reportSkipped()
+	return fr, ok
 }
 
 // flushPartial hands out what is buffered as a truncated frame (a copy: it
@@ -262,7 +288,7 @@ func (f *Framer) flushPartial() (Frame, bool) {
 	case len(raw) == 0:
 		return Frame{}, false
 	case !f.synced:
-		f.events = append(f.events, FramerEvent{Kind: EventSkipped, Start: start, Len: int64(len(raw))})
+		f.addSkipped(start, int64(len(raw)))
 		return Frame{}, false
 	}
 	h, ok := parseHeader(raw)
@@ -378,7 +404,7 @@ func (f *Framer) startSkip() {
 	total := h.headerLen + int(h.rl)
 	missing := total - len(f.buf)
 	start := f.bufStart()
-	f.events = append(f.events, FramerEvent{Kind: EventCapDropped, Start: start + int64(len(f.buf)), Len: int64(missing)})
+	f.event(FramerEvent{Kind: EventCapDropped, Start: start + int64(len(f.buf)), Len: int64(missing)})
 	f.big = Frame{HeaderLen: h.headerLen, RemainingLength: h.rl, Start: start, Truncated: true, Missing: missing, Capped: true}
 	f.skip = int64(missing)
 	f.skipChunk()
@@ -391,7 +417,7 @@ func (f *Framer) cut(b []byte, off int64) (Frame, int, bool) {
 		return Frame{}, 0, false
 	}
 	if h.badLength {
-		f.events = append(f.events, FramerEvent{Kind: EventBadLength, Start: off, Len: int64(h.headerLen)})
+		f.event(FramerEvent{Kind: EventBadLength, Start: off, Len: int64(h.headerLen)})
 		f.synced, f.origin = false, off+int64(h.headerLen)
 		return Frame{Raw: b[:h.headerLen:h.headerLen], HeaderLen: h.headerLen, Start: off, BadLength: true}, h.headerLen, true
 	}
@@ -493,6 +519,7 @@ func (f *Framer) resync() bool {
 			partial := Frame{Raw: f.buf[i:], HeaderLen: h.headerLen, RemainingLength: h.rl, Truncated: true, Missing: i + total - len(f.buf)}
 			if f.bufStart()+int64(i) == f.origin && total <= f.maxPacket() && (f.Plausible == nil || f.Plausible(partial)) {
 				f.synced = true
+				f.reportSkipped()
 				return true
 			}
 			if total <= f.maxPacket() {
@@ -509,6 +536,7 @@ func (f *Framer) resync() bool {
 		}
 		f.dropPrefix(i)
 		f.synced = true
+		f.reportSkipped()
 		return true
 	}
 	switch {
@@ -526,10 +554,36 @@ func (f *Framer) dropPrefix(i int) {
 	if i == 0 {
 		return
 	}
-	f.events = append(f.events, FramerEvent{Kind: EventSkipped, Start: f.bufStart(), Len: int64(i)})
+	f.addSkipped(f.bufStart(), int64(i))
 	f.Budget.give(i)
 	rest := copy(f.buf, f.buf[i:])
 	f.buf = f.buf[:rest]
+}
+
+// addSkipped adds n bytes skipped at stream offset start to the run being
+// skipped (a new run when they do not follow it).
+func (f *Framer) addSkipped(start, n int64) {
+	if f.hasSkipped && f.skipped.Start+f.skipped.Len == start {
+		f.skipped.Len += n
+		return
+	}
+	f.reportSkipped()
+	f.skipped, f.hasSkipped = FramerEvent{Kind: EventSkipped, Start: start, Len: n}, true
+}
+
+// reportSkipped makes the run of skipped bytes an event.
+func (f *Framer) reportSkipped() {
+	if f.hasSkipped {
+		f.events = append(f.events, f.skipped)
+		f.hasSkipped = false
+	}
+}
+
+// event reports e, after the skipped bytes before it: events are in stream
+// order.
+func (f *Framer) event(e FramerEvent) {
+	f.reportSkipped()
+	f.events = append(f.events, e)
 }
 
 // header is a parsed fixed header.

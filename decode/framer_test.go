@@ -390,3 +390,66 @@ func BenchmarkFramerSession(b *testing.B) {
 		}
 	}
 }
+
+// After a gap, the bytes skipped until the next packet are one event
+// however many chunks and resync attempts they take, and NextEvent puts
+// each skip before the packet that follows it.
+func TestFramerOneEventPerSkip(t *testing.T) {
+	packets := testStream(t)
+	var s Session
+	f := Framer{Plausible: s.Plausible}
+	f.Feed(packets[0], true)
+	for {
+		if _, ok := f.Next(); !ok {
+			break
+		}
+	}
+	f.Gap(40)
+	// Garbage in chunks that each end with what could start a header, so
+	// each resync attempt keeps a tail and drops the rest.
+	garbage := [][]byte{{0x01, 0x02, 0x30}, {0x00, 0x07, 0x82}, {0x05, 0x00, 0x00, 0x00, 0x30}, {0x99, 0x99}}
+	skip1 := int64(0)
+	for _, g := range garbage {
+		skip1 += int64(len(g))
+	}
+	start1 := f.Pos()
+	chunks := append(garbage, packets[4], nil, []byte{0xff, 0xee, 0x10}, cat(packets[5]))
+	type item struct {
+		kind       string
+		start, len int64
+	}
+	var got []item
+	for _, ch := range chunks {
+		if ch == nil {
+			f.Gap(5) // and another skip after it
+			continue
+		}
+		f.Feed(ch, false)
+		for {
+			fr, ok := f.Next()
+			if !ok {
+				break
+			}
+			for {
+				ev, ok := f.NextEvent(fr.Start)
+				if !ok {
+					break
+				}
+				got = append(got, item{"skip", ev.Start, ev.Len})
+			}
+			got = append(got, item{"frame", fr.Start, int64(len(fr.Raw))})
+		}
+	}
+	for _, ev := range f.Events() {
+		got = append(got, item{"late", ev.Start, ev.Len})
+	}
+	want := []item{
+		{"skip", start1, skip1},
+		{"frame", start1 + skip1, 2},
+		{"skip", start1 + skip1 + 2 + 5, 3},
+		{"frame", start1 + skip1 + 2 + 5 + 3, int64(len(packets[5]))},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %v\nwant %v", got, want)
+	}
+}

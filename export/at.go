@@ -3,9 +3,15 @@ package export
 import (
 	"bufio"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
 	"strconv"
+	"strings"
 )
 
 // MaxCIPSend is the most bytes one AT+CIPSEND takes on the ESP8266 AT
@@ -21,7 +27,14 @@ type ATOptions struct {
 	Port int
 	// Source names the capture, for the header comment.
 	Source string
+	// Plain leaves every comment out: the script is only what the module
+	// is sent, to paste as it is (at-plain).
+	Plain bool
 }
+
+// ErrNoServer is returned when a packet's server is not known (an input
+// without addresses) and ATOptions does not give one.
+var ErrNoServer = errors.New("the input does not say which server the packets went to")
 
 // AT writes an ESP8266 AT script in non-transparent mode (onenet.md §5.1,
 // §5.3): per connection AT+CIPSTART to the captured server, then for each
@@ -31,17 +44,22 @@ type ATOptions struct {
 // split into several CIPSENDs, and the script says so.
 func AT(w io.Writer, pkts []Packet, o ATOptions) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "# ESP8266 AT script made by mqttpcap")
-	if o.Source != "" {
-		fmt.Fprintf(bw, " from %s", o.Source)
+	comment := func(format string, args ...any) {
+		if !o.Plain {
+			fmt.Fprintf(bw, "# "+format+"\n", args...)
+		}
 	}
-	fmt.Fprintln(bw)
-	fmt.Fprintln(bw, "# Non-transparent mode: send each AT+CIPSEND line, wait for \">\", then send the next line's hex as raw bytes")
-	fmt.Fprintln(bw, "# (a serial terminal's HEX send mode); wait for SEND OK before the next command.")
+	if o.Source != "" {
+		comment("ESP8266 AT script made by mqttpcap from %s", o.Source)
+	} else {
+		comment("ESP8266 AT script made by mqttpcap")
+	}
+	comment("Non-transparent mode: send each AT+CIPSEND line, wait for \">\", then send the next line's hex as raw bytes")
+	comment("(a serial terminal's HEX send mode); wait for SEND OK before the next command.")
 	stream := -1
 	for _, p := range pkts {
 		if !p.FromClient {
-			fmt.Fprintf(bw, "# skipped %s: sent by the server\n", p.Name())
+			comment("skipped %s: sent by the server", p.Name())
 			continue
 		}
 		if p.Stream != stream {
@@ -49,30 +67,36 @@ func AT(w io.Writer, pkts []Packet, o ATOptions) error {
 				fmt.Fprintln(bw, "AT+CIPCLOSE")
 			}
 			stream = p.Stream
-			host, port := p.Server.Addr().String(), int(p.Server.Port())
+			host, port, _ := serverOf(p)
 			if o.Server != "" {
 				host = o.Server
 			}
 			if o.Port != 0 {
 				port = o.Port
 			}
+			if host == "" {
+				return fmt.Errorf("%s: %w", p.Name(), ErrNoServer)
+			}
+			if port == 0 {
+				port = 1883
+			}
 			if p.Client.IsValid() {
-				fmt.Fprintf(bw, "# stream %d: %s → %s\n", p.Stream, p.Client, p.Server)
+				comment("stream %d: %s → %s", p.Stream, p.Client, p.Server)
 			}
 			fmt.Fprintf(bw, "AT+CIPSTART=\"TCP\",\"%s\",%d\n", host, port)
 			fmt.Fprintln(bw, "AT+CIPMODE=0")
 		}
 		raw := p.Packet.Raw
-		fmt.Fprintf(bw, "# %s (%d bytes)\n", p.Name(), len(raw))
+		comment("%s (%d bytes)", p.Name(), len(raw))
 		for _, n := range p.Notes {
-			fmt.Fprintf(bw, "# %s\n", n)
+			comment("%s", n)
 		}
 		for _, pr := range p.Packet.Problems {
-			fmt.Fprintf(bw, "# ! malformed, sent as captured: %s\n", problemText(pr))
+			comment("! malformed, sent as captured: %s", problemText(pr))
 		}
 		if len(raw) > MaxCIPSend {
 			parts := (len(raw) + MaxCIPSend - 1) / MaxCIPSend
-			fmt.Fprintf(bw, "# %d bytes is over the ESP8266's %d-byte AT+CIPSEND limit: sent in %d parts (TCP is a stream; the broker reassembles them)\n",
+			comment("%d bytes is over the ESP8266's %d-byte AT+CIPSEND limit: sent in %d parts (TCP is a stream; the broker reassembles them)",
 				len(raw), MaxCIPSend, parts)
 		}
 		for off := 0; off < len(raw); off += MaxCIPSend {
@@ -95,4 +119,71 @@ func Hex(w io.Writer, pkts []Packet) error {
 		fmt.Fprintln(bw, hex.EncodeToString(p.Packet.Raw))
 	}
 	return bw.Flush()
+}
+
+// serverOf is a packet's server: the name an input gave it, else its
+// address; ok is false when neither is known.
+func serverOf(p Packet) (host string, port int, ok bool) {
+	if p.ServerName != "" {
+		h, ps, err := net.SplitHostPort(p.ServerName)
+		if err == nil {
+			n, _ := strconv.Atoi(ps)
+			return h, n, true
+		}
+		return p.ServerName, 0, true
+	}
+	if p.Server.IsValid() {
+		return p.Server.Addr().String(), int(p.Server.Port()), true
+	}
+	return "", 0, false
+}
+
+// HexSpaced writes one packet per line as spaced hex ("10 98 01 ..."),
+// what serial tools' HEX send mode takes.
+func HexSpaced(w io.Writer, pkts []Packet) error {
+	bw := bufio.NewWriter(w)
+	for _, p := range pkts {
+		fmt.Fprintf(bw, "% x\n", p.Packet.Raw)
+	}
+	return bw.Flush()
+}
+
+// Bin writes each packet's raw bytes to a file of its own in dir, named
+// so that they sort in order ("001-stream0-connect.bin"), and returns the
+// paths: a terminal's "send file" takes them as they are, and
+// `mqttpcap decode dir/*.bin` reads them back.
+func Bin(dir string, pkts []Packet) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	width := max(3, len(strconv.Itoa(len(pkts))))
+	var paths []string
+	for i, p := range pkts {
+		name := fmt.Sprintf("%0*d", width, i+1)
+		if p.Frame != 0 {
+			name += "-stream" + strconv.Itoa(p.Stream)
+		}
+		name += "-" + strings.ToLower(p.Packet.Type.String()) + ".bin"
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, p.Packet.Raw, 0o644); err != nil {
+			return paths, err
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+// ByConnection orders packets one connection after another, in the order
+// the connections first appear, keeping each connection's packets in their
+// order: what a device replays, one connection (one AT+CIPSTART) at a time.
+func ByConnection(pkts []Packet) []Packet {
+	first := map[int]int{}
+	for i, p := range pkts {
+		if _, ok := first[p.Stream]; !ok {
+			first[p.Stream] = i
+		}
+	}
+	out := append([]Packet(nil), pkts...)
+	sort.SliceStable(out, func(i, j int) bool { return first[out[i].Stream] < first[out[j].Stream] })
+	return out
 }

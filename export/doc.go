@@ -18,11 +18,14 @@ import (
 
 // Packet is one packet to export, with where it came from.
 type Packet struct {
-	Frame      uint64
-	Time       time.Time
-	Stream     int
-	Client     netip.AddrPort
-	Server     netip.AddrPort
+	Frame  uint64
+	Time   time.Time
+	Stream int
+	Client netip.AddrPort
+	Server netip.AddrPort
+	// ServerName is the server as an input without TCP names it
+	// ("host:port" of an AT+CIPSTART), for packets read by mqttpcap decode.
+	ServerName string
 	FromClient bool
 	// Frame is 0 for a packet built by hand (mqttpcap encode).
 	// Packet is the decoded packet (a clone: it outlives the capture's

@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"go/ast"
 	"go/importer"
 	"go/parser"
 	"go/token"
 	"go/types"
+	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -271,5 +274,69 @@ func TestFixLength(t *testing.T) {
 		if fixed, err := export.FixLength(&p); fixed || err != nil || string(p.Packet.Raw) != raw {
 			t.Errorf("%s changed: %v %v", p.Name(), fixed, err)
 		}
+	}
+}
+
+// Connections come out one after another, each in one AT+CIPSTART block,
+// in the order they first appear, whatever order their packets completed
+// in (issue 12: 10 connections gave 26 blocks).
+func TestATOneBlockPerConnection(t *testing.T) {
+	names, _ := filepath.Glob("../testdata/pcaps/*.pcap*")
+	for _, path := range names {
+		name := filepath.Base(path)
+		if name == "cut-short.pcap" {
+			continue
+		}
+		pkts := export.ByConnection(packetsOf(t, name, fromClient))
+		streams := map[int]bool{}
+		for _, p := range pkts {
+			streams[p.Stream] = true
+		}
+		var buf bytes.Buffer
+		if err := export.AT(&buf, pkts, export.ATOptions{}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		starts := strings.Count(buf.String(), "AT+CIPSTART=")
+		if starts != len(streams) || strings.Count(buf.String(), "AT+CIPCLOSE") != len(streams) {
+			t.Errorf("%s: %d connections, %d AT+CIPSTART", name, len(streams), starts)
+		}
+		var plain bytes.Buffer
+		export.AT(&plain, pkts, export.ATOptions{Plain: true})
+		if strings.Contains(plain.String(), "#") {
+			t.Errorf("%s: at-plain has comments:\n%s", name, plain.String())
+		}
+	}
+}
+
+// A packet read from hex has no address: AT needs the server given.
+func TestATNeedsServer(t *testing.T) {
+	pkts := packetsOf(t, "onenet-esp8266.pcapng", fromClient)
+	for i := range pkts {
+		pkts[i].Server = netip.AddrPort{}
+	}
+	if err := export.AT(io.Discard, pkts, export.ATOptions{}); !errors.Is(err, export.ErrNoServer) {
+		t.Errorf("no server: %v", err)
+	}
+	var buf bytes.Buffer
+	if err := export.AT(&buf, pkts, export.ATOptions{Server: "studio-mqtt.heclouds.com"}); err != nil || !strings.Contains(buf.String(), `"studio-mqtt.heclouds.com",1883`) {
+		t.Errorf("%v\n%s", err, buf.String())
+	}
+}
+
+func TestHexSpacedAndBin(t *testing.T) {
+	pkts := packetsOf(t, "onenet-esp8266.pcapng", fromClient)
+	var buf bytes.Buffer
+	export.HexSpaced(&buf, pkts)
+	if !strings.HasPrefix(buf.String(), "10 98 01 00 04 4d 51 54 54 ") || !strings.HasSuffix(buf.String(), "\ne0 00\n") {
+		t.Errorf("hex-spaced:\n%s", buf.String())
+	}
+	dir := t.TempDir()
+	paths, err := export.Bin(dir, pkts)
+	if err != nil || len(paths) != 4 || filepath.Base(paths[0]) != "001-stream0-connect.bin" {
+		t.Fatalf("%v %v", paths, err)
+	}
+	b, _ := os.ReadFile(paths[3])
+	if hex.EncodeToString(b) != "e000" {
+		t.Errorf("%s: %x", paths[3], b)
 	}
 }

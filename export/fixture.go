@@ -26,8 +26,8 @@ func FixtureJSON(w io.Writer, pkts []Packet, source string) error {
 			bw.WriteString(",")
 		}
 		d := p.Packet
-		fmt.Fprintf(bw, "\n    {\"name\": %s, \"frame\": %d, \"from\": %q, \"type\": %q, \"version\": %d, \"length\": %d,\n",
-			strconv.Quote(p.Name()), p.Frame, from(p), d.Type.String(), d.Version, len(d.Raw))
+		fmt.Fprintf(bw, "\n    {\"name\": %s, \"frame\": %d, \"stream\": %d, \"from\": %q, \"type\": %q, \"version\": %d, \"length\": %d,\n",
+			strconv.Quote(p.Name()), p.Frame, p.Stream, from(p), d.Type.String(), d.Version, len(d.Raw))
 		order, _ := json.Marshal(WireOrder(d))
 		fmt.Fprintf(bw, "     \"hex\": %q,\n     \"fields\": %s,\n     \"wire_order\": %s}", hex.EncodeToString(d.Raw), report.AppendFieldsJSON(nil, d), order)
 	}
@@ -57,6 +57,8 @@ func FixtureGo(w io.Writer, pkts []Packet, source, pkg string) error {
 // test should produce Bytes from Fields.
 var Packets = []struct {
 	Name      string
+	Stream    int    // the connection (tcp.stream)
+	From      string // "client" or "server"
 	Type      string
 	Version   int    // protocol level: 3, 4 or 5
 	Fields    string // JSON
@@ -72,8 +74,8 @@ var Packets = []struct {
 			lit = strconv.Quote(fields)
 		}
 		order, _ := json.Marshal(WireOrder(d))
-		fmt.Fprintf(bw, "\t{\n\t\tName: %s,\n\t\tType: %q,\n\t\tVersion: %d,\n\t\tFields: %s,\n\t\tWireOrder: %s,\n\t\tBytes: []byte{",
-			strconv.Quote(p.Name()), d.Type.String(), d.Version, lit, "`"+string(order)+"`")
+		fmt.Fprintf(bw, "\t{\n\t\tName: %s,\n\t\tStream: %d,\n\t\tFrom: %q,\n\t\tType: %q,\n\t\tVersion: %d,\n\t\tFields: %s,\n\t\tWireOrder: %s,\n\t\tBytes: []byte{",
+			strconv.Quote(p.Name()), p.Stream, from(p), d.Type.String(), d.Version, lit, "`"+string(order)+"`")
 		for i, c := range d.Raw {
 			if i%16 == 0 {
 				bw.WriteString("\n\t\t\t")

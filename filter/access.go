@@ -1,7 +1,10 @@
 package filter
 
 import (
+	"math"
 	"net/netip"
+	"strings"
+	"time"
 
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/pipeline"
@@ -60,7 +63,7 @@ func recordKind(r *pipeline.Record) (text, bool) {
 	case pipeline.KindEvent:
 		return str("event"), true
 	case pipeline.KindConnDone:
-		return str("conn"), true
+		return str("connection"), true
 	}
 	return text{}, false
 }
@@ -103,15 +106,85 @@ func eventBytes(r *pipeline.Record) (int64, bool) {
 	return r.Event.Bytes, r.Kind == pipeline.KindEvent && r.Event.Bytes > 0
 }
 
+// eventTypes are the values of event.type, to tell `type == gap` (an
+// event) from a misspelt packet type.
+var eventTypes = []string{"gap", "tls", "not_mqtt", "incomplete", "cap", "fin", "rst", "snaplen", "link_type", "cut_short", "damaged", "internal_error"}
+
+// frame is a connection's last frame on its end record, as the JSON's
+// "frame".
 func frame(r *pipeline.Record) (int64, bool) {
-	return int64(r.Frame), r.Kind == pipeline.KindPacket || r.Kind == pipeline.KindEvent
+	switch {
+	case r.Kind == pipeline.KindConnDone && r.Final != nil:
+		return int64(r.Final.LastFrame), true
+	case r.Kind == pipeline.KindPacket || r.Kind == pipeline.KindEvent:
+		return int64(r.Frame), r.Frame > 0
+	}
+	return 0, false
 }
 
-func unixTime(r *pipeline.Record) (int64, bool) {
+// relTime is the list's time column in microseconds: since the first frame.
+func relTime(r *pipeline.Record) (int64, bool) {
 	if r.Time.IsZero() {
 		return 0, false
 	}
-	return r.Time.Unix(), true
+	return r.Rel.Microseconds(), true
+}
+
+// epoch is the capture time in microseconds since the Unix epoch.
+func epoch(r *pipeline.Record) (int64, bool) {
+	if r.Time.IsZero() {
+		return 0, false
+	}
+	return r.Time.UnixMicro(), true
+}
+
+// relSeconds reads seconds with up to 6 decimals ("1.5", "0.000220") as
+// microseconds.
+func relSeconds(s string) (int64, bool) {
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" && dot {
+		whole = "0"
+	}
+	n, ok := parseInt(whole)
+	if !ok || strings.HasPrefix(whole, "0x") || strings.HasPrefix(whole, "0X") || n > math.MaxInt64/1_000_000 || n < math.MinInt64/1_000_000 {
+		return 0, false
+	}
+	if !dot {
+		return n * 1e6, true
+	}
+	if frac == "" || len(frac) > 6 || strings.Trim(frac, "0123456789") != "" {
+		return 0, false
+	}
+	f, _ := parseInt(frac + strings.Repeat("0", 6-len(frac)))
+	if strings.HasPrefix(whole, "-") {
+		return n*1e6 - f, true
+	}
+	return n*1e6 + f, true
+}
+
+// epochTime reads Unix seconds (decimals allowed) or a UTC time, as
+// microseconds since the epoch.
+func epochTime(s string) (int64, bool) {
+	if us, ok := relSeconds(s); ok {
+		return us, true
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UnixMicro(), true
+		}
+	}
+	return 0, false
+}
+
+// keepAlive is the CONNECT's, or its connection's.
+func keepAlive(r *pipeline.Record) (int64, bool) {
+	if p := packet(r); p != nil && p.Type == decode.CONNECT {
+		return int64(p.KeepAlive), p.Has&decode.HasKeepAlive != 0
+	}
+	if r.Info == nil || !r.Info.HasConnect {
+		return 0, false
+	}
+	return int64(r.Info.KeepAlive), true
 }
 
 func streamIndex(r *pipeline.Record) (int64, bool) {
@@ -151,11 +224,57 @@ func dst(r *pipeline.Record) (netip.AddrPort, bool) {
 	return r.Conn.Client, true
 }
 
+// client and server are the connection's, on every record of it.
+func client(r *pipeline.Record) (netip.AddrPort, bool) {
+	if r.Conn == nil {
+		return netip.AddrPort{}, false
+	}
+	return r.Conn.Client, true
+}
+
+func server(r *pipeline.Record) (netip.AddrPort, bool) {
+	if r.Conn == nil {
+		return netip.AddrPort{}, false
+	}
+	return r.Conn.Server, true
+}
+
+// endpoints are a record's two ends: sender and receiver, or for a
+// connection's end its client and server.
+func endpoints(r *pipeline.Record, i int) (netip.AddrPort, bool) {
+	if r.Conn == nil || i > 1 {
+		return netip.AddrPort{}, false
+	}
+	if i == 0 {
+		return r.Conn.Client, true
+	}
+	return r.Conn.Server, true
+}
+
+func ports(r *pipeline.Record, i int) (int64, bool) {
+	ap, ok := endpoints(r, i)
+	return int64(ap.Port()), ok && ap.IsValid()
+}
+
+// singleAddr adapts a one-valued address accessor to the indexed form.
+func singleAddr(get func(r *pipeline.Record) (netip.AddrPort, bool)) func(*pipeline.Record, int) (netip.AddrPort, bool) {
+	return func(r *pipeline.Record, i int) (netip.AddrPort, bool) {
+		if i > 0 {
+			return netip.AddrPort{}, false
+		}
+		return get(r)
+	}
+}
+
 // addrText formats an endpoint for contains and matches (the one accessor
 // that allocates: == and != compare netip values instead).
-func addrText(get func(r *pipeline.Record) (netip.AddrPort, bool)) func(r *pipeline.Record) (text, bool) {
-	return func(r *pipeline.Record) (text, bool) {
-		ap, ok := get(r)
+func addrText(get func(r *pipeline.Record) (netip.AddrPort, bool)) func(r *pipeline.Record, i int) (text, bool) {
+	return addrTextN(singleAddr(get))
+}
+
+func addrTextN(get func(r *pipeline.Record, i int) (netip.AddrPort, bool)) func(r *pipeline.Record, i int) (text, bool) {
+	return func(r *pipeline.Record, i int) (text, bool) {
+		ap, ok := get(r, i)
 		if !ok || !ap.IsValid() {
 			return text{}, false
 		}

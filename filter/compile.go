@@ -3,6 +3,7 @@ package filter
 import (
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/mqttpcap/mqttpcap/decode"
@@ -62,6 +63,9 @@ func (p *parser) compare(f *field, o, v token) (node, *SyntaxError) {
 		}
 		return nil, p.errAt(v, `expected an address ("192.168.4.2" or "192.168.4.2:50000") for `+quote(f.name)+", found "+v.describe())
 	}
+	if f.name == "kind" && strings.EqualFold(v.text, "conn") {
+		v.text = "connection" // the name before the JSON's was used
+	}
 	if f.enum != nil && !inEnum(f, v.text) {
 		return nil, p.errAt(v, "unknown value "+v.describe()+" for "+quote(f.name)+" (expected "+orList(f.enum)+")")
 	}
@@ -71,6 +75,12 @@ func (p *parser) compare(f *field, o, v token) (node, *SyntaxError) {
 // number reads the value of a number field: an integer, or a name the field
 // knows (a packet type, a protocol version). A quoted number is fine.
 func (p *parser) number(f *field, v token) (int64, *SyntaxError) {
+	if f.parse != nil {
+		if n, ok := f.parse(v.text); ok {
+			return n, nil
+		}
+		return 0, p.errAt(v, "expected "+f.want+" for "+quote(f.name)+", found "+v.describe())
+	}
 	if n, ok := parseInt(v.text); ok {
 		return n, nil
 	}
@@ -80,6 +90,9 @@ func (p *parser) number(f *field, v token) (int64, *SyntaxError) {
 		}
 	}
 	if f.name == "type" {
+		if slices.Contains(eventTypes, strings.ToLower(v.text)) {
+			return 0, p.errAt(v, quote(v.text)+` is an event, not a packet type: events are selected with event.type == `+strings.ToLower(v.text))
+		}
 		names := make([]string, 16)
 		for i := range names {
 			names[i] = decode.Type(i).String()

@@ -67,16 +67,38 @@
 //
 // # Records
 //
-// Every pipeline record has a kind: "mqtt" (a packet), "event" (a gap, a
-// TLS stream, a FIN...) or "conn" (the end of a connection, carrying the
-// OneNET verdict). A filter that never mentions `kind` matches packets only,
-// so `!retain` does not select events; one that uses an event.* field also
-// considers events, one that uses onenet.status also considers connection
-// ends, and one that compares `kind` considers every record:
+// Every pipeline record has a kind, named as in the JSON output: "mqtt" (a
+// packet), "event" (a gap, a TLS stream, a FIN...) or "connection" (the end
+// of a connection, with its counts and OneNET verdict; "conn" is accepted
+// too). One rule holds for all of them: a comparison on a field the record
+// does not have is false. So `type == PUBLISH` keeps PUBLISH packets only,
+// `stream == 3` keeps the packets, events and end of stream 3, `frame >
+// 100` keeps every record from frame 101 on (an event's frame is its own, a
+// connection's end is at its last frame), and `!retain` keeps every record
+// that is not a retained PUBLISH, events and connection ends included:
 //
 //	kind == "event" && event.type == "gap"   the gaps
 //	event.type == "tls"                      the TLS streams
 //	kind == mqtt || kind == event            packets and events
+//	kind == connection && onenet.status != ok  the OneNET connections that failed
+//
+// client_id, username and keep_alive are the connection's on every record of
+// it (the CONNECT's own on a CONNECT); client, server, addr and port are the
+// connection's ends.
+//
+// time is what the packet list shows: seconds since the first frame, with up
+// to 6 decimals (`time > 1.5`); time.epoch is the capture time, as Unix
+// seconds or a UTC time in quotes (`time.epoch >= "2026-11-26 10:47:15"`).
+//
+// # Wireshark's names
+//
+// Where Wireshark has a display-filter field for the same thing, its name is
+// an alias: frame.number, frame.time_relative, frame.time_epoch, tcp.stream,
+// tcp.port, tcp.srcport, tcp.dstport, ip.src, ip.dst, ip.addr (and ipv6.*),
+// mqtt.msgtype, mqtt.topic, mqtt.qos, mqtt.sub.qos, mqtt.msgid,
+// mqtt.clientid, mqtt.username, mqtt.retain, mqtt.dupflag, mqtt.msg,
+// mqtt.len, mqtt.ver, mqtt.kalive, mqtt.reason_code and mqtt.conack.val.
+// Their values are mqttpcap's: mqtt.msgtype takes 3 or PUBLISH.
 //
 // Fields lists every field with its type and a one-line description.
 //

@@ -130,12 +130,19 @@ type addrNode struct {
 }
 
 func (n *addrNode) match(r *pipeline.Record) bool {
-	ap, ok := n.f.addr(r)
-	if !ok || !ap.IsValid() {
-		return false
+	for i := 0; ; i++ {
+		ap, ok := n.f.addr(r, i)
+		switch {
+		case !ok || !ap.IsValid():
+			return n.op == opNe && i > 0
+		case ap.Addr().Unmap() == n.ap.Addr().Unmap() && (n.addrOnly || ap.Port() == n.ap.Port()):
+			if n.op == opNe {
+				return false
+			}
+			return true
+		case n.op == opEq:
+		}
 	}
-	eq := ap.Addr().Unmap() == n.ap.Addr().Unmap() && (n.addrOnly || ap.Port() == n.ap.Port())
-	return eq == (n.op == opEq)
 }
 
 // presentNode is a bare field: true when the record has a value that is
@@ -145,7 +152,7 @@ type presentNode struct{ f *field }
 func (n *presentNode) match(r *pipeline.Record) bool {
 	switch {
 	case n.f.typ == typeAddr:
-		ap, ok := n.f.addr(r)
+		ap, ok := n.f.addr(r, 0)
 		return ok && ap.IsValid()
 	case n.f.num != nil:
 		for i := 0; ; i++ {

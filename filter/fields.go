@@ -12,6 +12,9 @@ type FieldDoc struct {
 	Name string
 	Type string // "number", "string", "bool", "address", or what the values are ("packet type")
 	Help string
+	// Aliases are other names of the field: Wireshark's, for users who
+	// know its display filters (frame.number, tcp.stream, mqtt.topic).
+	Aliases []string
 }
 
 // Fields lists the filter fields with a one-line description each, in the
@@ -24,7 +27,7 @@ func Fields() []FieldDoc {
 		if typ == "" {
 			typ = f.typ.String()
 		}
-		out[i] = FieldDoc{Name: f.name, Type: typ, Help: f.help}
+		out[i] = FieldDoc{Name: f.name, Type: typ, Help: f.help, Aliases: f.aliases}
 	}
 	return out
 }
@@ -64,28 +67,6 @@ func (t valueType) is() string {
 	return "is an address"
 }
 
-// kindSet is a set of record kinds: which records a filter looks at.
-type kindSet uint8
-
-const (
-	kindsPacket kindSet = 1 << iota
-	kindsEvent
-	kindsConn
-	kindsAll = kindsPacket | kindsEvent | kindsConn
-)
-
-func kindOf(k pipeline.Kind) kindSet {
-	switch k {
-	case pipeline.KindPacket:
-		return kindsPacket
-	case pipeline.KindEvent:
-		return kindsEvent
-	case pipeline.KindConnDone:
-		return kindsConn
-	}
-	return 0
-}
-
 // field is one filter field: its type, how values are checked at Parse
 // time, and how a record's values are read. Accessors take the index of
 // the value wanted (0, 1, ...) and report false past the last one, so that
@@ -93,6 +74,7 @@ func kindOf(k pipeline.Kind) kindSet {
 // building a slice.
 type field struct {
 	name, help string
+	aliases    []string // other names: Wireshark's
 	typ        valueType
 	docType    string // FieldDoc.Type when "number" or "string" says too little
 
@@ -108,13 +90,13 @@ type field struct {
 	// 4); want says what a value must be, for messages.
 	alias func(string) (int64, bool)
 	want  string
-	// kinds are the record kinds a filter using the field looks at besides
-	// packets (see the package doc).
-	kinds kindSet
+	// parse reads every value of a field whose numbers are not plain
+	// integers (time: decimal seconds, held as microseconds).
+	parse func(string) (int64, bool)
 
 	num  func(r *pipeline.Record, i int) (int64, bool)
 	str  func(r *pipeline.Record, i int) (text, bool)
-	addr func(r *pipeline.Record) (netip.AddrPort, bool)
+	addr func(r *pipeline.Record, i int) (netip.AddrPort, bool)
 }
 
 // fieldTable returns the field table. It is built on each call (by Parse
@@ -123,49 +105,64 @@ type field struct {
 func fieldTable() []field {
 	return []field{
 		// The record.
-		{name: "kind", typ: typeString, fold: true, enum: []string{"mqtt", "event", "conn"}, kinds: kindsAll, str: singleText(recordKind),
-			help: `what the record is: "mqtt" (a packet), "event" (a gap, TLS, FIN...) or "conn" (a connection's end)`},
-		{name: "event.type", typ: typeString, kinds: kindsEvent, str: singleText(eventType),
-			help: "the event: gap, tls, not_mqtt, incomplete, cap, fin, rst, snaplen, link_type, cut_short, damaged, ws_upgrade, ws_ping, ws_pong, ws_close, ws_problem, tls_alert, tls_key_update, tls_problem"},
-		{name: "event.message", typ: typeString, kinds: kindsEvent, str: singleText(eventMessage), help: "the event's message"},
-		{name: "event.bytes", typ: typeNumber, kinds: kindsEvent, num: single(eventBytes), help: "the number of bytes an event is about (a gap's size)"},
-		{name: "event.code", typ: typeString, kinds: kindsEvent, str: singleText(eventCode),
+		{name: "kind", typ: typeString, fold: true, enum: []string{"mqtt", "event", "connection"}, str: singleText(recordKind),
+			help: `what the record is, as the JSON's "kind": "mqtt" (a packet), "event" (a gap, TLS, FIN...) or "connection" (a connection's end)`},
+		{name: "event.type", typ: typeString, str: singleText(eventType),
+			help: `the event (the JSON's "type" of an event): gap, tls, not_mqtt, incomplete, cap, fin, rst, snaplen, link_type, cut_short, damaged, ws_upgrade, ws_ping, ws_pong, ws_close, ws_problem, tls_alert, tls_key_update, tls_problem`},
+		{name: "event.message", typ: typeString, str: singleText(eventMessage), help: "the event's message"},
+		{name: "event.bytes", typ: typeNumber, num: single(eventBytes), help: "the number of bytes an event is about (a gap's size)"},
+		{name: "event.code", typ: typeString, str: singleText(eventCode),
 			help: "the problem code of a ws_problem or tls_problem event, e.g. ws_unmasked_client_frame, tls_decrypt_failed"},
-		{name: "frame", typ: typeNumber, num: single(frame), help: "the frame that completed the packet, or the event's frame"},
-		{name: "time", typ: typeNumber, num: single(unixTime), help: "capture time in whole seconds since the Unix epoch"},
-		{name: "stream", typ: typeNumber, num: single(streamIndex), help: "the TCP connection's index from 0 (Wireshark's tcp.stream)"},
+		{name: "frame", aliases: []string{"frame.number"}, typ: typeNumber, num: single(frame),
+			help: "the frame that completed the packet, the event's frame, or a connection's last frame"},
+		{name: "time", aliases: []string{"frame.time_relative"}, typ: typeNumber, docType: "seconds", parse: relSeconds, want: "seconds (5, 1.25)",
+			num: single(relTime), help: "seconds since the first frame, as the list shows them (decimals allowed: time > 1.5)"},
+		{name: "time.epoch", aliases: []string{"frame.time_epoch"}, typ: typeNumber, docType: "time", parse: epochTime,
+			want: `Unix seconds (1764154035.5) or a UTC time ("2026-11-26T10:47:15Z")`, num: single(epoch),
+			help: `the capture time: Unix seconds, or a time in quotes ("2026-11-26 10:47:15", UTC)`},
+		{name: "stream", aliases: []string{"tcp.stream"}, typ: typeNumber, num: single(streamIndex),
+			help: "the TCP connection's index from 0 (Wireshark's tcp.stream)"},
 		{name: "transport", typ: typeString, fold: true, enum: []string{"tcp", "tls", "websocket", "wss"}, str: transportLayers,
 			help: `what carries the MQTT: tcp, tls, websocket or wss (WebSocket over TLS, which matches "websocket" and "tls" too)`},
 		{name: "from", typ: typeString, fold: true, enum: []string{"client", "server"}, str: singleText(from),
-			help: "who sent the packet: client or server"},
-		{name: "src", typ: typeAddr, addr: src, str: singleText(addrText(src)),
+			help: "who sent the packet (or the event's side): client or server"},
+		{name: "src", aliases: []string{"ip.src", "ipv6.src"}, typ: typeAddr, addr: singleAddr(src), str: addrText(src),
 			help: `the sender as ip:port; == "192.168.4.2" compares the address only`},
-		{name: "dst", typ: typeAddr, addr: dst, str: singleText(addrText(dst)),
+		{name: "dst", aliases: []string{"ip.dst", "ipv6.dst"}, typ: typeAddr, addr: singleAddr(dst), str: addrText(dst),
 			help: `the receiver as ip:port; == "183.230.40.39" compares the address only`},
-		{name: "src.port", typ: typeNumber, num: single(port(src)), help: "the sender's TCP port"},
-		{name: "dst.port", typ: typeNumber, num: single(port(dst)), help: "the receiver's TCP port"},
+		{name: "addr", aliases: []string{"ip.addr", "ipv6.addr"}, typ: typeAddr, addr: endpoints, str: addrTextN(endpoints),
+			help: "either end: the sender or the receiver, or a connection's client or server"},
+		{name: "src.port", aliases: []string{"tcp.srcport"}, typ: typeNumber, num: single(port(src)), help: "the sender's TCP port"},
+		{name: "dst.port", aliases: []string{"tcp.dstport"}, typ: typeNumber, num: single(port(dst)), help: "the receiver's TCP port"},
+		{name: "port", aliases: []string{"tcp.port"}, typ: typeNumber, num: ports, help: "either end's TCP port"},
+		{name: "client", typ: typeAddr, addr: singleAddr(client), str: addrText(client),
+			help: "the connection's client as ip:port, for every record of the connection"},
+		{name: "server", typ: typeAddr, addr: singleAddr(server), str: addrText(server),
+			help: "the connection's server as ip:port, for every record of the connection"},
 
 		// The MQTT packet.
-		{name: "type", typ: typeNumber, docType: "packet type", alias: packetType, want: "a packet type",
+		{name: "type", aliases: []string{"mqtt.msgtype"}, typ: typeNumber, docType: "packet type", alias: packetType, want: "a packet type",
 			num: single(packetTypeNum), str: singleText(packetTypeName),
 			help: "the packet type: CONNECT, PUBLISH, ... or its number (PUBLISH is 3)"},
-		{name: "version", typ: typeNumber, alias: protocolVersion, want: `a protocol level (3, 4, 5) or version ("3.1.1", "5.0")`,
+		{name: "version", aliases: []string{"mqtt.ver"}, typ: typeNumber, alias: protocolVersion, want: `a protocol level (3, 4, 5) or version ("3.1.1", "5.0")`,
 			num: single(version), help: `the protocol level: 3 (MQTT 3.1), 4 (3.1.1) or 5 (5.0); "3.1.1" and "5.0" work too`},
 		{name: "length", typ: typeNumber, num: single(length), help: "the packet's length in bytes, fixed header included"},
-		{name: "remaining_length", typ: typeNumber, num: single(remainingLength), help: "the remaining length of the fixed header"},
-		{name: "qos", typ: typeNumber, num: qos, help: "the PUBLISH QoS, or every QoS a SUBSCRIBE requests"},
-		{name: "retain", typ: typeBool, num: single(retain), help: "the PUBLISH retain flag"},
-		{name: "dup", typ: typeBool, num: single(dup), help: "the PUBLISH DUP flag"},
-		{name: "packet_id", typ: typeNumber, num: single(packetID), help: "the packet identifier"},
-		{name: "topic", typ: typeString, str: topic,
+		{name: "remaining_length", aliases: []string{"mqtt.len"}, typ: typeNumber, num: single(remainingLength), help: "the remaining length of the fixed header"},
+		{name: "qos", aliases: []string{"mqtt.qos", "mqtt.sub.qos"}, typ: typeNumber, num: qos, help: "the PUBLISH QoS, or every QoS a SUBSCRIBE requests"},
+		{name: "retain", aliases: []string{"mqtt.retain"}, typ: typeBool, num: single(retain), help: "the PUBLISH retain flag"},
+		{name: "dup", aliases: []string{"mqtt.dupflag"}, typ: typeBool, num: single(dup), help: "the PUBLISH DUP flag"},
+		{name: "packet_id", aliases: []string{"mqtt.msgid"}, typ: typeNumber, num: single(packetID), help: "the packet identifier"},
+		{name: "topic", aliases: []string{"mqtt.topic"}, typ: typeString, str: topic,
 			help: "the PUBLISH topic (the one its topic alias stands for when empty), or every SUBSCRIBE/UNSUBSCRIBE topic filter"},
-		{name: "payload", typ: typeString, str: singleText(payload), help: "the PUBLISH payload, as text"},
+		{name: "payload", aliases: []string{"mqtt.msg"}, typ: typeString, str: singleText(payload), help: "the PUBLISH payload, as text"},
 		{name: "payload_length", typ: typeNumber, num: single(payloadLength), help: "the PUBLISH payload's length in bytes"},
-		{name: "client_id", typ: typeString, str: singleText(clientID),
-			help: "the CONNECT's client id; for every other packet, its connection's"},
-		{name: "username", typ: typeString, str: singleText(username),
-			help: "the CONNECT's user name; for every other packet, its connection's"},
-		{name: "reason_code", typ: typeNumber, num: reasonCode,
+		{name: "client_id", aliases: []string{"mqtt.clientid"}, typ: typeString, str: singleText(clientID),
+			help: "the CONNECT's client id; for every other record of the connection, its connection's"},
+		{name: "username", aliases: []string{"mqtt.username"}, typ: typeString, str: singleText(username),
+			help: "the CONNECT's user name; for every other record of the connection, its connection's"},
+		{name: "keep_alive", aliases: []string{"mqtt.kalive"}, typ: typeNumber, num: single(keepAlive),
+			help: "the CONNECT's keep alive in seconds; for every other record of the connection, its connection's"},
+		{name: "reason_code", aliases: []string{"mqtt.reason_code", "mqtt.conack.val"}, typ: typeNumber, num: reasonCode,
 			help: "the reason or return code (0x80 and up are failures), or every code of a SUBACK/UNSUBACK"},
 		{name: "reason", typ: typeString, str: reason, help: `the name of the reason code(s), e.g. "Not authorized"`},
 		{name: "problems", typ: typeNumber, num: single(problemCount), help: "how many protocol problems the decoder found in the packet"},
@@ -189,8 +186,8 @@ func fieldTable() []field {
 			help: "the CONNECT token's signature: unchecked (no key), valid or invalid"},
 		{name: "onenet.finding", typ: typeString, str: onenetFinding,
 			help: "every OneNET finding code of the packet, e.g. expired, flat_params, wrong_direction"},
-		{name: "onenet.status", typ: typeString, fold: true, kinds: kindsConn, str: singleText(onenetStatus),
-			help: "a OneNET connection's verdict (ok, login_refused, no_connack, ...), on its connection-end record"},
+		{name: "onenet.status", typ: typeString, fold: true, str: singleText(onenetStatus),
+			help: `a OneNET connection's verdict (ok, login_refused, no_connack, ...), on its "connection" record`},
 	}
 }
 

@@ -7,9 +7,6 @@ import "github.com/mqttpcap/mqttpcap/pipeline"
 type Filter struct {
 	expr string
 	root node
-	// kinds are the record kinds the filter looks at: packets only, unless
-	// it uses kind, an event.* field or onenet.status.
-	kinds kindSet
 }
 
 // Parse compiles a filter expression. Its errors are *SyntaxError.
@@ -18,19 +15,19 @@ func Parse(expr string) (*Filter, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{expr: expr, toks: toks, fields: fieldTable(), kinds: kindsPacket}
+	p := &parser{expr: expr, toks: toks, fields: fieldTable()}
 	root, err := p.parse()
 	if err != nil {
 		return nil, err
 	}
-	return &Filter{expr: expr, root: root, kinds: p.kinds}, nil
+	return &Filter{expr: expr, root: root}, nil
 }
 
-// Match reports whether the record satisfies the filter. Records of a kind
-// the filter does not look at (events, for a filter that mentions neither
-// kind nor an event field) never match.
+// Match reports whether the record satisfies the filter. Every kind of
+// record is matched by the same rule (packets, events and connection ends
+// alike): a comparison on a field the record does not have is false.
 func (f *Filter) Match(r *pipeline.Record) bool {
-	if r == nil || f.kinds&kindOf(r.Kind) == 0 {
+	if r == nil {
 		return false
 	}
 	return f.root.match(r)

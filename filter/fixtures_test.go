@@ -111,6 +111,9 @@ type fixture struct {
 // expiry in 2022.
 func at(n uint64) time.Time { return time.Unix(1700000000+int64(n), 0) }
 
+// rel is frame n's time since the first frame, as the pipeline sets it.
+func rel(n uint64) time.Duration { return at(n).Sub(at(1)) }
+
 // fixtures builds the records the match tests run against: the seed
 // session on stream 0 (with its OneNET view, a gap and a FIN), a second
 // connection on stream 1, a 5.0 connection without CONNECT on stream 3, a
@@ -122,7 +125,7 @@ func fixtures(t testing.TB) []fixture {
 	c1 := &stream.Conn{Stream: 1, Client: netip.MustParseAddrPort("192.168.4.3:50001"), Server: netip.MustParseAddrPort("10.0.0.5:1883")}
 	c2 := &stream.Conn{Stream: 2, Client: netip.MustParseAddrPort("192.168.4.4:50002"), Server: netip.MustParseAddrPort("183.230.40.39:1883")}
 	c3 := &stream.Conn{Stream: 3, Client: netip.MustParseAddrPort("[2001:db8::2]:50003"), Server: netip.MustParseAddrPort("[2001:db8::1]:1883")}
-	info0 := &pipeline.ConnInfo{Version: decode.V311, ClientID: "my_tv", Username: "VRqhDHF2wL", HasConnect: true}
+	info0 := &pipeline.ConnInfo{Version: decode.V311, ClientID: "my_tv", Username: "VRqhDHF2wL", HasConnect: true, KeepAlive: 60}
 	info1 := &pipeline.ConnInfo{Version: decode.V311, ClientID: "sensor-7", HasConnect: true}
 	info2 := &pipeline.ConnInfo{Version: decode.V311, ClientID: "my_tv", Username: "VRqhDHF2wL", HasConnect: true}
 	info3 := &pipeline.ConnInfo{Version: decode.V5, VersionInferred: true}
@@ -132,7 +135,7 @@ func fixtures(t testing.TB) []fixture {
 	var frame uint64
 	add := func(name string, c *stream.Conn, info *pipeline.ConnInfo, fromClient bool, p *decode.Packet, withOneNET bool) {
 		frame++
-		r := &pipeline.Record{Kind: pipeline.KindPacket, Frame: frame, Time: at(frame), Conn: c, FromClient: fromClient, Packet: p, Info: info}
+		r := &pipeline.Record{Kind: pipeline.KindPacket, Frame: frame, Time: at(frame), Rel: rel(frame), Conn: c, FromClient: fromClient, Packet: p, Info: info}
 		if withOneNET {
 			r.OneNET = on.Packet(p, fromClient, frame, r.Time).Clone() // valid until the next call
 		}
@@ -140,7 +143,7 @@ func fixtures(t testing.TB) []fixture {
 	}
 	event := func(name string, c *stream.Conn, info *pipeline.ConnInfo, fromClient bool, e pipeline.Event) {
 		frame++
-		out = append(out, fixture{name, &pipeline.Record{Kind: pipeline.KindEvent, Frame: frame, Time: at(frame), Conn: c, FromClient: fromClient, Event: e, Info: info}})
+		out = append(out, fixture{name, &pipeline.Record{Kind: pipeline.KindEvent, Frame: frame, Time: at(frame), Rel: rel(frame), Conn: c, FromClient: fromClient, Event: e, Info: info}})
 	}
 
 	add("connect", c0, info0, true, decodeHex(t, seedConnect), true)
@@ -160,7 +163,9 @@ func fixtures(t testing.TB) []fixture {
 	add("alias", c3, info3, true, aliasPublish(t), false)
 	add("badconnect", c2, info2, true, oneByteLengthConnect(t), false)
 	event("cutshort", nil, nil, false, pipeline.Event{Type: "cut_short", Message: "capture cut short"})
-	out = append(out, fixture{"conndone", &pipeline.Record{Kind: pipeline.KindConnDone, Conn: c0, Final: c0, Time: at(frame), Info: info0, Verdict: on.Verdict()}})
+	final := *c0
+	final.LastFrame, final.LastTime = frame, at(frame)
+	out = append(out, fixture{"conndone", &pipeline.Record{Kind: pipeline.KindConnDone, Conn: c0, Final: &final, Time: at(frame), Rel: rel(frame), Info: info0, Verdict: on.Verdict()}})
 	return out
 }
 

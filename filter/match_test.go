@@ -13,6 +13,10 @@ import (
 // packets are the names of every packet fixture, for the tables below.
 const packets = "connect connack subscribe suback publish reply pingreq pingresp disconnect retained suback2 unsubscribe alias badconnect"
 
+// all are the names of every fixture, in order: packets, events and the end
+// of a connection.
+const all = "connect connack subscribe suback publish reply pingreq pingresp disconnect gap fin retained suback2 unsubscribe alias badconnect cutshort conndone"
+
 func TestMatch(t *testing.T) {
 	tests := []struct {
 		filter string
@@ -22,15 +26,17 @@ func TestMatch(t *testing.T) {
 		{`type == "CONNECT"`, "connect badconnect"},
 		{`type == CONNECT && client_id == "my_tv"`, "connect badconnect"},
 		{`topic contains "property" && qos == 0`, "subscribe publish reply"},
-		{`!(type == PINGREQ || type == PINGRESP)`, "connect connack subscribe suback publish reply disconnect retained suback2 unsubscribe alias badconnect"},
+		{`!(type == PINGREQ || type == PINGRESP)`, "connect connack subscribe suback publish reply disconnect gap fin retained suback2 unsubscribe alias badconnect cutshort conndone"},
 		{`topic matches "^\\$sys/[^/]+/my_tv/"`, "subscribe publish reply"},
 		{`reason_code >= 0x80`, "suback2"},
 		{`problem == "one_byte_length"`, "badconnect"},
 		{`onenet.function == "thing/property/post"`, "publish"},
-		{`stream == 0 and from == client`, "connect subscribe publish pingreq disconnect"},
+		{`stream == 0 and from == client`, "connect subscribe publish pingreq disconnect gap"},
 		{`kind == "event" && event.type == "gap"`, "gap"},
 		{`retain`, "retained"},
-		{`!retain`, "connect connack subscribe suback publish reply pingreq pingresp disconnect suback2 unsubscribe alias badconnect"},
+		// One rule for every kind of record: events and connection ends
+		// have no retain flag, so ! of it is true for them too.
+		{`!retain`, "connect connack subscribe suback publish reply pingreq pingresp disconnect gap fin suback2 unsubscribe alias badconnect cutshort conndone"},
 
 		// Keywords and field names are case-insensitive; so are type names.
 		{`TYPE == Connect AND NOT Retain`, "connect badconnect"},
@@ -52,10 +58,10 @@ func TestMatch(t *testing.T) {
 		// Missing fields: comparisons and != are false, ! is true.
 		{`qos == 0`, "subscribe publish reply alias"},
 		{`qos != 0`, "retained"},
-		{`!(qos == 0)`, "connect connack suback pingreq pingresp disconnect retained suback2 unsubscribe badconnect"},
+		{`!(qos == 0)`, "connect connack suback pingreq pingresp disconnect gap fin retained suback2 unsubscribe badconnect cutshort conndone"},
 		{`qos`, "retained"},
 		{`dup`, ""},
-		{`!dup`, packets},
+		{`!dup`, all},
 		{`retain == true`, "retained"},
 		{`retain == false`, "publish reply alias"},
 		{`retain != true`, "publish reply alias"},
@@ -63,7 +69,7 @@ func TestMatch(t *testing.T) {
 		// Multi-valued fields: any value; != when none is equal.
 		{`reason_code == 0`, "connack suback suback2"},
 		{`reason_code != 0x80`, "connack suback"},
-		{`!(reason_code == 0)`, "connect subscribe publish reply pingreq pingresp disconnect retained unsubscribe alias badconnect"},
+		{`!(reason_code == 0)`, "connect subscribe publish reply pingreq pingresp disconnect gap fin retained unsubscribe alias badconnect cutshort conndone"},
 		{`reason == "Failure"`, "suback2"},
 		{`reason contains "Granted"`, "suback suback2"},
 
@@ -88,25 +94,45 @@ func TestMatch(t *testing.T) {
 		{`problems`, "badconnect"},
 		{`problems == 0 && type == CONNECT`, "connect"},
 
-		// The connection's identity on every packet; the CONNECT's own.
-		{`client_id == "my_tv"`, "connect connack subscribe suback publish reply pingreq pingresp disconnect badconnect"},
+		// The connection's identity on every record of it; the CONNECT's own.
+		{`client_id == "my_tv"`, "connect connack subscribe suback publish reply pingreq pingresp disconnect gap fin badconnect conndone"},
 		{`client_id == "MY_TV"`, ""},
 		{`client_id matches "^sensor"`, "retained suback2 unsubscribe"},
-		{`!client_id`, "alias"},
+		{`!client_id`, "alias cutshort"},
 		{`username == VRqhDHF2wL && stream == 2`, "badconnect"},
-		{`!username`, "retained suback2 unsubscribe alias"},
+		{`!username`, "retained suback2 unsubscribe alias cutshort"},
+		{`keep_alive == 60`, "connect connack subscribe suback publish reply pingreq pingresp disconnect gap fin badconnect conndone"},
+		{`mqtt.kalive == 60 && type == CONNECT`, "connect badconnect"},
 
 		// Where and when.
 		{`from == CLIENT && stream == 1`, "unsubscribe"},
-		{`src == 192.168.4.2`, "connect subscribe publish pingreq disconnect"},
-		{`dst == "192.168.4.2:50000"`, "connack suback reply pingresp"},
-		{`src != 192.168.4.2 && stream == 0`, "connack suback reply pingresp"},
+		{`src == 192.168.4.2`, "connect subscribe publish pingreq disconnect gap"},
+		{`dst == "192.168.4.2:50000"`, "connack suback reply pingresp fin"},
+		{`src != 192.168.4.2 && stream == 0`, "connack suback reply pingresp fin"},
 		{`dst == [2001:db8::1]:1883`, "alias"},
 		{`src == 2001:db8::2`, "alias"},
-		{`src.port == 1883`, "connack suback reply pingresp retained suback2"},
-		{`dst contains "183.230."`, "connect subscribe publish pingreq disconnect badconnect"},
-		{`time < 1700000003`, "connect connack"},
-		{`frame >= 15`, "alias badconnect"},
+		{`src.port == 1883`, "connack suback reply pingresp fin retained suback2"},
+		{`dst contains "183.230."`, "connect subscribe publish pingreq disconnect gap badconnect"},
+		// Either end, and the connection's ends on every record of it.
+		{`addr == 10.0.0.5`, "retained suback2 unsubscribe"},
+		{`addr == 192.168.4.2:50000`, "connect connack subscribe suback publish reply pingreq pingresp disconnect gap fin conndone"},
+		{`addr != 192.168.4.2 && stream == 0`, ""},
+		{`port == 50001`, "retained suback2 unsubscribe"},
+		{`client == 192.168.4.4`, "badconnect"},
+		{`server contains "183.230.40.39"`, "connect connack subscribe suback publish reply pingreq pingresp disconnect gap fin badconnect conndone"},
+		// time is the list's: seconds since the first frame (frame n is at
+		// n-1 s), with decimals; time.epoch is the capture time.
+		{`time < 2`, "connect connack"},
+		{`time <= 1.5`, "connect connack"},
+		{`time > 15.999999`, "cutshort conndone"},
+		{`time == 0.5`, ""},
+		{`time.epoch < 1700000003`, "connect connack"},
+		{`time.epoch >= "2023-11-14T22:13:37Z"`, "cutshort conndone"},
+		{`frame.time_relative < 2`, "connect connack"},
+		{`frame.time_epoch < 1700000002.5`, "connect connack"},
+		// frame is the event's frame too, and a connection's last.
+		{`frame >= 15`, "alias badconnect cutshort conndone"},
+		{`frame > 9 && frame < 12`, "gap fin"},
 
 		// OneNET.
 		{`onenet.platform == studio`, "subscribe publish reply"},
@@ -126,7 +152,7 @@ func TestMatch(t *testing.T) {
 		{`onenet.signature == unchecked`, "connect"},
 		{`onenet.finding == "expired"`, "connect"},
 
-		// Record kinds: events and connection ends only when asked for.
+		// Record kinds, by the JSON's names ("conn" is still understood).
 		{`kind == MQTT`, packets},
 		{`kind == event`, "gap fin cutshort"},
 		{`kind == event and from == server`, "fin"},
@@ -138,11 +164,38 @@ func TestMatch(t *testing.T) {
 		{`event.type == TLS`, ""},
 		{`event.bytes >= 1000`, "gap"},
 		{`event.message contains "cut"`, "cutshort"},
+		{`kind == connection`, "conndone"},
+		{`kind == "Connection"`, "conndone"},
 		{`kind == conn`, "conndone"},
 		{`onenet.status == PROBLEMS`, "conndone"},
 		{`kind == conn && client_id == my_tv`, "conndone"},
-		{`stream == 0`, "connect connack subscribe suback publish reply pingreq pingresp disconnect"},
-		{`frame`, packets},
+		{`stream == 0`, "connect connack subscribe suback publish reply pingreq pingresp disconnect gap fin conndone"},
+		{`frame`, all},
+
+		// Wireshark's names.
+		{`frame.number == 4`, "suback"},
+		{`tcp.stream == 1`, "retained suback2 unsubscribe"},
+		{`mqtt.msgtype == 8`, "subscribe"},
+		{`mqtt.topic contains "home"`, "retained unsubscribe alias"},
+		{`mqtt.qos == 1`, "retained"},
+		{`mqtt.sub.qos == 0 && type == SUBSCRIBE`, "subscribe"},
+		{`mqtt.msgid == 1`, "subscribe suback"},
+		{`mqtt.clientid == "sensor-7" && type == UNSUBSCRIBE`, "unsubscribe"},
+		{`mqtt.username == VRqhDHF2wL && type == CONNECT`, "connect badconnect"},
+		{`mqtt.retain`, "retained"},
+		{`mqtt.dupflag`, ""},
+		{`mqtt.msg contains "wendu"`, "publish"},
+		{`mqtt.len == 152`, "connect badconnect"},
+		{`mqtt.ver == 5`, "alias"},
+		{`mqtt.conack.val == 0 && type == CONNACK`, "connack"},
+		{`ip.src == 192.168.4.3`, "unsubscribe"},
+		{`ip.dst == 10.0.0.5`, "unsubscribe"},
+		{`ip.addr == 10.0.0.5`, "retained suback2 unsubscribe"},
+		{`ipv6.src == 2001:db8::2`, "alias"},
+		{`tcp.port == 50003`, "alias"},
+		{`tcp.srcport == 50001`, "unsubscribe"},
+		{`tcp.dstport == 50001`, "retained suback2"},
+		{`FRAME.NUMBER == 1`, "connect"},
 	}
 	fx := fixtures(t)
 	for _, tt := range tests {
@@ -229,7 +282,7 @@ func TestFields(t *testing.T) {
 			t.Errorf("bad or duplicate field doc %+v", d)
 		}
 		seen[d.Name] = true
-		value := map[string]string{"number": "1", "bool": "true", "address": "10.0.0.5", "packet type": "PUBLISH", "string": `"x"`}[d.Type]
+		value := map[string]string{"number": "1", "bool": "true", "address": "10.0.0.5", "packet type": "PUBLISH", "string": `"x"`, "seconds": "1.5", "time": "1700000000"}[d.Type]
 		exprs := []string{d.Name, "!" + d.Name, "kind == mqtt || " + d.Name}
 		switch d.Name {
 		case "kind":
@@ -259,7 +312,8 @@ func TestFields(t *testing.T) {
 		}
 	}
 	for _, name := range []string{
-		"kind", "event.type", "frame", "stream", "time", "from", "src", "dst", "src.port", "dst.port",
+		"kind", "event.type", "frame", "stream", "time", "time.epoch", "from", "src", "dst", "src.port", "dst.port",
+		"addr", "port", "client", "server", "keep_alive",
 		"type", "version", "length", "remaining_length", "qos", "retain", "dup", "packet_id", "topic",
 		"payload", "payload_length", "client_id", "username", "reason_code", "reason", "problems", "problem",
 		"onenet.function", "onenet.name", "onenet.direction", "onenet.product_id", "onenet.device_name",
@@ -271,8 +325,9 @@ func TestFields(t *testing.T) {
 	}
 }
 
-// TestTransport: transport names what carries a record's connection; wss
-// is WebSocket and TLS too; event.code selects transport problems.
+// TestTransport: transport names what carries a record's connection
+// (packets and events alike); wss is WebSocket and TLS too; event.code
+// selects transport problems.
 func TestTransport(t *testing.T) {
 	conn := &stream.Conn{}
 	rec := func(kind pipeline.Kind, tr string, tls bool, code string) *pipeline.Record {
@@ -288,10 +343,10 @@ func TestTransport(t *testing.T) {
 		"wsproblem": rec(pipeline.KindEvent, "websocket", false, "ws_unmasked_client_frame"),
 	}
 	for expr, want := range map[string]string{
-		`transport == websocket`:                          "ws wss",
+		`transport == websocket`:                          "ws wsproblem wss",
 		`transport == "WSS"`:                              "wss",
-		`transport == tls`:                                "tls wss",
-		`transport != tls`:                                "tcp ws",
+		`transport == tls`:                                "tls tlsevent wss",
+		`transport != tls`:                                "tcp ws wsproblem",
 		`transport == tcp`:                                "tcp",
 		`kind == event && transport == tls`:               "tlsevent",
 		`event.code == "ws_unmasked_client_frame"`:        "wsproblem",

@@ -18,7 +18,6 @@ type parser struct {
 	pos    int
 	depth  int
 	fields []field
-	kinds  kindSet // grows with the fields the expression uses
 }
 
 // enter counts one more level of nesting at t; leave undoes it.
@@ -163,7 +162,6 @@ func (p *parser) fieldExpr() (node, *SyntaxError) {
 	if f == nil {
 		return nil, p.unknownField(name)
 	}
-	p.kinds |= f.kinds
 	o := p.peek()
 	switch o.kind {
 	case tokOp:
@@ -180,10 +178,17 @@ func (p *parser) fieldExpr() (node, *SyntaxError) {
 	return nil, p.errAt(o, `expected "==", "!=", "<", ">", "<=", ">=", "contains" or "matches" after field "`+f.name+`"`)
 }
 
+// lookup finds a field by its name or one of its aliases (Wireshark's
+// names), in any case.
 func (p *parser) lookup(name string) *field {
 	for i := range p.fields {
 		if strings.EqualFold(p.fields[i].name, name) {
 			return &p.fields[i]
+		}
+		for _, a := range p.fields[i].aliases {
+			if strings.EqualFold(a, name) {
+				return &p.fields[i]
+			}
 		}
 	}
 	return nil
@@ -196,9 +201,10 @@ func (p *parser) unknownField(t token) *SyntaxError {
 	if _, ok := packetType(t.text); ok {
 		return p.errAt(t, msg+` (did you mean "type == `+t.text+`"?)`)
 	}
-	names := make([]string, len(p.fields))
-	for i, f := range p.fields {
-		names[i] = f.name
+	names := make([]string, 0, len(p.fields))
+	for _, f := range p.fields {
+		names = append(names, f.name)
+		names = append(names, f.aliases...)
 	}
 	if s, ok := closest(t.text, names); ok {
 		msg += " (did you mean " + quote(s) + "?)"

@@ -30,8 +30,9 @@ const (
 )
 
 type item struct {
-	kind itemKind
-	seq  uint64
+	kind   itemKind
+	seq    uint64
+	extent Extent
 	// worker is the sharded mode's worker for the item; outEnd is where
 	// its rendered output ends in that worker's part of batch.out.
 	worker     int
@@ -72,6 +73,7 @@ func (bt *batch) reset() {
 // batcher collects what the stream side hands on into batches, numbers the
 // items, and gives each full batch to dispatch.
 type batcher struct {
+	p        *Pipeline
 	seq      uint64
 	cur      *batch
 	free     chan *batch
@@ -85,7 +87,7 @@ type batcher struct {
 // goroutine.
 func newBatcher(cs *consumer) *batcher {
 	full := make(chan *batch, batchQueue)
-	b := &batcher{free: make(chan *batch, batchQueue+2)}
+	b := &batcher{p: cs.p, free: make(chan *batch, batchQueue+2)}
 	b.cur = &batch{}
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -117,7 +119,7 @@ func (b *batcher) recycle(bt *batch) {
 
 func (b *batcher) add(it item) {
 	b.seq++
-	it.seq = b.seq
+	it.seq, it.extent = b.seq, b.p.extent()
 	b.cur.items = append(b.cur.items, it)
 	if b.assign != nil {
 		b.assign(&b.cur.items[len(b.cur.items)-1])
@@ -167,7 +169,7 @@ func (b *batcher) done(st *connState, c, _ *stream.Conn, why string) {
 
 // handle hands one item of a batch to the consumer.
 func (cs *consumer) handle(bt *batch, it *item) {
-	cs.seq = it.seq
+	cs.seq, cs.extent = it.seq, it.extent
 	switch it.kind {
 	case itemFrame:
 		end := it.rawOff + it.rawLen

@@ -117,4 +117,3 @@ func BenchmarkMinimal(b *testing.B) {
 	b.ReportMetric(float64(res.MQTTPackets)*float64(b.N)/b.Elapsed().Seconds(), "packets/s")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(res.MQTTPackets), "ns/packet")
 }
-

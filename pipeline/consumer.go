@@ -30,6 +30,9 @@ type consumer struct {
 	// caller in the parallel modes, counted here in the sequential one.
 	seq     uint64
 	counted bool
+	// extent is the Extent of the item being handled: set by the caller in
+	// the parallel modes, read from the pipeline in the sequential one.
+	extent Extent
 	// scratch is the decoding memory the sessions of this consumer's
 	// connections share.
 	scratch decode.Scratch
@@ -43,6 +46,7 @@ func newConsumer(p *Pipeline, sink Sink, counted bool) *consumer {
 func (cs *consumer) next() {
 	if cs.counted {
 		cs.seq++
+		cs.extent = cs.p.extent()
 	}
 }
 
@@ -51,7 +55,7 @@ func (cs *consumer) emit(r Record) {
 	if cs.p.failed.Load() {
 		return
 	}
-	r.Seq = cs.seq
+	r.Seq, r.Extent = cs.seq, cs.extent
 	if !r.Time.IsZero() && !cs.p.start.IsZero() {
 		r.Rel = r.Time.Sub(cs.p.start)
 	}
@@ -104,6 +108,10 @@ func (cs *consumer) event(st *connState, c *stream.Conn, fromClient bool, frame 
 				st.info.Transport = "wss"
 			} else {
 				st.info.Transport = "websocket"
+			}
+		case "protocol":
+			if st.info.Protocol == "" {
+				st.info.Protocol = e.Protocol
 			}
 		case "fin", "rst":
 			st.onenet.Closed(fromClient, e.Type, frame, t)

@@ -38,9 +38,10 @@ func (r orderedRecord) String() string {
 // sequence numbers: a record may have a lower frame than one before it
 // only if a segment of its direction was out of order or missing by then.
 //
-// The lost-segment capture is the README's example: the server's PUBLISH
-// of frame 37 comes before the client's gap and its PUBLISH of frame 36,
-// held behind the lost segment until frame 37's ACK showed it was lost.
+// In the lost-segment capture, the hole the broker's ACK of frame 37
+// showed lost is reported before frame 37 is (the stream layer checks the
+// ACKs it waits on before each frame): the gap and the PUBLISH held behind
+// it keep frame order.
 func TestRecordOrder(t *testing.T) {
 	paths, _ := filepath.Glob("../testdata/pcaps/*.pcap*")
 	if dir := corpusDir(t); dirExists(dir) {
@@ -52,7 +53,7 @@ func TestRecordOrder(t *testing.T) {
 			checkOrder(t, readOrder(t, path), disorder(t, path))
 		})
 	}
-	// The lost-segment capture is the example the README gives.
+	// The lost-segment capture: the hole is resolved in frame order.
 	recs := readOrder(t, "../testdata/pcaps/gap-lost-segment.pcap")
 	var seen []string
 	for _, r := range recs {
@@ -60,7 +61,7 @@ func TestRecordOrder(t *testing.T) {
 			seen = append(seen, r.String())
 		}
 	}
-	want := []string{"frame 37 stream 0 PUBLISH", "frame 36 stream 1 gap", "frame 36 stream 1 PUBLISH"}
+	want := []string{"frame 36 stream 1 gap", "frame 36 stream 1 PUBLISH", "frame 37 stream 0 PUBLISH"}
 	if fmt.Sprint(seen) != fmt.Sprint(want) {
 		t.Errorf("around the lost segment: %v, want %v", seen, want)
 	}

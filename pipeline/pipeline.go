@@ -45,6 +45,10 @@ type Options struct {
 	// reply before it counts as unanswered (0: onenet.DefaultReplyWindow;
 	// negative: until the connection ends).
 	ReplyWindow time.Duration
+	// ForceMQTT frames and decodes every watched connection as MQTT, even
+	// when its first bytes are TLS, HTTP or anything else (for traffic
+	// from a fuzzer); by default such connections are named, not decoded.
+	ForceMQTT bool
 	// Parallel runs decoding and output beside the reading and reassembly,
 	// fed in batches, in Run (not in Feed, whose records must come out at
 	// once): on Workers goroutines, each owning a share of the connections,
@@ -84,6 +88,11 @@ type Pipeline struct {
 	// the frames and packets a bug stopped from being decoded.
 	lastTime time.Time
 	internal internalErrors
+	found    found // what the producer saw (the notice when there is no MQTT)
+	// nothingSaid: the no_mqtt event was reported.
+	nothingSaid bool
+	// maxRel is the latest capture time read, relative to the first.
+	maxRel time.Duration
 	// keys is where TLS connections find their secrets (nil: no key log).
 	keys *tlsdec.KeyLog
 	// wsPort are the WebSocket ports (Options.Stream.SniffPorts).
@@ -231,6 +240,7 @@ func (p *Pipeline) Tick(now time.Time) error {
 func (p *Pipeline) Close() {
 	defer p.recoverStream()
 	p.tracker.Close()
+	p.sayNothingFound()
 }
 
 // InternalErrors is the error for the frames a bug stopped from being
@@ -247,6 +257,19 @@ func (p *Pipeline) packet(data []byte, ci capture.CaptureInfo, lt capture.LinkTy
 	p.lastTime = ci.Timestamp
 	defer p.recoverStream()
 	p.tracker.Packet(p.frames, ci, lt, data)
+}
+
+// extent is how much of the capture has been read (on the stream side).
+func (p *Pipeline) extent() Extent {
+	e := Extent{Frames: p.frames, Streams: p.tracker.Stats().Streams}
+	if !p.start.IsZero() {
+		// The latest time read so far: a capture whose clock goes back
+		// (arkime-synthetic's does) must not narrow the widths a worker
+		// that sees only the later records would lay out.
+		p.maxRel = max(p.maxRel, p.lastTime.Sub(p.start))
+		e.Rel = p.maxRel
+	}
+	return e
 }
 
 // fail records the first error of a sink (or of the ordered output) and

@@ -1,10 +1,12 @@
 package pipeline
 
 import (
+	"math"
 	"strconv"
 	"time"
 
 	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/detect"
 	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/stream"
 	"github.com/mqttpcap/mqttpcap/transport"
@@ -20,7 +22,10 @@ type connState struct {
 	// tr is the connection's transport (TLS, WebSocket) between TCP and
 	// MQTT, nil when MQTT is straight on TCP (transport.go).
 	tr *transportState
-	h  *handler
+	// tls marks a Direct input (direct.go) that is TLS: not decoded.
+	tls  bool
+	said bool // the connection's protocol event was reported
+	h    *handler
 	// Consumer side.
 	info    ConnInfo
 	session decode.Session
@@ -39,9 +44,17 @@ type dirState struct {
 	// frame among its bytes).
 	pendFrame uint64
 	pendTime  time.Time
+	// skipFrame is the frame of the last byte fed while the framer was
+	// not in sync: the frame of a skip that ended before the current chunk.
+	skipFrame uint64
+	skipTime  time.Time
 	// cut lists stream ranges the snap length cut (zero-filled).
-	cut     []cutRange
-	started bool
+	cut []cutRange
+	// classified says the direction's first bytes were looked at
+	// (detect.Classify); other is what they are when not MQTT: the
+	// direction's bytes are then not framed.
+	classified bool
+	other      detect.Protocol
 }
 
 type cutRange struct {
@@ -111,15 +124,16 @@ func (h *handler) Data(c *stream.Conn, fromClient bool, chunk *stream.Chunk) {
 	st := h.state(c)
 	i := dirIdx(fromClient)
 	d := &st.dirs[i]
-	if !d.started && st.tr == nil {
-		lostFirst := len(chunk.Missing) > 0 && chunk.Missing[0].Lost && chunk.Missing[0].Off == 0
-		if !lostFirst && !st.dirs[1-i].started {
-			st.tr = h.newTransport(chunk.Data, fromClient)
-		}
+	if st.tr == nil && !d.classified {
+		d.classified = true
+		h.classify(c, st, fromClient, chunk)
 	}
-	d.started = true
 	if st.tr != nil {
+		d.classified = true
 		h.transportData(c, st, fromClient, chunk)
+		return
+	}
+	if d.other != detect.MQTT {
 		return
 	}
 	h.frameBytes(c, st, fromClient, bytesView{data: chunk.Data, atStart: chunk.AtStart, missing: chunk.Missing, org: chunk}, 0, len(chunk.Data), true)
@@ -151,7 +165,7 @@ func (h *handler) frameBytes(c *stream.Conn, st *connState, fromClient bool, v b
 		if m.Lost {
 			frame, t := v.org.Origin(off)
 			if tcp {
-				h.gap(c, fromClient, int64(end-off), frame, t, true)
+				h.gap(c, fromClient, int64(end-off), frame, t, m.Acked)
 			} else {
 				h.framerGap(c, st, fromClient, int64(end-off), frame, t)
 			}
@@ -171,71 +185,6 @@ func (h *handler) frameBytes(c *stream.Conn, st *connState, fromClient bool, v b
 	h.feed(c, st, fromClient, v, from, to)
 }
 
-// transportData hands a chunk to the connection's transport, then frames
-// what it decoded and reports its events, in order.
-func (h *handler) transportData(c *stream.Conn, st *connState, fromClient bool, chunk *stream.Chunk) {
-	for _, m := range chunk.Missing {
-		if m.Lost {
-			frame, t := chunk.Origin(m.Off)
-			h.gapEvent(c, st, fromClient, int64(m.Len), frame, t, true)
-		}
-	}
-	st.tr.feed(transport.Dir(dirIdx(fromClient)), transport.Input{Data: chunk.Data, Missing: chunk.Missing, Origins: chunk})
-	h.drain(c, st)
-}
-
-// drain frames what the transport decoded, each event after the bytes
-// that came before it.
-func (h *handler) drain(c *stream.Conn, st *connState) {
-	tr := st.tr
-	if tr.waiting() {
-		return // bytes and events wait until it is known they are MQTT
-	}
-	if tr.payload == "other" {
-		h.notMQTT(c, st)
-		return
-	}
-	var fed [2]int
-	frame := func(d int, to int) {
-		out := tr.output(d)
-		to = min(to, out.Len())
-		if to <= fed[d] {
-			return
-		}
-		v := bytesView{data: out.Data, atStart: !tr.started[d], missing: out.Missing, org: out}
-		tr.started[d] = true
-		h.frameBytes(c, st, d == 0, v, fed[d], to, false)
-		fed[d] = to
-	}
-	for i := range tr.ev {
-		e := &tr.ev[i]
-		frame(int(e.Dir), e.At)
-		h.out.event(st, c, e.Dir == transport.ClientToServer, e.Frame, e.Time, eventOf(e))
-	}
-	for d := range 2 {
-		frame(d, tr.output(d).Len())
-	}
-	tr.reset()
-}
-
-// notMQTT reports, once, a WebSocket that does not carry MQTT (with its
-// upgrade), and drops what it decodes.
-func (h *handler) notMQTT(c *stream.Conn, st *connState) {
-	tr := st.tr
-	if !tr.reported {
-		tr.reported = true
-		for i := range tr.ev {
-			if e := &tr.ev[i]; e.Type == "ws_upgrade" {
-				h.out.event(st, c, e.Dir == transport.ClientToServer, e.Frame, e.Time, eventOf(e))
-			}
-		}
-		frame, t := tr.out[0].Origin(0)
-		h.out.event(st, c, true, frame, t, Event{Type: "not_mqtt", Message: "the WebSocket of " + tr.ws.Describe() +
-			" does not carry MQTT: no mqtt subprotocol, and its client's first message is not a CONNECT; it is not decoded"})
-	}
-	tr.reset()
-}
-
 // packetRest is how many bytes of the packet in progress are still to
 // come (0 when there is none, or its fixed header is not complete).
 func (h *handler) packetRest(d *dirState) int64 {
@@ -250,7 +199,7 @@ func (h *handler) packetRest(d *dirState) int64 {
 // known packet: like a gap, but the [snaplen] event has already said so.
 func (h *handler) snaplenGap(c *stream.Conn, st *connState, fromClient bool, n int64, frame uint64, t time.Time) {
 	d := &st.dirs[dirIdx(fromClient)]
-	d.started = true
+	d.classified = true // the first bytes are not all there: left to the framer
 	fr, ok := d.framer.Gap(n)
 	h.flushed(c, st, fromClient, fr, ok, frame, t)
 }
@@ -263,7 +212,7 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, v bytesVi
 	d := &st.dirs[dirIdx(fromClient)]
 	data := v.data[from:to]
 	// part gives the frames of bytes of data (offsets relative to data).
-	part := origins{v.org, from}
+	part := origins{org: v.org, from: from}
 	chunkStart := d.framer.Pos()
 	for _, m := range v.missing {
 		if !m.Lost && m.Off >= from && m.Off < to {
@@ -276,10 +225,14 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, v bytesVi
 		if !ok {
 			break
 		}
+		h.framerEvents(c, st, fromClient, part, int64(len(data)), chunkStart, fr.Start)
 		frame, t := h.origin(d, part, int64(len(data)), chunkStart, fr)
 		h.packet(c, st, fromClient, fr, frame, t)
 	}
-	h.framerEvents(c, st, fromClient, part, chunkStart)
+	h.framerEvents(c, st, fromClient, part, int64(len(data)), chunkStart, math.MaxInt64)
+	if !d.framer.Synced() {
+		d.skipFrame, d.skipTime = part.at(len(data) - 1)
+	}
 	// Remember where the bytes of the packet still in progress came from.
 	if start, ok := d.framer.Pending(); ok {
 		first := max(start-chunkStart, 0)
@@ -299,15 +252,18 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, v bytesVi
 }
 
 // origins gives the frame of the bytes of part of a chunk (or of a
-// transport's output).
+// transport's output); without one (bytes the framer held when a gap or
+// the end flushed it), frame and t.
 type origins struct {
-	org  transport.Origins
-	from int
+	org   transport.Origins
+	from  int
+	frame uint64
+	t     time.Time
 }
 
 func (o origins) at(off int) (uint64, time.Time) {
 	if o.org == nil {
-		return 0, time.Time{}
+		return o.frame, o.t
 	}
 	return o.org.Origin(o.from + off)
 }
@@ -342,6 +298,7 @@ func (h *handler) packet(c *stream.Conn, st *connState, fromClient bool, fr deco
 		fr.Missing = len(fr.Raw) - cut + max(fr.Missing, 0)
 		fr.Raw, fr.Truncated, fr.SnaplenFrame = fr.Raw[:cut], true, cutFrame
 	}
+	h.p.found.frames++
 	h.out.frame(st, c, fromClient, fr, frame, t)
 }
 
@@ -371,15 +328,29 @@ func (d *dirState) cutAt(fr decode.Frame) (int, uint64, bool) {
 	return first, frame, first >= 0
 }
 
-func (h *handler) framerEvents(c *stream.Conn, st *connState, fromClient bool, part origins, chunkStart int64) {
-	i := dirIdx(fromClient)
-	if !st.dirs[i].framer.HasEvents() {
-		return
-	}
-	for _, ev := range st.dirs[i].framer.Events() {
-		var frame uint64
-		var t time.Time
-		frame, t = part.at(max(int(ev.Start-chunkStart), 0))
+// framerEvents hands on the framer's events that start before stream
+// offset before (all of them: math.MaxInt64), in stream order. part holds
+// the n bytes fed from stream offset chunkStart (none when a gap or the
+// end flushed the framer).
+func (h *handler) framerEvents(c *stream.Conn, st *connState, fromClient bool, part origins, n, chunkStart, before int64) {
+	f := &st.dirs[dirIdx(fromClient)].framer
+	for {
+		ev, ok := f.NextEvent(before)
+		if !ok {
+			return
+		}
+		// The event's frame: for skipped bytes the frame of the last of
+		// them (records come in the order they complete), for a capped
+		// packet the frame where the cap was reached; within the bytes at
+		// hand.
+		off := ev.Start - chunkStart
+		if ev.Kind == decode.EventSkipped {
+			off += ev.Len - 1
+		}
+		frame, t := part.at(int(min(max(off, 0), max(n-1, 0))))
+		if d := &st.dirs[dirIdx(fromClient)]; off < 0 && part.org != nil && d.skipFrame != 0 {
+			frame, t = d.skipFrame, d.skipTime // the skip ended in an earlier chunk
+		}
 		e := Event{Bytes: ev.Len}
 		switch ev.Kind {
 		case decode.EventSkipped:
@@ -410,6 +381,9 @@ func (h *handler) Gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t 
 // so they were sent but not captured.
 func (h *handler) gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t time.Time, acked bool) {
 	st := h.state(c)
+	if st.dirs[dirIdx(fromClient)].other != detect.MQTT {
+		return
+	}
 	h.framerGap(c, st, fromClient, n, frame, t)
 	h.gapEvent(c, st, fromClient, n, frame, t, acked)
 }
@@ -445,13 +419,17 @@ func (h *handler) incomplete(c *stream.Conn, st *connState, fromClient bool, fra
 // flushed hands on a truncated frame the framer gave up.
 func (h *handler) flushed(c *stream.Conn, st *connState, fromClient bool, fr decode.Frame, ok bool, frame uint64, t time.Time) {
 	d := &st.dirs[dirIdx(fromClient)]
+	if d.pendFrame != 0 {
+		frame, t = d.pendFrame, d.pendTime
+	}
 	if ok {
-		if d.pendFrame != 0 {
-			frame, t = d.pendFrame, d.pendTime
-		}
 		h.packet(c, st, fromClient, fr, frame, t)
 	}
-	h.framerEvents(c, st, fromClient, origins{}, 0)
+	if frame == 0 {
+		frame, t = c.LastFrame, c.LastTime // the end of a connection: its last frame
+	}
+	// The bytes held were the pending ones: their latest frame.
+	h.framerEvents(c, st, fromClient, origins{frame: frame, t: t}, 1, 0, math.MaxInt64)
 	d.pendFrame, d.pendTime = 0, time.Time{}
 }
 
@@ -490,12 +468,4 @@ func (h *handler) Event(e stream.Event) {
 		st = h.state(e.Conn)
 	}
 	h.out.event(st, e.Conn, e.FromClient, e.Frame, e.Time, Event{Type: e.Kind, Message: e.Message})
-}
-
-// looksLikeTLS recognises a TLS record header: content type 20-23
-// (change cipher spec, alert, handshake, application data) and major
-// version 3. An MQTT stream cannot start so: 0x14-0x17 would be a CONNECT
-// with reserved flags set.
-func looksLikeTLS(b []byte) bool {
-	return len(b) >= 3 && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 0x03 && b[2] <= 0x04
 }

@@ -34,8 +34,13 @@ type Record struct {
 	// packet, event and connection end the stream side hands on): sinks
 	// split across workers (Sharder) use it to merge what must keep that
 	// order, such as the connections of a summary in the order they ended.
-	Seq  uint64
-	Time time.Time
+	Seq uint64
+	// Extent is how much of the capture had been read when the record was
+	// made. It only grows in record order, whatever worker handles the
+	// record: outputs size what depends on the records before with it (the
+	// packet list's column widths).
+	Extent Extent
+	Time   time.Time
 	// Rel is Time relative to the first frame of the capture (Wireshark's
 	// default time column).
 	Rel time.Duration
@@ -59,17 +64,28 @@ type Record struct {
 	Verdict onenet.Verdict
 }
 
+// Extent is how much of a capture has been read.
+type Extent struct {
+	Frames  uint64        // frames read
+	Streams int           // TCP streams numbered (the highest is Streams-1)
+	Rel     time.Duration // the latest time read so far, since the first frame's
+}
+
 // Event is something that is not an MQTT packet: a gap, a TLS stream, bytes
 // that are not MQTT, a capture cut short.
 type Event struct {
-	// Type is a stable identifier: "gap", "tls", "not_mqtt", "incomplete",
-	// "cap", "fin", "rst", "snaplen", "link_type", "cut_short", "damaged",
-	// and the transports' "ws_upgrade", "ws_ping", "ws_pong", "ws_close",
-	// "ws_problem", "tls_alert", "tls_key_update", "tls_problem".
+	// Type is a stable identifier: "gap", "tls", "protocol", "not_mqtt",
+	// "incomplete", "cap", "fin", "rst", "snaplen", "link_type",
+	// "no_mqtt", "cut_short", "damaged", and the transports' "ws_upgrade",
+	// "ws_ping", "ws_pong", "ws_close", "ws_problem", "tls_alert",
+	// "tls_key_update", "tls_problem".
 	Type    string
 	Message string
 	// Bytes is the number of bytes the event is about, when it has one.
 	Bytes int64
+	// Protocol is what a "protocol" event found (detect.Protocol's
+	// identifier: "http", "websocket", "ssh", "text", "binary").
+	Protocol string
 	// Code names a protocol problem of a transport ("ws_problem" and
 	// "tls_problem" events), like a packet problem's code.
 	Code string
@@ -84,6 +100,9 @@ type ConnInfo struct {
 	Version         decode.Version
 	VersionInferred bool
 	TLS             bool
+	// Protocol is what a direction of the connection sends instead of
+	// MQTT (a "protocol" event: "http", ...); "" when nothing else was seen.
+	Protocol string
 	// Transport is what carries the connection's MQTT when it is not
 	// plain TCP: "tls", "websocket", or "wss" (WebSocket over TLS); "" for
 	// TCP, and for TLS that was not decrypted.
@@ -97,6 +116,9 @@ type ConnInfo struct {
 	ClientID, Username string
 	HasConnect         bool
 	KeepAlive          uint16
+	// ServerName is the server as an input without TCP names it (RunDirect:
+	// the host:port of an AT+CIPSTART); "" for captures.
+	ServerName string
 	// ConnackCode is the CONNACK's return or reason code, once seen.
 	ConnackCode uint8
 	HasConnack  bool
@@ -117,3 +139,20 @@ type SinkFunc func(r *Record) error
 
 // Record implements Sink.
 func (f SinkFunc) Record(r *Record) error { return f(r) }
+
+// Addrs are a connection's client and server as outputs show them:
+// "ip:port" from a capture; for an input without TCP (hex, a serial log)
+// the server as the input names it (AT+CIPSTART's host:port), and "" where
+// the input says nothing.
+func Addrs(c *stream.Conn, info *ConnInfo) (client, server string) {
+	if c.Client.IsValid() {
+		client = c.Client.String()
+	}
+	switch {
+	case c.Server.IsValid():
+		server = c.Server.String()
+	case info != nil:
+		server = info.ServerName
+	}
+	return client, server
+}

@@ -46,7 +46,7 @@ type sharded struct {
 
 func newSharded(p *Pipeline, root Sharder, n int) *sharded {
 	s := &sharded{p: p, root: root, fifo: make(chan *batch, 2*batchQueue), merged: make(chan struct{})}
-	s.batcher = &batcher{free: make(chan *batch, 2*batchQueue+2), cur: &batch{}, dispatch: s.dispatch, closeAll: s.closeAll,
+	s.batcher = &batcher{p: p, free: make(chan *batch, 2*batchQueue+2), cur: &batch{}, dispatch: s.dispatch, closeAll: s.closeAll,
 		assign: func(it *item) { it.worker = s.workerOf(it.st) }}
 	for k := 0; k < n; k++ {
 		w := &outWriter{}

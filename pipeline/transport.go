@@ -3,6 +3,7 @@ package pipeline
 import (
 	"time"
 
+	"github.com/mqttpcap/mqttpcap/detect"
 	"github.com/mqttpcap/mqttpcap/stream"
 	"github.com/mqttpcap/mqttpcap/transport"
 	tlsdec "github.com/mqttpcap/mqttpcap/transport/tls"
@@ -29,7 +30,7 @@ func (p *Pipeline) sniff(b []byte, serverPort uint16) stream.SniffResult {
 		switch {
 		case len(b) < 3:
 			return stream.SniffMore
-		case !looksLikeTLS(b):
+		case !isTLSRecord(b):
 			return stream.SniffNo
 		case serverPort == 8084:
 			return stream.SniffYes
@@ -75,23 +76,11 @@ type transportState struct {
 	started [2]bool
 	// payload is what a WebSocket without the mqtt subprotocol carries:
 	// "" until its client's first bytes say, "mqtt" when they are a
-	// CONNECT, "other" when they are not (then nothing is decoded).
+	// CONNECT, "other" when they are not, "http" when the client's GET is
+	// no upgrade at all (then nothing is decoded).
 	payload string
 	// reported says the WebSocket was reported as not MQTT.
 	reported bool
-}
-
-// newTransport chooses a connection's layers from the first bytes of its
-// stream: a TLS record, or (from the client) an HTTP GET, which cannot
-// start an MQTT stream (0x47 would be a PUBACK with reserved flags set).
-func (h *handler) newTransport(b []byte, fromClient bool) *transportState {
-	switch {
-	case looksLikeTLS(b):
-		return &transportState{tls: tlsdec.New(h.p.tlsKeys())}
-	case fromClient && len(b) >= 4 && string(b[:4]) == "GET ":
-		return &transportState{ws: ws.New()}
-	}
-	return nil
 }
 
 // tlsKeys is where TLS connections look for their secrets: the key log
@@ -219,6 +208,9 @@ func (ts *transportState) waiting() bool {
 	switch {
 	case !seen:
 		return true
+	case !ts.ws.Upgrade():
+		ts.payload = "http"
+		return false
 	case mqtt:
 		ts.payload = "mqtt"
 		return false
@@ -273,4 +265,86 @@ func connectStart(b []byte) stream.SniffResult {
 // eventOf turns a layer's event into the pipeline's.
 func eventOf(e *transport.Event) Event {
 	return Event{Type: e.Type, Message: e.Message, Bytes: e.Bytes, Code: e.Code, WebSocket: e.WebSocket, TLS: e.TLS}
+}
+
+// isTLSRecord recognises the header of a TLS record (detect's rule).
+func isTLSRecord(b []byte) bool {
+	return len(b) >= 3 && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 0x03 && b[2] <= 0x04
+}
+
+// transportData hands a chunk to the connection's transport, then frames
+// what it decoded and reports its events, in order.
+func (h *handler) transportData(c *stream.Conn, st *connState, fromClient bool, chunk *stream.Chunk) {
+	for _, m := range chunk.Missing {
+		if m.Lost {
+			frame, t := chunk.Origin(m.Off)
+			h.gapEvent(c, st, fromClient, int64(m.Len), frame, t, m.Acked)
+		}
+	}
+	st.tr.feed(transport.Dir(dirIdx(fromClient)), transport.Input{Data: chunk.Data, Missing: chunk.Missing, Origins: chunk})
+	h.drain(c, st)
+}
+
+// drain frames what the transport decoded, each event after the bytes
+// that came before it.
+func (h *handler) drain(c *stream.Conn, st *connState) {
+	tr := st.tr
+	if tr.waiting() {
+		return // bytes and events wait until it is known they are MQTT
+	}
+	if tr.payload == "other" || tr.payload == "http" {
+		h.notWebSocketMQTT(c, st)
+		return
+	}
+	var fed [2]int
+	frame := func(d int, to int) {
+		out := tr.output(d)
+		to = min(to, out.Len())
+		if to <= fed[d] {
+			return
+		}
+		v := bytesView{data: out.Data, atStart: !tr.started[d], missing: out.Missing, org: out}
+		tr.started[d] = true
+		h.frameBytes(c, st, d == 0, v, fed[d], to, false)
+		fed[d] = to
+	}
+	for i := range tr.ev {
+		e := &tr.ev[i]
+		frame(int(e.Dir), e.At)
+		h.out.event(st, c, e.Dir == transport.ClientToServer, e.Frame, e.Time, eventOf(e))
+	}
+	for d := range 2 {
+		frame(d, tr.output(d).Len())
+	}
+	tr.reset()
+}
+
+// notWebSocketMQTT reports, once, an HTTP GET that carries no MQTT: no
+// upgrade at all, or a WebSocket without the mqtt subprotocol whose
+// client's first message is not a CONNECT (a chat). It is the connection's
+// protocol event, as detect's are, and what it decodes is dropped.
+func (h *handler) notWebSocketMQTT(c *stream.Conn, st *connState) {
+	tr := st.tr
+	if !tr.reported {
+		tr.reported = true
+		proto, what := detect.HTTP, "HTTP ("+tr.ws.Describe()+")"
+		if tr.payload == "other" {
+			proto, what = detect.WebSocket, "a WebSocket upgrade ("+tr.ws.Describe()+") without the mqtt subprotocol, whose first message is not a CONNECT"
+			for i := range tr.ev {
+				if e := &tr.ev[i]; e.Type == "ws_upgrade" {
+					h.out.event(st, c, e.Dir == transport.ClientToServer, e.Frame, e.Time, eventOf(e))
+				}
+			}
+		}
+		frame, t := tr.ws.RequestFrame()
+		if tr.out[0].Len() > 0 {
+			frame, t = tr.out[0].Origin(0)
+		}
+		st.said = true
+		h.p.found.other[proto]++
+		st.dirs[0].other, st.dirs[1].other = proto, proto
+		h.out.event(st, c, true, frame, t, Event{Type: "protocol", Protocol: proto.String(),
+			Message: "the client sends " + what + ", not MQTT: its bytes are not decoded (--force-mqtt decodes them as MQTT anyway)"})
+	}
+	tr.reset()
 }

@@ -4,27 +4,32 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/pipeline"
 )
 
-// detailPreview bounds how much of a long value (a payload) the field tree
-// shows unless TextOptions.Full; the hexdump shows everything.
+// detailPreview bounds how much of a long value (a payload) a view renders
+// before fitting it to a width (the hexdump legend's start).
 const detailPreview = 256
 
+// rangeWidth is the width of the tree's byte-range column ("0x22-0x9a"),
+// widened for a packet whose ranges need it (over 0xfff bytes) so that a
+// range never touches the field's name.
+const rangeWidth = 12
+
 // valueColumn is where field values start in the tree.
-const valueColumn = 2 + 12 + nameWidth + 1
+const valueColumn = 2 + rangeWidth + nameWidth + 1
 
 // valuePreview is how many characters of a string value the tree shows:
-// all with Full, else what fits the terminal's width on one line.
+// all without a width (piped) or with Full, else what fits the width on
+// one line.
 func (t *Text) valuePreview() int {
-	switch {
-	case t.opts.Full:
-		return -1
-	case t.opts.Width > 0:
-		return max(minPreview, min(detailPreview, t.opts.Width-valueColumn-2))
+	if t.opts.Width > 0 {
+		return max(minPreview, t.opts.Width-valueColumn-2)
 	}
-	return detailPreview
+	return -1
 }
 
 // detail writes a packet's header line and its field tree, each field with
@@ -33,14 +38,13 @@ func (t *Text) detail(r *pipeline.Record) {
 	p := r.Packet
 	c := r.Conn
 	dir := "client → server"
-	src, dst := c.Client, c.Server
+	src, dst := connAddrs(c, r.Info, "-")
 	if !r.FromClient {
-		dir, src, dst = "server → client", c.Server, c.Client
+		dir, src, dst = "server → client", dst, src
 	}
-	head := "frame " + strconv.FormatUint(r.Frame, 10) + "  " + relTime(r.Rel) + "s  " +
-		r.Time.UTC().Format("2006-01-02 15:04:05.000000 UTC") + "  stream " + strconv.Itoa(c.Stream) +
-		"  " + src.String() + " → " + dst.String() + "  " + dir
-	t.b = append(t.b, t.st.dim.Render(head)...)
+	t.putParts(t.st.dim, []string{"frame " + strconv.FormatUint(r.Frame, 10), relTime(r.Rel) + "s",
+		r.Time.UTC().Format("2006-01-02 15:04:05.000000 UTC"), "stream " + strconv.Itoa(c.Stream),
+		src + " → " + dst, dir}, "  ", 2)
 	t.b = append(t.b, '\n')
 	t.b = append(t.b, t.st.typeStyle(p.Type).Render(p.Type.String())...)
 	t.b = append(t.b, ", "...)
@@ -61,11 +65,17 @@ func (t *Text) detail(r *pipeline.Record) {
 		t.b = append(t.b, t.st.warn.Render(", incomplete")...)
 	}
 	t.b = append(t.b, '\n')
+	rw := rangeWidth
 	for _, f := range p.Fields {
-		t.fieldLine(p, f)
+		rw = max(rw, len(spanText(f.Span))+1)
+	}
+	for _, f := range p.Fields {
+		t.fieldLine(p, f, rw)
 	}
 	if r.OneNET != nil {
-		t.b = onenetFacts(append(t.b, ' '), r.OneNET, t.valuePreview())
+		facts := string(onenetFacts(nil, r.OneNET, t.valuePreview()))
+		t.b = append(t.b, "   "...)
+		t.putWrapped(t.st.plain, facts[2:], 3, 5)
 		t.b = append(t.b, '\n')
 	}
 	t.problems(p, "  ")
@@ -76,11 +86,13 @@ func (t *Text) detail(r *pipeline.Record) {
 
 const nameWidth = 30
 
-func (t *Text) fieldLine(p *decode.Packet, f decode.Field) {
+// fieldLine writes one field of the tree: its byte range in a column rw
+// wide, its name indented by depth, its value fitted to the width.
+func (t *Text) fieldLine(p *decode.Packet, f decode.Field, rw int) {
 	t.b = append(t.b, "  "...)
 	rng := spanText(f.Span)
 	t.b = append(t.b, t.st.dim.Render(rng)...)
-	t.b = pad(t.b, len(rng), 12)
+	t.b = pad(t.b, len(rng), rw)
 	indent := 2 * f.Depth
 	t.b = pad(t.b, 0, indent)
 	if f.Kind == decode.KindGroup {
@@ -91,15 +103,61 @@ func (t *Text) fieldLine(p *decode.Packet, f decode.Field) {
 	t.b = append(t.b, t.st.field.Render(f.Name)...)
 	t.b = pad(t.b, indent+len(f.Name), nameWidth)
 	t.b = append(t.b, ' ')
+	// (col is where the value starts: after the range column, the name
+	// padded to nameWidth and a space.)
+	col := max(valueColumn+rw-rangeWidth, 2+rw+indent+len(f.Name)+1)
+	var v []byte
 	switch {
-	case t.opts.Redact && f.Name == "password":
-		t.b = append(t.b, `"********" (`...)
-		t.b = strconv.AppendInt(t.b, int64(len(f.Data)), 10)
-		t.b = append(t.b, " bytes, redacted)"...)
+	case t.opts.Redact && (f.Name == "password" || f.Name == "authentication_data"):
+		v = append(v, `"********" (`...)
+		v = strconv.AppendInt(v, int64(len(f.Data)), 10)
+		v = append(v, " bytes, redacted)"...)
 	default:
-		t.b = fieldValue(t.b, p, f, t.valuePreview())
+		v = fieldValue(v, p, f, t.valuePreview())
+		if w := t.opts.Width; w > 0 && col+ansi.StringWidth(string(v)) > w {
+			// A string shrinks to fit; what is still too long (a reason
+			// code's name) wraps under the value column.
+			switch f.Kind {
+			case decode.KindString, decode.KindBinary, decode.KindPair:
+				v = fitLine(v, w-col, 0, t.valuePreview(), func(b []byte, preview int) []byte { return fieldValue(b, p, f, preview) })
+			}
+		}
 	}
+	hang := col
+	if t.opts.Width > 0 && t.opts.Width-col < minWrap {
+		hang = 4
+	}
+	t.putWrapped(t.st.plain, string(v), col, hang)
 	t.b = append(t.b, '\n')
+}
+
+// putParts writes parts separated by sep, starting a new line (indented by
+// hang) before a part that would go past the width: a header that fits a
+// wide terminal on one line, and a narrow one on two.
+func (t *Text) putParts(st style, parts []string, sep string, hang int) {
+	col := 0
+	var line string
+	flush := func() {
+		t.put(st, line)
+		line = ""
+	}
+	for i, p := range parts {
+		w := ansi.StringWidth(p)
+		switch {
+		case i == 0:
+		case t.opts.Width > 0 && col+len(sep)+w > t.opts.Width:
+			flush()
+			t.b = append(t.b, '\n')
+			t.b = pad(t.b, 0, hang)
+			col = hang
+		default:
+			line += sep
+			col += len(sep)
+		}
+		line += p
+		col += w
+	}
+	flush()
 }
 
 // spanText is "0x03-0x08", or "0x0a" for one byte.

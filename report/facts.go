@@ -26,7 +26,11 @@ func facts(b []byte, p *decode.Packet, preview int) []byte {
 		if p.PasswordFlag && p.Password != nil {
 			b = append(b, " password=("...)
 			b = strconv.AppendInt(b, int64(len(p.Password)), 10)
-			b = append(b, " bytes)"...)
+			if len(p.Password) == 1 {
+				b = append(b, " byte)"...)
+			} else {
+				b = append(b, " bytes)"...)
+			}
 		}
 		if p.Has&decode.HasKeepAlive != 0 {
 			b = append(b, " keep_alive="...)

@@ -20,9 +20,14 @@ type HexdumpOptions struct {
 	// Width is the terminal width: legend lines longer than it are elided
 	// with "…" (0: no limit). The rows of bytes are never cut.
 	Width int
-	// Redact masks the password's bytes and text ("********", hex "**"),
-	// and with it the token's signature.
+	// Redact shows the secrets' bytes (SecretSpans) as "**" and their
+	// values as "********".
 	Redact bool
+	// Whole shows every row of long fields (a payload) and whole values in
+	// the legend: output with no width (piped) is never shortened. Without
+	// it, the middle rows of a field longer than hexKeepRows rows are
+	// summed up in one line.
+	Whole bool
 }
 
 const (
@@ -177,12 +182,10 @@ type hexdump struct {
 	opts   HexdumpOptions
 	st     styles
 	colors []style
-	bad    []bool      // per byte: a problem is about it
-	pw     decode.Span // the password, when redacted
-	// maskRest redacts the undecoded bytes of a CONNECT whose password
-	// was cut short (it has no password field).
-	maskRest bool
-	b        []byte
+	bad    []bool // per byte: a problem is about it
+	// secret are the byte ranges shown as "**" (SecretSpans), with Redact.
+	secret []decode.Span
+	b      []byte
 }
 
 // Hexdump appends the annotated hexdump of p to b: rows of 16 bytes, each
@@ -192,7 +195,7 @@ type hexdump struct {
 // (payloads) show their first and last rows only. on, when not nil, adds
 // the OneNET reading of the password.
 func Hexdump(b []byte, p *decode.Packet, on *onenet.PacketInfo, opts HexdumpOptions) []byte {
-	h := hexdump{p: p, lay: layoutOf(p), opts: opts, st: newStyles(opts.Styled), b: b, pw: decode.Span{Off: -1}}
+	h := hexdump{p: p, lay: layoutOf(p), opts: opts, st: newStyles(opts.Styled), b: b}
 	h.colors = make([]style, len(hexPalette))
 	for i, c := range hexPalette {
 		h.colors[i] = style{s: lipgloss.NewStyle().Foreground(lipgloss.Color(c)), on: opts.Styled}
@@ -204,21 +207,27 @@ func Hexdump(b []byte, p *decode.Packet, on *onenet.PacketInfo, opts HexdumpOpti
 		}
 	}
 	if opts.Redact {
-		if f, ok := p.Field("password"); ok && f.Kind != decode.KindGroup {
-			h.pw = clipSpan(f.Span, len(p.Raw))
-		} else {
-			h.maskRest = p.Type == decode.CONNECT && p.PasswordFlag
-		}
+		h.secret = SecretSpans(p)
 	}
 	h.rows()
 	h.legend(on)
 	return h.b
 }
 
-// redacted says whether byte i is masked: the password's, or, in a
-// CONNECT cut short inside its password, the bytes not decoded.
-func (h *hexdump) redacted(i int) bool {
-	return i >= h.pw.Off && i < h.pw.Off+h.pw.Len || h.maskRest && len(h.lay.entries[h.lay.owner[i]].fields) == 0
+// redacted says whether byte i is a secret's, shown masked.
+func (h *hexdump) redacted(i int) bool { return inSpans(h.secret, i) }
+
+// redactedEntry says whether a legend entry's bytes are all secret.
+func (h *hexdump) redactedEntry(e hexEntry) bool {
+	if len(h.secret) == 0 || e.span.Len == 0 {
+		return false
+	}
+	for i := e.span.Off; i < e.span.Off+e.span.Len; i++ {
+		if !h.redacted(i) {
+			return false
+		}
+	}
+	return true
 }
 
 // rows writes the bytes, eliding the middle rows of fields longer than
@@ -232,7 +241,7 @@ func (h *hexdump) rows() {
 			continue
 		}
 		r0, r1 := e.span.Off/hexRowLen, (e.span.Off+e.span.Len-1)/hexRowLen
-		if r1-r0+1 <= hexKeepRows {
+		if r1-r0+1 <= hexKeepRows || h.opts.Whole {
 			continue
 		}
 		for r := r0 + hexKeepRows/2; r <= r1-hexKeepRows/2; r++ {

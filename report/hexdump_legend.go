@@ -116,12 +116,20 @@ func (h *hexdump) entryText(e hexEntry, on *onenet.PacketInfo) (label, value, ta
 		if e.group >= 0 {
 			label = spaced(p.Fields[e.group].Name) + ": " + label
 		}
-		if h.maskRest {
+		if h.redactedEntry(e) {
 			return label[:len(label)-1] + ", redacted): ", `"********"`, ""
 		}
 		return label, "", ""
 	}
 	f := p.Fields[e.fields[0]]
+	if h.redactedEntry(e) && (f.Kind == decode.KindBinary || f.Kind == decode.KindString) {
+		label = spaced(f.Name) + " (" + plural(len(f.Data), "byte") + ", redacted): "
+		tail := ""
+		if f.Name == "password" && on != nil && on.Token != nil {
+			tail = "  OneNET " + tokenSummary(on.Token)
+		}
+		return label, `"********"`, tail
+	}
 	var extra []string
 	var v []byte
 	switch {
@@ -132,20 +140,17 @@ func (h *hexdump) entryText(e hexEntry, on *onenet.PacketInfo) (label, value, ta
 		for i := 3; i >= 0; i-- {
 			v = append(v, byte('0'+p.Flags>>uint(i)&1))
 		}
-	case f.Name == "password" && h.opts.Redact:
-		label = "password (" + plural(len(f.Data), "byte") + ", redacted): "
-		v = append(v, `"********"`...)
 	case f.Kind == decode.KindBinary:
 		label = spaced(f.Name) + " (" + plural(len(f.Data), "byte") + ")"
 		if len(f.Data) > 0 {
 			label += ": "
 			// appendBinary starts with the length, which the label gives.
-			v = appendBinary(nil, f.Data, detailPreview)
+			v = appendBinary(nil, f.Data, h.preview())
 			v = v[strings.Index(string(v), ": ")+2:]
 		}
 	default:
 		label = spaced(f.Name) + ": "
-		v = fieldValue(v, p, f, detailPreview)
+		v = fieldValue(v, p, f, h.preview())
 	}
 	for _, i := range e.fields[1:] {
 		g := p.Fields[i]
@@ -160,7 +165,7 @@ func (h *hexdump) entryText(e hexEntry, on *onenet.PacketInfo) (label, value, ta
 				extra = append(extra, spaced(g.Name)+" "+strconv.FormatUint(g.Uint, 10))
 			}
 		default:
-			extra = append(extra, spaced(g.Name)+" "+string(fieldValue(nil, p, g, detailPreview)))
+			extra = append(extra, spaced(g.Name)+" "+string(fieldValue(nil, p, g, h.preview())))
 		}
 	}
 	if len(extra) > 0 {
@@ -170,6 +175,15 @@ func (h *hexdump) entryText(e hexEntry, on *onenet.PacketInfo) (label, value, ta
 		tail += "  OneNET " + tokenSummary(on.Token)
 	}
 	return label, string(v), tail
+}
+
+// preview is how much of a value the legend shows before fitting the line
+// to the width: all of it with Whole.
+func (h *hexdump) preview() int {
+	if h.opts.Whole {
+		return -1
+	}
+	return detailPreview
 }
 
 // spaced is a snake_case name as words: "remaining_length" → "remaining length".

@@ -21,9 +21,11 @@ type JSONLines struct {
 	addrs map[*stream.Conn][2]string
 	// FlushEach flushes after every line (live capture).
 	FlushEach bool
-	// Redact masks passwords and token signatures.
+	// Redact labels the masked secrets (a Redactor masks them): the
+	// password is "********", "redacted" lists the masked byte ranges.
 	Redact bool
-	// Filter, when set, chooses the packets and events written (-Y).
+	// Filter, when set, chooses the lines written (-Y): packets, events and
+	// connections alike.
 	Filter func(*pipeline.Record) bool
 	// direct, in a shard, is the worker's buffer (see NewShard).
 	direct io.Writer
@@ -43,7 +45,10 @@ func NewJSONLines(w io.Writer) *JSONLines {
 
 // Record implements pipeline.Sink.
 func (o *JSONLines) Record(r *pipeline.Record) error {
-	if o.Filter != nil && r.Kind != pipeline.KindConnDone && !o.Filter(r) {
+	if o.Filter != nil && !o.Filter(r) {
+		if r.Kind == pipeline.KindConnDone {
+			delete(o.addrs, r.Conn)
+		}
 		return nil
 	}
 	j := &o.j
@@ -91,9 +96,12 @@ func (o *JSONLines) common(r *pipeline.Record) {
 		return
 	}
 	j.int("stream", int64(r.Conn.Stream))
+	if r.Conn.Interface != 0 {
+		j.int("interface", int64(r.Conn.Interface))
+	}
 	addr, ok := o.addrs[r.Conn]
 	if !ok {
-		addr = [2]string{r.Conn.Client.String(), r.Conn.Server.String()}
+		addr[0], addr[1] = connAddrs(r.Conn, r.Info, "")
 		o.addrs[r.Conn] = addr
 	}
 	src, dst, from := addr[0], addr[1], "client"
@@ -113,6 +121,9 @@ func (o *JSONLines) event(r *pipeline.Record) {
 	o.common(r)
 	if r.Event.Bytes != 0 {
 		j.int("bytes", r.Event.Bytes)
+	}
+	if r.Event.Protocol != "" {
+		j.strs("protocol", r.Event.Protocol)
 	}
 	j.strs("message", r.Event.Message)
 	o.transportJSON(&r.Event)
@@ -141,6 +152,22 @@ func (o *JSONLines) packet(r *pipeline.Record) {
 	j.hex("hex", p.Raw)
 	if p.Truncated {
 		j.bool("truncated", true)
+	}
+	if o.Redact {
+		// The bytes of hex (and of every *_hex) that were secrets are
+		// 2a ('*'): say which.
+		if spans := SecretSpans(p); len(spans) > 0 {
+			j.key("redacted")
+			j.open('[')
+			for _, s := range spans {
+				j.element()
+				j.open('{')
+				j.int("offset", int64(s.Off))
+				j.int("length", int64(s.Len))
+				j.close('}')
+			}
+			j.close(']')
+		}
 	}
 	j.key("fields")
 	o.fields(p)
@@ -172,8 +199,12 @@ func (o *JSONLines) connection(r *pipeline.Record) {
 	j.uint("frame", c.LastFrame)
 	j.time("time", c.LastTime)
 	j.int("stream", int64(c.Stream))
-	j.strs("client", c.Client.String())
-	j.strs("server", c.Server.String())
+	if c.Interface != 0 {
+		j.int("interface", int64(c.Interface))
+	}
+	client, server := connAddrs(c, r.Info, "")
+	j.strs("client", client)
+	j.strs("server", server)
 	j.uint("first_frame", c.FirstFrame)
 	j.time("start", c.FirstTime)
 	if r.Info != nil {
@@ -183,6 +214,9 @@ func (o *JSONLines) connection(r *pipeline.Record) {
 			j.uint("version", uint64(r.Info.Version))
 		}
 		j.bool("tls", r.Info.TLS)
+		if r.Info.Protocol != "" {
+			j.strs("protocol", r.Info.Protocol)
+		}
 		if r.Info.Transport != "" {
 			j.strs("transport", r.Info.Transport)
 		}

@@ -55,15 +55,18 @@ func (o *JSONLines) Output(p []byte) error { return o.write(p) }
 func (o *JSONLines) Merge(pipeline.Sink) {}
 
 // Record implements pipeline.Sink: a Collector is the sink of `stats`.
+// It observes the records Keep keeps (all without Keep).
 func (c *Collector) Record(r *pipeline.Record) error {
-	c.Observe(r)
+	if c.Keep == nil || c.Keep(r) {
+		c.Observe(r)
+	}
 	return nil
 }
 
 // NewShard implements pipeline.Sharder.
 func (c *Collector) NewShard(io.Writer) pipeline.Sink {
 	s := NewCollector()
-	s.MaxTopics = c.MaxTopics
+	s.MaxTopics, s.Requests, s.Keep = c.MaxTopics, c.Requests, c.Keep
 	return s
 }
 
@@ -72,3 +75,27 @@ func (c *Collector) Output([]byte) error { return nil }
 
 // Merge implements pipeline.Sharder.
 func (c *Collector) Merge(shard pipeline.Sink) { c.merge(shard.(*Collector)) }
+
+// NewRedactor returns a Redactor in front of next: one that can be split
+// across the pipeline's workers when next can (its secrets are per
+// connection, and a connection's records all go to one worker).
+func NewRedactor(next pipeline.Sink, keys []string) pipeline.Sink {
+	x := &Redactor{Next: next, Keys: keys}
+	if _, ok := next.(pipeline.Sharder); ok {
+		return shardedRedactor{x}
+	}
+	return x
+}
+
+// shardedRedactor is a Redactor whose Next is a pipeline.Sharder.
+type shardedRedactor struct{ *Redactor }
+
+func (x shardedRedactor) NewShard(w io.Writer) pipeline.Sink {
+	return &Redactor{Next: x.Next.(pipeline.Sharder).NewShard(w), Keys: x.Keys}
+}
+
+func (x shardedRedactor) Output(p []byte) error { return x.Next.(pipeline.Sharder).Output(p) }
+
+func (x shardedRedactor) Merge(shard pipeline.Sink) {
+	x.Next.(pipeline.Sharder).Merge(shard.(*Redactor).Next)
+}

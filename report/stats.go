@@ -15,22 +15,28 @@ import (
 type StatsInfo struct {
 	Source string
 	Frames uint64
+	// First and Last are the capture times of the first and last frame
+	// (the collector knows the MQTT records' only).
+	First, Last time.Time
 }
+
+// minRateSpan is the shortest span a rate is given for: "2 messages,
+// 29411.76 per s" for two packets 68 µs apart says nothing.
+const minRateSpan = time.Second
 
 // StatsText writes the whole capture at a glance: packets by type, topics
 // with message counts, rates and payload sizes, the connections, reply
 // latencies, problems and events.
-func StatsText(b []byte, c *Collector, info StatsInfo, styled bool, width int) []byte {
-	st := newStyles(styled)
+func StatsText(b []byte, c *Collector, info StatsInfo, o TableOptions) []byte {
+	st := newStyles(o.Styled)
+	width := o.Width
 	head := func(s string) { b = append(b, st.group.Render(s)...); b = append(b, '\n') }
 	span := c.Last.Sub(c.First)
 	head("Capture")
-	line := info.Source + ": " + strconv.FormatUint(info.Frames, 10) + " frames"
-	if !c.First.IsZero() {
-		line += ", " + seconds(span) + " (" + c.First.UTC().Format("2006-01-02 15:04:05") + " → " + c.Last.UTC().Format("15:04:05") + " UTC)"
-	}
-	for _, l := range wrapLines(line, width, 4) {
-		b = append(b, "  "+l+"\n"...)
+	line := info.Source + ": " + plural(int(info.Frames), "frame")
+	if !info.First.IsZero() {
+		line += ", " + seconds(info.Last.Sub(info.First)) + " (" + info.First.UTC().Format("2006-01-02 15:04:05") + " → " +
+			info.Last.UTC().Format("15:04:05") + " UTC)"
 	}
 	conns, tls := len(c.Done), 0
 	for _, s := range c.Done {
@@ -38,8 +44,17 @@ func StatsText(b []byte, c *Collector, info StatsInfo, styled bool, width int) [
 			tls++
 		}
 	}
-	b = append(b, "  "+strconv.Itoa(c.Packets)+" MQTT packets, "+strconv.FormatInt(c.Bytes, 10)+" bytes, "+
-		plural(conns, "connection")+" ("+strconv.Itoa(tls)+" TLS)"+rate(c.Packets, span)+"\n"...)
+	mqtt := plural(c.Packets, "MQTT packet") + ", " + plural(int(c.Bytes), "byte") + ", " + plural(conns, "connection") +
+		" (" + strconv.Itoa(tls) + " TLS)"
+	if c.Packets > 0 {
+		mqtt += ", over " + seconds(span) + rate(c.Packets, span)
+	}
+	for _, text := range []string{line, mqtt} {
+		for _, l := range wrapLines(text, width, 4) {
+			b = append(b, "  "+l+"\n"...)
+		}
+	}
+	b = noMQTT(b, c, width)
 
 	head("\nPackets by type")
 	tb := &table{header: []string{"type", "packets", "share"}, right: map[int]bool{1: true, 2: true}}
@@ -52,9 +67,9 @@ func StatsText(b []byte, c *Collector, info StatsInfo, styled bool, width int) [
 
 	if topics := c.SortedTopics(); len(topics) > 0 {
 		head("\nTopics (PUBLISH)")
-		tb = &table{header: []string{"topic", "messages", "per s", "payload min", "avg", "max"}, right: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true}}
+		tb = &table{header: []string{"topic", "messages", "per s", "payload min", "avg", "max"}, right: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true}, capped: map[int]int{0: maxTopicCell}, full: o.Full}
 		for i, t := range topics {
-			if i == 50 {
+			if i == 50 && width > 0 && !o.Full {
 				tb.add("(+"+strconv.Itoa(len(topics)-50)+" more topics)", "", "", "", "", "")
 				break
 			}
@@ -62,50 +77,85 @@ func StatsText(b []byte, c *Collector, info StatsInfo, styled bool, width int) [
 				strconv.FormatInt(t.Bytes/int64(t.Messages), 10), strconv.Itoa(t.MaxPayload))
 		}
 		b = tb.render(b, st, width, "  ")
-	}
-	b = SummaryTable(b, c, styled, width)
-	if c.Replies.N > 0 {
-		head("\nOneNET replies")
-		replies := strconv.Itoa(c.Replies.N) + " replies"
-		if c.Replies.N == 1 {
-			replies = "1 reply"
+		if tb.elided {
+			b = elisionNote(b, st)
 		}
-		b = append(b, "  "+replies+" paired with their requests; latency min "+latency(c.Replies.Min)+
-			", mean "+latency(c.Replies.Mean())+", max "+latency(c.Replies.Max)+"\n"...)
 	}
+	b = SummaryTable(b, c, o)
+	b = latencyTable(b, c, st, width)
 	verdicts := map[string]int{}
 	for _, s := range c.Done {
 		if s.Verdict.Status != "" {
 			verdicts[s.Verdict.Status]++
 		}
 	}
-	if len(verdicts) > 0 {
-		head("\nOneNET verdicts")
-		b = append(b, "  "+counts(verdicts)+"\n"...)
-	}
-	if len(c.Problem) > 0 {
-		head("\nProblems")
-		b = append(b, "  "+counts(c.Problem)+"\n"...)
-	}
-	if len(c.Events) > 0 {
-		head("\nEvents")
-		b = append(b, "  "+counts(c.Events)+"\n"...)
+	for _, sec := range []struct {
+		name string
+		m    map[string]int
+	}{{"OneNET verdicts", verdicts}, {"Problems", c.Problem}, {"Events", c.Events}} {
+		if len(sec.m) > 0 {
+			head("\n" + sec.name)
+			for _, l := range wrapLines(counts(sec.m), width, 2) {
+				b = append(b, "  "+l+"\n"...)
+			}
+		}
 	}
 	return b
 }
 
-func rate(n int, d time.Duration) string {
-	if d <= 0 {
-		return ""
+// latencyTable writes the request → response latencies, with the
+// requests that got no answer, as percentiles.
+func latencyTable(b []byte, c *Collector, st styles, width int) []byte {
+	tb := &table{header: []string{"request → response", "count", "no answer", "min", "p50", "p90", "p99", "max"},
+		right: map[int]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true}}
+	row := func(name string, l Latency, unanswered int) {
+		if l.N == 0 && unanswered == 0 {
+			return
+		}
+		cells := []string{name, strconv.Itoa(l.N), strconv.Itoa(unanswered), "-", "-", "-", "-", "-"}
+		if l.N > 0 {
+			for i, d := range []time.Duration{l.Min, l.Percentile(0.5), l.Percentile(0.9), l.Percentile(0.99), l.Max} {
+				cells[3+i] = shortDuration(d)
+			}
+		}
+		tb.add(cells...)
 	}
-	return ", " + perSecond(n, d) + " packets/s"
+	for k := range NumReqKinds {
+		row(k.Name(), c.Latencies[k], c.Unanswered[k])
+	}
+	row("OneNET request → reply", c.Replies, 0)
+	if len(tb.rows) == 0 {
+		return b
+	}
+	b = append(b, '\n')
+	b = append(b, st.group.Render("Latencies (request → response)")...)
+	b = append(b, '\n')
+	return tb.render(b, st, width, "  ")
 }
 
-func perSecond(n int, d time.Duration) string {
-	if d <= 0 || n < 2 {
-		return "-"
+// rate is ", 12.5 packets/s" over a span of at least minRateSpan, else "".
+func rate(n int, d time.Duration) string {
+	if r := perSecond(n, d); r != "-" {
+		return ", " + r + " packets/s"
 	}
-	return strconv.FormatFloat(float64(n-1)/d.Seconds(), 'f', 2, 64)
+	return ""
+}
+
+// perSecond is the rate of n messages over d, or "-" when d is shorter
+// than minRateSpan.
+func perSecond(n int, d time.Duration) string {
+	if r, ok := ratePerSecond(n, d); ok {
+		return strconv.FormatFloat(r, 'f', 2, 64)
+	}
+	return "-"
+}
+
+// ratePerSecond is n-1 intervals over d, when d is at least minRateSpan.
+func ratePerSecond(n int, d time.Duration) (float64, bool) {
+	if d < minRateSpan || n < 2 {
+		return 0, false
+	}
+	return float64(n-1) / d.Seconds(), true
 }
 
 // counts renders "a 3, b 1", most first.
@@ -122,12 +172,34 @@ func counts(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// latencyJSON is the OneNET reply latency of `stats --json`.
+// latencyJSON is the OneNET reply latency of `stats --json` (its first
+// members, in whole milliseconds, are kept as they were).
 type latencyJSON struct {
-	N      int   `json:"replies"`
-	MinMS  int64 `json:"min_ms"`
-	MeanMS int64 `json:"mean_ms"`
-	MaxMS  int64 `json:"max_ms"`
+	N      int     `json:"replies"`
+	MinMS  int64   `json:"min_ms"`
+	MeanMS int64   `json:"mean_ms"`
+	MaxMS  int64   `json:"max_ms"`
+	P50MS  float64 `json:"p50_ms"`
+	P90MS  float64 `json:"p90_ms"`
+	P99MS  float64 `json:"p99_ms"`
+}
+
+// requestLatencyJSON is one kind of request → response of `stats --json`,
+// in milliseconds with microsecond precision.
+type requestLatencyJSON struct {
+	Count      int     `json:"count"`
+	Unanswered int     `json:"unanswered"`
+	MinMS      float64 `json:"min_ms"`
+	P50MS      float64 `json:"p50_ms"`
+	P90MS      float64 `json:"p90_ms"`
+	P99MS      float64 `json:"p99_ms"`
+	MaxMS      float64 `json:"max_ms"`
+	MeanMS     float64 `json:"mean_ms"`
+}
+
+func requestLatency(l Latency, unanswered int) requestLatencyJSON {
+	return requestLatencyJSON{Count: l.N, Unanswered: unanswered, MinMS: msFloat(l.Min), P50MS: msFloat(l.Percentile(0.5)),
+		P90MS: msFloat(l.Percentile(0.9)), P99MS: msFloat(l.Percentile(0.99)), MaxMS: msFloat(l.Max), MeanMS: msFloat(l.Mean())}
 }
 
 // StatsJSON is the `stats --json` document (docs/json.md).
@@ -161,20 +233,36 @@ func StatsJSON(c *Collector, info StatsInfo) ([]byte, error) {
 		OneNET          string         `json:"onenet,omitempty"`
 	}
 	doc := struct {
-		Source       string         `json:"source"`
-		Frames       uint64         `json:"frames"`
-		Start        *time.Time     `json:"start"`
-		End          *time.Time     `json:"end"`
-		Packets      int            `json:"mqtt_packets"`
-		Bytes        int64          `json:"mqtt_bytes"`
-		Types        map[string]int `json:"packets_by_type"`
-		Topics       []topic        `json:"topics"`
-		Connections  []conn         `json:"connections"`
-		ReplyLatency *latencyJSON   `json:"onenet_reply_latency,omitempty"`
-		Problems     map[string]int `json:"problems"`
-		Events       map[string]int `json:"events"`
-	}{Source: info.Source, Frames: info.Frames, Packets: c.Packets, Bytes: c.Bytes, Types: map[string]int{},
-		Problems: c.Problem, Events: c.Events, Topics: []topic{}, Connections: []conn{}}
+		Source       string                        `json:"source"`
+		Frames       uint64                        `json:"frames"`
+		CaptureStart *time.Time                    `json:"capture_start"`
+		CaptureEnd   *time.Time                    `json:"capture_end"`
+		Start        *time.Time                    `json:"start"`
+		End          *time.Time                    `json:"end"`
+		Latencies    map[string]requestLatencyJSON `json:"latencies"`
+		Packets      int                           `json:"mqtt_packets"`
+		Bytes        int64                         `json:"mqtt_bytes"`
+		Types        map[string]int                `json:"packets_by_type"`
+		Topics       []topic                       `json:"topics"`
+		Connections  []conn                        `json:"connections"`
+		ReplyLatency *latencyJSON                  `json:"onenet_reply_latency,omitempty"`
+		Problems     map[string]int                `json:"problems"`
+		Events       map[string]int                `json:"events"`
+		NoMQTT       string                        `json:"no_mqtt,omitempty"`
+	}{NoMQTT: c.NoMQTT, Source: info.Source, Frames: info.Frames, Packets: c.Packets, Bytes: c.Bytes, Types: map[string]int{},
+		Problems: c.Problem, Events: c.Events, Topics: []topic{}, Connections: []conn{}, Latencies: map[string]requestLatencyJSON{}}
+	if !info.First.IsZero() {
+		first, last := info.First.UTC(), info.Last.UTC()
+		doc.CaptureStart, doc.CaptureEnd = &first, &last
+	}
+	for k := range NumReqKinds {
+		if c.Latencies[k].N > 0 || c.Unanswered[k] > 0 {
+			doc.Latencies[k.Key()] = requestLatency(c.Latencies[k], c.Unanswered[k])
+		}
+	}
+	if c.Replies.N > 0 {
+		doc.Latencies["onenet_request_reply"] = requestLatency(c.Replies, 0)
+	}
 	if !c.First.IsZero() {
 		first, last := c.First.UTC(), c.Last.UTC()
 		doc.Start, doc.End = &first, &last
@@ -185,20 +273,19 @@ func StatsJSON(c *Collector, info StatsInfo) ([]byte, error) {
 		}
 	}
 	for _, t := range c.SortedTopics() {
-		ps := 0.0
-		if d := t.Last.Sub(t.First); d > 0 && t.Messages > 1 {
-			ps = float64(t.Messages-1) / d.Seconds()
-		}
+		ps, _ := ratePerSecond(t.Messages, t.Last.Sub(t.First))
 		doc.Topics = append(doc.Topics, topic{t.Topic, t.Messages, ps, t.MinPayload, t.Bytes / int64(t.Messages), t.MaxPayload})
 	}
 	for _, s := range c.Done {
-		doc.Connections = append(doc.Connections, conn{Stream: s.Conn.Stream, Client: s.Conn.Client.String(), Server: s.Conn.Server.String(),
+		client, server := connAddrs(s.Conn, &s.Info, "")
+		doc.Connections = append(doc.Connections, conn{Stream: s.Conn.Stream, Client: client, Server: server,
 			ClientID: s.ClientID, Version: int(s.Info.Version), TLS: s.Info.TLS, Transport: s.Info.Transport, Login: s.Login, DurationMS: s.Duration().Milliseconds(),
 			MQTTPackets: s.MQTT, Bytes: s.Conn.Bytes, KeepAlive: int(s.KeepAlive), MaxSilenceMS: s.MaxQuiet.Milliseconds(),
 			KeepAliveExceed: s.KeepAliveExceeded(), Pings: s.Pings, Ended: s.HowEnded(), Topics: s.Topics, OneNET: s.Verdict.Status})
 	}
 	if c.Replies.N > 0 {
-		doc.ReplyLatency = &latencyJSON{c.Replies.N, c.Replies.Min.Milliseconds(), c.Replies.Mean().Milliseconds(), c.Replies.Max.Milliseconds()}
+		doc.ReplyLatency = &latencyJSON{c.Replies.N, c.Replies.Min.Milliseconds(), c.Replies.Mean().Milliseconds(), c.Replies.Max.Milliseconds(),
+			msFloat(c.Replies.Percentile(0.5)), msFloat(c.Replies.Percentile(0.9)), msFloat(c.Replies.Percentile(0.99))}
 	}
 	return json.MarshalIndent(doc, "", "  ")
 }

@@ -26,9 +26,22 @@ type Collector struct {
 	First   time.Time
 	Last    time.Time
 	Replies Latency // OneNET request → reply
+	// Latencies are the request → response times by kind; Unanswered
+	// counts the requests no response followed before their connection
+	// ended (or the capture did).
+	Latencies  [NumReqKinds]Latency
+	Unanswered [NumReqKinds]int
+	// Requests turns the tracking of Latencies on (stats; the summary
+	// table of read does not show them).
+	Requests bool
 	// MaxTopics bounds the topics counted one by one (the rest are counted
 	// under "(other topics)"); 0 means 10,000.
 	MaxTopics int
+	// Keep, when set, chooses the records Record observes (stats -Y). It
+	// must be safe for concurrent use: each shard calls it.
+	Keep func(*pipeline.Record) bool
+	// NoMQTT is the notice of a capture without MQTT (a no_mqtt event).
+	NoMQTT string
 }
 
 // ConnSummary is one connection at a glance.
@@ -37,15 +50,18 @@ type ConnSummary struct {
 	Info     pipeline.ConnInfo
 	ClientID string
 	// Login is the CONNACK: "accepted", "refused (0x05 ...)", "" when none.
-	Login     string
-	Refused   bool
-	Start     time.Time
-	End       time.Time
-	MQTT      [2]int   // MQTT packets per direction
-	Bytes     [2]int64 // MQTT bytes per direction
-	Topics    map[string]int
-	Publish   [2]int
-	KeepAlive uint16
+	Login   string
+	Refused bool
+	Start   time.Time
+	End     time.Time
+	MQTT    [2]int   // MQTT packets per direction
+	Bytes   [2]int64 // MQTT bytes per direction
+	// Topics counts the PUBLISH packets the client sent, per topic (up to
+	// maxConnTopics topics; OtherTopics counts those to further ones).
+	Topics      map[string]int
+	OtherTopics int
+	Publish     [2]int
+	KeepAlive   uint16
 	// PingGaps are the intervals between PINGREQs; MaxQuiet the longest time
 	// the client sent nothing (the broker closes after 1.5 × keep alive).
 	Pings    int
@@ -53,10 +69,17 @@ type ConnSummary struct {
 	MaxQuiet time.Duration
 	lastPing time.Time
 	lastSent time.Time
+	pending  requests
 	Verdict  onenet.Verdict
 	Why      string
 	seq      uint64 // the record that ended the connection (Record.Seq)
+	// Hidden is set for a connection the display filter did not keep: the
+	// summary table leaves it out.
+	Hidden bool
 }
+
+// maxConnTopics bounds the topics counted one by one per connection.
+const maxConnTopics = 64
 
 // TopicStats counts the PUBLISH packets of one topic.
 type TopicStats struct {
@@ -70,31 +93,6 @@ type TopicStats struct {
 	// firstSeq and lastSeq are the records of the first and last message
 	// (Record.Seq), to merge shards as one collector would have counted.
 	firstSeq, lastSeq uint64
-}
-
-// Latency summarises durations.
-type Latency struct {
-	N             int
-	Min, Max, Sum time.Duration
-}
-
-func (l *Latency) add(d time.Duration) {
-	if l.N == 0 || d < l.Min {
-		l.Min = d
-	}
-	if d > l.Max {
-		l.Max = d
-	}
-	l.N++
-	l.Sum += d
-}
-
-// Mean is the average, 0 when empty.
-func (l Latency) Mean() time.Duration {
-	if l.N == 0 {
-		return 0
-	}
-	return l.Sum / time.Duration(l.N)
 }
 
 // NewCollector returns an empty collector.
@@ -116,6 +114,9 @@ func (c *Collector) Observe(r *pipeline.Record) {
 	switch r.Kind {
 	case pipeline.KindEvent:
 		c.Events[r.Event.Type]++
+		if r.Event.Type == "no_mqtt" {
+			c.NoMQTT = r.Event.Message
+		}
 	case pipeline.KindPacket:
 		c.packet(r)
 	case pipeline.KindConnDone:
@@ -131,6 +132,10 @@ func (c *Collector) Observe(r *pipeline.Record) {
 			}
 		}
 		s.seq = r.Seq
+		for k := range s.pending {
+			c.Unanswered[k.kind]++
+		}
+		s.pending = nil
 		delete(c.open, r.Conn)
 		c.Done = append(c.Done, s)
 	}
@@ -166,6 +171,11 @@ func (c *Collector) packet(r *pipeline.Record) {
 	}
 	s.MQTT[i]++
 	s.Bytes[i] += int64(len(p.Raw))
+	if c.Requests {
+		if kind, d, ok := s.pending.observe(p, r.FromClient, r.Time); ok {
+			c.Latencies[kind].add(d)
+		}
+	}
 	switch p.Type {
 	case decode.CONNECT:
 		if r.FromClient {
@@ -192,8 +202,14 @@ func (c *Collector) packet(r *pipeline.Record) {
 		// The topic's string is made once, by c.topic: this runs for every
 		// PUBLISH of the capture.
 		topic := c.topic(p.TopicName(), len(p.Payload), r.Time, r.Seq).Topic
-		if len(s.Topics) < 64 || s.Topics[topic] > 0 {
+		switch {
+		case !r.FromClient:
+			// The broker's PUBLISHes are what the client receives: the
+			// summary's "publishes" are the client's own.
+		case len(s.Topics) < maxConnTopics || s.Topics[topic] > 0:
 			s.Topics[topic]++
+		default:
+			s.OtherTopics++
 		}
 	}
 	if r.OneNET != nil && r.OneNET.ReplyTo != nil {

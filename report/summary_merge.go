@@ -25,6 +25,9 @@ func (c *Collector) merge(o *Collector) {
 	for k, n := range o.Problem {
 		c.Problem[k] += n
 	}
+	if o.NoMQTT != "" {
+		c.NoMQTT = o.NoMQTT
+	}
 	c.Packets += o.Packets
 	c.Bytes += o.Bytes
 	if !o.First.IsZero() && (c.First.IsZero() || o.First.Before(c.First)) {
@@ -34,6 +37,10 @@ func (c *Collector) merge(o *Collector) {
 		c.Last = o.Last
 	}
 	c.Replies.merge(o.Replies)
+	for k := range c.Latencies {
+		c.Latencies[k].merge(o.Latencies[k])
+		c.Unanswered[k] += o.Unanswered[k]
+	}
 	for name, t := range o.Topics {
 		if mine := c.Topics[name]; mine != nil {
 			mine.merge(t)
@@ -106,4 +113,12 @@ func (l *Latency) merge(o Latency) {
 	l.Max = max(l.Max, o.Max)
 	l.N += o.N
 	l.Sum += o.Sum
+	if o.hist != nil {
+		if l.hist == nil {
+			l.hist = new([histBuckets]uint32)
+		}
+		for i, n := range o.hist {
+			l.hist[i] += n
+		}
+	}
 }

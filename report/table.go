@@ -20,9 +20,46 @@ type table struct {
 	header []string
 	rows   [][]string
 	right  map[int]bool // right-aligned columns (numbers)
+	// capped are the columns of values from the traffic (client ids,
+	// topics) with the width they are elided to unless full (elided is set
+	// then), so that one long value (a 700-character client id) cannot
+	// widen every row of the table.
+	capped map[int]int
+	full   bool
+	elided bool
 }
 
-func (tb *table) add(cells ...string) { tb.rows = append(tb.rows, cells) }
+// Cell caps: a client id, and a topic (OneNET's $sys topics run to ~60
+// characters and are worth reading whole).
+const (
+	maxClientIDCell = 40
+	maxTopicCell    = 64
+)
+
+// TableOptions lay out the summary and stats tables.
+type TableOptions struct {
+	Styled bool
+	Width  int  // the terminal's (0: no limit)
+	Full   bool // cells whole, all the topics of a connection
+}
+
+func (tb *table) add(cells ...string) {
+	if !tb.full {
+		for i, c := range cells {
+			if n := tb.capped[i]; n > 0 && cellWidth(c) > n {
+				cells[i] = ansi.Truncate(c, n-1, "") + "…"
+				tb.elided = true
+			}
+		}
+	}
+	tb.rows = append(tb.rows, cells)
+}
+
+// elisionNote says that cells were elided and how to see them.
+func elisionNote(b []byte, st styles) []byte {
+	b = append(b, st.dim.Render("  (long values were elided: --full shows them whole)")...)
+	return append(b, '\n')
+}
 
 func cellWidth(s string) int {
 	if strings.IndexByte(s, 0x1b) >= 0 {
@@ -141,22 +178,34 @@ func pad2(n int) string {
 // (client, server, client id, version, login, duration, MQTT packets and
 // bytes each way, keep alive and the longest silence of the client, how it
 // ended, the OneNET verdict), then a line per connection with its topics.
-func SummaryTable(b []byte, c *Collector, styled bool, width int) []byte {
-	st := newStyles(styled)
-	if len(c.Done) == 0 {
+//
+// Long cells are elided (TableOptions.Full keeps them); the list of a
+// connection's topics shows the first five when laid out for a width, all
+// of them otherwise.
+func SummaryTable(b []byte, c *Collector, o TableOptions) []byte {
+	st := newStyles(o.Styled)
+	width := o.Width
+	var conns []*ConnSummary
+	for _, s := range c.Done {
+		if !s.Hidden {
+			conns = append(conns, s)
+		}
+	}
+	if len(conns) == 0 {
 		return b
 	}
-	conns := append([]*ConnSummary(nil), c.Done...)
 	sort.SliceStable(conns, func(i, j int) bool { return conns[i].Conn.Stream < conns[j].Conn.Stream })
 	b = append(b, '\n')
 	b = append(b, st.group.Render("Connections")...)
 	b = append(b, '\n')
 	tb := &table{header: []string{"strm", "client", "server", "client id", "ver", "login", "duration", "MQTT c→s", "s→c", "bytes c→s", "s→c", "keep alive", "ended", "OneNET"},
-		right: map[int]bool{0: true, 6: true, 7: true, 8: true, 9: true, 10: true}}
+		right: map[int]bool{0: true, 6: true, 7: true, 8: true, 9: true, 10: true}, capped: map[int]int{3: maxClientIDCell}, full: o.Full}
 	for _, s := range conns {
 		ver := "-"
 		if s.Info.TLS && s.Info.Transport == "" {
 			ver = "TLS" // not decrypted
+		} else if s.Info.Version == 0 && s.Info.Protocol != "" {
+			ver = protocolLabel(s.Info.Protocol)
 		} else if s.Info.Version != 0 {
 			ver = s.Info.Version.String()
 			if s.Info.VersionInferred {
@@ -195,11 +244,15 @@ func SummaryTable(b []byte, c *Collector, styled bool, width int) []byte {
 		if s.ClientID != "" {
 			clientID = strconv.Quote(s.ClientID)
 		}
-		tb.add(strconv.Itoa(s.Conn.Stream), s.Conn.Client.String(), s.Conn.Server.String(), clientID, ver, login,
+		client, server := connAddrs(s.Conn, &s.Info, "-")
+		tb.add(streamLabel(s.Conn), client, server, clientID, ver, login,
 			seconds(s.Duration()), strconv.Itoa(s.MQTT[0]), strconv.Itoa(s.MQTT[1]),
 			strconv.FormatInt(s.Conn.Bytes[0], 10), strconv.FormatInt(s.Conn.Bytes[1], 10), ka, s.HowEnded(), on)
 	}
 	b = tb.render(b, st, width, "  ")
+	if tb.elided {
+		b = elisionNote(b, st)
+	}
 	for _, s := range conns {
 		if len(s.Topics) == 0 {
 			continue
@@ -215,13 +268,16 @@ func SummaryTable(b []byte, c *Collector, styled bool, width int) []byte {
 		sort.Slice(ts, func(i, j int) bool { return ts[i].n > ts[j].n || (ts[i].n == ts[j].n && ts[i].topic < ts[j].topic) })
 		var parts []string
 		for i, t := range ts {
-			if i == 5 {
+			if i == 5 && width > 0 {
 				parts = append(parts, "+"+strconv.Itoa(len(ts)-5)+" more")
 				break
 			}
 			parts = append(parts, strconv.Quote(t.topic)+" ×"+strconv.Itoa(t.n))
 		}
-		head := "  stream " + strconv.Itoa(s.Conn.Stream) + " publishes: "
+		if s.OtherTopics > 0 {
+			parts = append(parts, "+"+strconv.Itoa(s.OtherTopics)+" to further topics (not counted one by one)")
+		}
+		head := "  stream " + streamLabel(s.Conn) + " publishes: "
 		lines := []string{head + strings.Join(parts, ", ")}
 		if width > 0 && cellWidth(lines[0]) > width { // one topic per line
 			lines = []string{strings.TrimSuffix(head, " ")}

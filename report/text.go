@@ -4,9 +4,6 @@ import (
 	"bufio"
 	"io"
 	"strconv"
-	"time"
-
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/pipeline"
@@ -25,7 +22,8 @@ type TextOptions struct {
 	// (--hex).
 	Hex bool
 	// Preview is how many characters of topics and payloads the packet list
-	// shows (0: 60).
+	// shows before fitting the line to Width (0: all of them when Width is
+	// 0, else up to Width). Output is shortened only to fit a width.
 	Preview int
 	// Header prints a column header before the first line.
 	Header bool
@@ -41,8 +39,9 @@ type TextOptions struct {
 	// Full shows topics, payloads and tokens whole, in the list and in the
 	// field tree, instead of eliding them.
 	Full bool
-	// Filter, when set, chooses the packets and events shown (-Y); the
-	// summary still counts everything.
+	// Filter, when set, chooses the records shown (-Y): packets, events,
+	// and connections (their OneNET verdict, their summary row), by one
+	// rule. A connection's row counts all its packets.
 	Filter func(*pipeline.Record) bool
 }
 
@@ -54,11 +53,13 @@ type Text struct {
 	st      styles
 	b       []byte
 	scratch []byte
+	num     []byte
 	onenet  []byte
 	elided  bool // a value was elided to fit the width: say how to see it whole
 	seen    map[*stream.Conn]bool
 	collect *Collector
 	header  bool // the column header was written
+	cols    listCols
 	// direct, in a shard, is the worker's buffer each record is written
 	// to (see NewShard).
 	direct io.Writer
@@ -69,10 +70,13 @@ func NewText(w io.Writer, opts TextOptions) *Text {
 	switch {
 	case opts.Full:
 		opts.Preview, opts.Width = -1, 0
-	case opts.Preview == 0:
-		opts.Preview = 60
+	case opts.Preview != 0:
+	case opts.Width > 0:
+		opts.Preview = opts.Width // no value is longer than the line; listFacts fits it
+	default:
+		opts.Preview = -1 // no width: nothing is shortened
 	}
-	t := &Text{opts: opts, w: bufio.NewWriterSize(w, 64<<10), st: newStyles(opts.Styled), seen: make(map[*stream.Conn]bool)}
+	t := &Text{opts: opts, w: bufio.NewWriterSize(w, 64<<10), st: newStyles(opts.Styled), seen: make(map[*stream.Conn]bool), cols: newListCols()}
 	if opts.Summary {
 		t.collect = NewCollector()
 	}
@@ -88,7 +92,7 @@ func (t *Text) Flush() error {
 		t.elided = false
 	}
 	if t.collect != nil {
-		t.w.Write(SummaryTable(nil, t.collect, t.opts.Styled, t.opts.Width))
+		t.w.Write(SummaryTable(nil, t.collect, TableOptions{Styled: t.opts.Styled, Width: t.opts.Width, Full: t.opts.Full}))
 		t.collect = NewCollector()
 	}
 	return t.w.Flush()
@@ -100,7 +104,15 @@ func (t *Text) Record(r *pipeline.Record) error {
 	if t.collect != nil {
 		t.collect.Observe(r)
 	}
-	if t.opts.Filter != nil && r.Kind != pipeline.KindConnDone && !t.opts.Filter(r) {
+	if t.opts.Filter != nil && !t.opts.Filter(r) {
+		if r.Kind == pipeline.KindConnDone {
+			// The filter chooses the connections the summary lists as it
+			// chooses packets: by their "connection" record.
+			delete(t.seen, r.Conn)
+			if t.collect != nil {
+				t.collect.Done[len(t.collect.Done)-1].Hidden = true
+			}
+		}
 		return nil
 	}
 	switch r.Kind {
@@ -131,7 +143,7 @@ func (t *Text) write(b []byte) error {
 	}
 	if t.opts.Header && !t.header && !t.opts.Detail {
 		t.header = true
-		if _, err := t.w.Write(t.headerLine(nil)); err != nil {
+		if _, err := t.w.Write(t.headerLine(nil, newListCols())); err != nil {
 			return err
 		}
 	}
@@ -146,122 +158,6 @@ func (t *Text) write(b []byte) error {
 		return t.w.Flush()
 	}
 	return nil
-}
-
-const (
-	colFrame  = 6
-	colTime   = 11
-	colStream = 4
-	colType   = 12
-	// listInfoColumn is where a list line's info starts, after the
-	// frame, time, stream, direction and type columns.
-	listInfoColumn = colFrame + colTime + colStream + 2 + 3 + 2 + colType
-)
-
-// minPreview is as short as the list squeezes a topic or payload to fit
-// the terminal before it cuts the line instead.
-const minPreview = 12
-
-// listFacts appends a packet's facts, and OneNET's, fitted to the
-// terminal when its width is known (the line's first used columns are
-// taken): when both do not fit on the line, OneNET's go to a line of their
-// own, returned for the caller to write after the packet's line; then
-// previews of topics and payloads shrink, and what still does not fit is
-// cut with an ellipsis. Facts are plain text, so widths are measured
-// without escape codes.
-func (t *Text) listFacts(r *pipeline.Record, used int) (next []byte) {
-	preview := t.opts.Preview
-	start := len(t.b)
-	t.b = facts(t.b, r.Packet, preview)
-	start = min(start, len(t.b)) // facts trims the padding when it has nothing to say
-	t.onenet = onenetFacts(t.onenet[:0], r.OneNET, preview)
-	if t.opts.Width <= 0 {
-		t.b = append(t.b, t.onenet...)
-		return nil
-	}
-	room := max(t.opts.Width-used, minPreview)
-	w := ansi.StringWidth(string(t.b[start:]))
-	if w+ansi.StringWidth(string(t.onenet)) <= room {
-		t.b = append(t.b, t.onenet...)
-		return nil
-	}
-	if len(t.onenet) > 0 {
-		const indent = "        "
-		next = fitLine(append([]byte(indent), t.onenet[2:]...), t.opts.Width, len(indent), preview,
-			func(b []byte, preview int) []byte { return append(b, onenetFacts(nil, r.OneNET, preview)[2:]...) })
-		t.elided = t.elided || len(next) < len(indent)+len(t.onenet)-2
-	}
-	if w > room {
-		t.elided = true
-		t.b = append(t.b[:start], fitLine(t.b[start:], room, 0, preview,
-			func(b []byte, preview int) []byte { return facts(b, r.Packet, preview) })...)
-	}
-	return next
-}
-
-// fitLine shrinks text (rendered by render with a preview length) to width
-// columns: first with shorter previews, then by cutting it. The first keep
-// bytes of text are kept as they are.
-func fitLine(text []byte, width, keep, preview int, render func(b []byte, preview int) []byte) []byte {
-	over := ansi.StringWidth(string(text)) - width
-	if over <= 0 {
-		return text
-	}
-	if preview > minPreview {
-		text = render(append([]byte(nil), text[:keep]...), max(minPreview, preview-over))
-	}
-	if ansi.StringWidth(string(text)) > width {
-		text = []byte(ansi.Truncate(string(text), width, "…"))
-	}
-	return text
-}
-
-// headerLine appends the list's column header line to b.
-func (t *Text) headerLine(b []byte) []byte {
-	var h []byte
-	h = padLeft(h, "frame", colFrame)
-	h = padLeft(h, "time", colTime)
-	h = padLeft(h, "strm", colStream)
-	h = append(h, "  dir  "...)
-	h = append(h, "type"...)
-	h = pad(h, 4, colType)
-	h = append(h, "info"...)
-	if t.st.header.on {
-		b = append(b, t.st.header.Render(string(h))...)
-	} else {
-		b = append(b, h...)
-	}
-	return append(b, '\n')
-}
-
-// prefix writes the frame, time, stream and direction columns. Plain
-// output is appended without building strings (the packet list is the hot
-// path of `read`); styled output renders each column.
-func (t *Text) prefix(r *pipeline.Record) {
-	t.scratch = padUint(t.scratch[:0], r.Frame, colFrame)
-	t.putBytes(t.st.frame, t.scratch)
-	t.scratch = t.scratch[:0]
-	if r.Time.IsZero() {
-		t.scratch = append(pad(t.scratch, 1, colTime), '-')
-	} else {
-		t.scratch = padRel(t.scratch, r.Rel, colTime)
-	}
-	t.putBytes(t.st.dim, t.scratch)
-	if r.Conn == nil {
-		t.b = append(pad(t.b, 1, colStream), '-')
-	} else {
-		t.b = padUint(t.b, uint64(r.Conn.Stream), colStream)
-	}
-	t.b = append(t.b, "  "...)
-	switch {
-	case r.Conn == nil:
-		t.b = append(t.b, "   "...)
-	case r.FromClient:
-		t.put(t.st.client, "C→S")
-	default:
-		t.put(t.st.server, "S→C")
-	}
-	t.b = append(t.b, "  "...)
 }
 
 // put appends s in style st.
@@ -282,90 +178,10 @@ func (t *Text) putBytes(st style, b []byte) {
 	t.b = append(t.b, b...)
 }
 
-// padUint appends v right-aligned in width.
-func padUint(b []byte, v uint64, width int) []byte {
-	n := 1
-	for x := v; x >= 10; x /= 10 {
-		n++
-	}
-	return strconv.AppendUint(pad(b, n, width), v, 10)
-}
-
-// padRel appends seconds with 6 decimals right-aligned in width.
-func padRel(b []byte, d time.Duration, width int) []byte {
-	us := d.Microseconds()
-	if us < 0 {
-		us = 0
-	}
-	sec, frac := uint64(us/1e6), uint64(us%1e6)
-	n := 1 + 7
-	for x := sec; x >= 10; x /= 10 {
-		n++
-	}
-	b = strconv.AppendUint(pad(b, n, width), sec, 10)
-	b = append(b, '.')
-	for div := uint64(100000); div > 0; div /= 10 {
-		b = append(b, byte('0'+frac/div%10))
-	}
-	return b
-}
-
-func relTime(d time.Duration) string {
-	return strconv.FormatFloat(d.Seconds(), 'f', 6, 64)
-}
-
-func (t *Text) connLine(r *pipeline.Record) {
-	if t.opts.Detail {
-		return
-	}
-	c := r.Conn
-	iface := ""
-	if c.Interface != 0 {
-		iface = " (capture interface " + strconv.Itoa(c.Interface) + ")"
-	}
-	t.b = append(t.b, t.st.dim.Render("  ── stream "+strconv.Itoa(c.Stream)+": client "+c.Client.String()+
-		" → server "+c.Server.String()+iface+transportNote(r.Info)+connNote(c))...)
-	t.b = append(t.b, '\n')
-}
-
-func connNote(c *stream.Conn) string {
-	switch c.Roles {
-	case "port":
-		return " (no TCP handshake captured: client and server told by the port)"
-	case "connect":
-		return " (MQTT found by its CONNECT on a non-MQTT port)"
-	}
-	return ""
-}
-
-func (t *Text) listLine(r *pipeline.Record) {
-	p := r.Packet
-	t.prefix(r)
-	name := p.Type.String()
-	t.put(t.st.typeStyle(p.Type), name)
-	t.b = pad(t.b, len(name), colType)
-	next := t.listFacts(r, listInfoColumn)
-	if p.VersionInferred && p.Version != decode.VersionUnknown && p.Type != decode.CONNECT && r.Info != nil && r.Info.Packets[0]+r.Info.Packets[1] == 1 {
-		t.b = append(t.b, t.st.dim.Render(" (MQTT "+p.Version.String()+" assumed: no CONNECT seen)")...)
-	}
-	if p.Truncated {
-		t.b = append(t.b, t.st.warn.Render(" [incomplete]")...)
-	}
-	t.b = append(t.b, '\n')
-	if next != nil {
-		t.b = append(t.b, next...)
-		t.b = append(t.b, '\n')
-	}
-	t.problems(p, "        ")
-	t.onenetFindings(r.OneNET, "        ")
-	if t.opts.Hex {
-		t.hexdump(r)
-	}
-}
-
 // hexdump appends the packet's annotated hexdump and a blank line.
 func (t *Text) hexdump(r *pipeline.Record) {
-	t.b = Hexdump(t.b, r.Packet, r.OneNET, HexdumpOptions{Styled: t.opts.Styled, Width: t.opts.Width, Redact: t.opts.Redact})
+	t.b = Hexdump(t.b, r.Packet, r.OneNET, HexdumpOptions{Styled: t.opts.Styled, Width: t.opts.Width, Redact: t.opts.Redact,
+		Whole: t.opts.Width <= 0})
 	t.b = append(t.b, '\n')
 }
 
@@ -392,15 +208,6 @@ func hex4(off int) string {
 		s = "0" + s
 	}
 	return s
-}
-
-func (t *Text) eventLine(r *pipeline.Record) {
-	t.prefix(r)
-	name := "[" + r.Event.Type + "]"
-	t.put(t.st.event, name)
-	t.b = pad(t.b, len(name), max(colType, len(name)+1))
-	t.putWrapped(t.st.plain, r.Event.Message, listInfoColumn, listInfoColumn)
-	t.b = append(t.b, '\n')
 }
 
 func pad(b []byte, n, width int) []byte {

@@ -27,11 +27,14 @@ type Chunk struct {
 // Missing is a byte range of a chunk that was not captured: cut by the snap
 // length (zero-filled, in place of the real bytes), or, when Lost is set, a
 // gap in the capture (zero-filled so that reassembly could go on; the
-// stream continues after it).
+// stream continues after it). Acked says the receiver acknowledged the lost
+// bytes: they were sent, only the capture lacks them; without it
+// reassembly gave up waiting for them.
 type Missing struct {
 	Off, Len int
 	Frame    uint64
 	Lost     bool
+	Acked    bool
 }
 
 // Origin returns the frame number and capture time of the packet that
@@ -71,9 +74,16 @@ type packetCtx struct {
 	// lost is set (a hole filled by Tracker.fillAckedHole).
 	pad        int32
 	lost       bool
+	acked      bool // lost bytes the receiver acknowledged (sent, not captured)
 	padSeen    bool // the padded bytes were delivered and reported
 	rst        bool
 	fromClient bool
+	// release marks the RSTs that make reassembly drop a connection that
+	// is over (Tracker.release): nothing of them is reported.
+	release bool
+	// gen is the reassembly generation of the connection the packet is
+	// assembled into (see flowOf).
+	gen uint64
 }
 
 func (c *packetCtx) GetCaptureInfo() gopacket.CaptureInfo {
@@ -83,7 +93,7 @@ func (c *packetCtx) GetCaptureInfo() gopacket.CaptureInfo {
 // ctxSlab hands out packet contexts from small slabs: one allocation per
 // 64 packets instead of one per packet. A slab stays alive while any of its
 // contexts is referenced by buffered out-of-order data, so slabs are kept
-// small (64 × 48 bytes) to bound what disorder can pin (go-stack.md §4: a
+// small (64 × 72 bytes) to bound what disorder can pin (go-stack.md §4: a
 // 1024-entry slab pinned 63 MB under disorder).
 type ctxSlab struct {
 	free []packetCtx
@@ -98,7 +108,7 @@ func (s *ctxSlab) get(ci gopacket.CaptureInfo, frame uint64) *packetCtx {
 	c := &s.free[0]
 	s.free = s.free[1:]
 	c.ts, c.frame, c.iface = ci.Timestamp.UnixNano(), frame, int32(ci.InterfaceIndex)
-	c.pad, c.lost, c.padSeen = 0, false, false
+	c.pad, c.lost, c.acked, c.padSeen, c.release = 0, false, false, false, false
 	c.self[0] = c
 	return c
 }

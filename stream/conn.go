@@ -3,8 +3,6 @@ package stream
 import (
 	"net/netip"
 	"time"
-
-	"github.com/gopacket/gopacket"
 )
 
 // Conn is one watched TCP connection.
@@ -51,12 +49,33 @@ type Conn struct {
 	// in) that reassembly has not delivered yet: while there are any, each
 	// chunk is searched for them.
 	padded [2]int
-	// minQueued is the lowest sequence number of data reassembly holds
-	// behind a hole, per direction, with the packet that carried it.
-	minQueued      [2]uint32
-	minQueuedValid [2]bool
-	minQueuedFrame [2]uint64
-	minQueuedCI    [2]gopacket.CaptureInfo
+	// queued lists the segments reassembly holds behind a hole, per
+	// direction; ackWait is an acknowledged hole waiting for its data.
+	queued  [2]queue
+	ackWait [2]ackWait
+	waiting bool // in Tracker.waiting
+	// gen names the connection's own reassembly state: a connection that
+	// starts again on the same addresses and ports (a reused port, a
+	// retried SYN) gets a new one (see flowOf).
+	gen uint64
+	// isn is the client's initial sequence number, when its SYN was seen:
+	// a SYN with the same number is a retry of the same connection.
+	isn      uint32
+	isnValid bool
+	// rstPending says a RST ended the connection before it carried a byte:
+	// a retried SYN continues it (one connection for all the tries, as
+	// Wireshark has one tcp.stream), anything else ends it.
+	rstPending bool
+	// ender is the first FIN or RST reassembly took per direction.
+	ender [2]ender
+}
+
+// ender is a packet that ended a direction.
+type ender struct {
+	valid bool
+	rst   bool
+	frame uint64
+	ts    int64
 }
 
 // dirIndex is 0 for client→server and 1 for server→client.

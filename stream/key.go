@@ -4,227 +4,39 @@ import (
 	"bytes"
 	"net/netip"
 	"sort"
-	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
 )
 
-// convKey identifies a TCP conversation on one capture interface, with the
-// two endpoints in a canonical order (a < b). It is a flat 40-byte value
+// tupleKey identifies a TCP conversation by its addresses and ports, with
+// the two endpoints in a canonical order (a < b). It is a flat 36-byte value
 // (IPv4 addresses in their IPv6-mapped form): every packet is looked up by
-// it, and netip.AddrPort's zone handle would make the key larger and
-// slower to hash.
-type convKey struct {
+// it, and netip.AddrPort's zone handle would make the key larger and slower
+// to hash. It has no capture interface: Wireshark (4.0) numbers the same
+// addresses and ports as one tcp.stream on every interface, while
+// reassembly keeps interfaces apart (a view per interface, see conv).
+type tupleKey struct {
 	a, b         [16]byte
 	aPort, bPort uint16
-	iface        int32
 }
 
 // makeKey returns the key of a segment from src to dst, and its direction
 // within the key: 0 for a→b, 1 for b→a.
-func makeKey(iface int, src, dst netip.AddrPort) (convKey, int) {
+func makeKey(src, dst netip.AddrPort) (tupleKey, int) {
 	s, d := src.Addr().As16(), dst.Addr().As16()
 	c := bytes.Compare(s[:], d[:])
 	if c < 0 || (c == 0 && src.Port() <= dst.Port()) {
-		return convKey{a: s, b: d, aPort: src.Port(), bPort: dst.Port(), iface: int32(iface)}, 0
+		return tupleKey{a: s, b: d, aPort: src.Port(), bPort: dst.Port()}, 0
 	}
-	return convKey{a: d, b: s, aPort: dst.Port(), bPort: src.Port(), iface: int32(iface)}, 1
-}
-
-// conv is every TCP conversation's state, watched or not: enough to number
-// it as Wireshark does and to decide whether it carries MQTT.
-type conv struct {
-	stream   int
-	lastSeen time.Time
-	synSeen  [2]bool
-	synSeq   [2]uint32
-	fin      [2]bool
-	rst      bool
-	conn     *Conn // non-nil once watched
-	ignore   bool  // decided: not MQTT
-	sniff    *sniffState
-}
-
-// reused reports whether a SYN starts a new conversation on the same
-// addresses and ports: Wireshark gives it a new tcp.stream when the old one
-// was closed or its SYN had another initial sequence number.
-func (cv *conv) reused(tcp *layers.TCP, d int) bool {
-	if !tcp.SYN || tcp.ACK {
-		return false
-	}
-	return cv.closed() || (cv.synSeen[d] && cv.synSeq[d] != tcp.Seq)
-}
-
-func (cv *conv) closed() bool { return cv.rst || (cv.fin[0] && cv.fin[1]) }
-
-func (cv *conv) see(tcp *layers.TCP, d int) {
-	if tcp.SYN && !cv.synSeen[d] {
-		cv.synSeen[d], cv.synSeq[d] = true, tcp.Seq
-	}
-	if tcp.FIN {
-		cv.fin[d] = true
-	}
-	if tcp.RST {
-		cv.rst = true
-	}
-}
-
-// sniffState collects the first payload bytes of each direction of a
-// connection on a port that is not an MQTT port, until it is clear whether
-// they open with a CONNECT. An ESP8266 often sends the first byte of a
-// packet in a segment of its own (onenet.md §5.1), so one segment may not
-// be enough.
-type sniffState struct {
-	done  [2]bool
-	data  [2][]byte
-	seq   [2]uint32
-	next  [2]uint32
-	frame [2]uint64
-	ci    [2]gopacket.CaptureInfo
-}
-
-// prefix is the start of a client stream seen before it was watched.
-type prefix struct {
-	data  []byte
-	seq   uint32
-	frame uint64
-	ci    gopacket.CaptureInfo
-}
-
-// sniffLen is enough bytes to recognise a CONNECT: type byte, up to four
-// length bytes, and the protocol name "MQIsdp" with its length.
-const sniffLen = 1 + 4 + 2 + 6
-
-// sniffMax bounds what Config.Sniff may ask for (an HTTP upgrade's
-// header block).
-const sniffMax = 16 << 10
-
-// SniffResult is what a look at the first bytes of a stream says.
-type SniffResult int
-
-// Sniff results.
-const (
-	SniffMore SniffResult = iota // not sure yet: more bytes are needed
-	SniffYes
-	SniffNo
-)
-
-// recogniser is what the first bytes of a client stream on an unwatched
-// connection are checked with: a CONNECT (when other ports are searched)
-// or what Config.Sniff recognises. It returns the roles the connection
-// gets ("connect" or "sniff").
-func (t *Tracker) recogniser(serverPort uint16) func([]byte) (sniffResult, string) {
-	return func(b []byte) (sniffResult, string) {
-		r := sniffNo
-		if t.cfg.DetectOtherPorts {
-			if r = looksLikeConnect(b); r == sniffYes {
-				return r, "connect"
-			}
-		}
-		if t.cfg.Sniff != nil && len(b) < sniffMax {
-			switch t.cfg.Sniff(b, serverPort) {
-			case SniffYes:
-				return sniffYes, "sniff"
-			case SniffMore:
-				r = sniffMore
-			}
-		}
-		return r, ""
-	}
-}
-
-// sniffConnect looks at a segment of an unwatched connection. It returns ok
-// when the direction's stream opens with a CONNECT (or what recognise
-// knows), with the bytes of it that earlier segments carried and the roles
-// the connection gets.
-func (cv *conv) sniffConnect(tcp *layers.TCP, d int, frame uint64, ci gopacket.CaptureInfo, recognise func([]byte) (sniffResult, string)) (prefix, string, bool) {
-	if len(tcp.Payload) == 0 {
-		return prefix{}, "", false
-	}
-	if cv.sniff == nil {
-		cv.sniff = &sniffState{}
-	}
-	s := cv.sniff
-	if s.done[d] {
-		return prefix{}, "", false
-	}
-	switch {
-	case len(s.data[d]) == 0:
-		// The stream's first byte must be this segment's first byte.
-		if cv.synSeen[d] && tcp.Seq != cv.synSeq[d]+1 {
-			s.done[d] = true
-			return cv.sniffDone()
-		}
-		s.seq[d], s.frame[d], s.ci[d] = tcp.Seq, frame, ci
-	case tcp.Seq != s.next[d]:
-		s.done[d] = true
-		return cv.sniffDone()
-	}
-	earlier := len(s.data[d])
-	n := min(len(tcp.Payload), sniffMax-earlier)
-	s.data[d] = append(s.data[d], tcp.Payload[:n]...)
-	s.next[d] = tcp.Seq + uint32(len(tcp.Payload))
-	switch r, roles := recognise(s.data[d]); r {
-	case sniffYes:
-		return prefix{data: s.data[d][:earlier], seq: s.seq[d], frame: s.frame[d], ci: s.ci[d]}, roles, true
-	case sniffNo:
-		s.done[d] = true
-		return cv.sniffDone()
-	}
-	if len(s.data[d]) >= sniffMax {
-		s.done[d] = true
-		return cv.sniffDone()
-	}
-	return prefix{}, "", false
-}
-
-func (cv *conv) sniffDone() (prefix, string, bool) {
-	if cv.sniff.done[0] && cv.sniff.done[1] {
-		cv.ignore, cv.sniff = true, nil
-	}
-	return prefix{}, "", false
-}
-
-type sniffResult int
-
-const (
-	sniffMore sniffResult = iota
-	sniffYes
-	sniffNo
-)
-
-// looksLikeConnect recognises the start of a CONNECT: 0x10, a remaining
-// length, then the protocol name "MQTT" or "MQIsdp" with its two-byte
-// length (anchors.md §3.7). The one-byte-length bug (a length over 127 in
-// one byte, onenet.md §6.3) is recognised too.
-func looksLikeConnect(b []byte) sniffResult {
-	if len(b) == 0 {
-		return sniffMore
-	}
-	if b[0] != 0x10 {
-		return sniffNo
-	}
-	result := sniffNo
-	for _, name := range [...]string{"\x00\x04MQTT", "\x00\x06MQIsdp"} {
-		for at := 2; at <= 5; at++ {
-			switch {
-			case len(b) >= at+len(name):
-				if string(b[at:at+len(name)]) == name {
-					return sniffYes
-				}
-			case len(b) <= at || hasPrefix(name, b[at:]):
-				result = sniffMore
-			}
-		}
-	}
-	return result
-}
-
-func hasPrefix(s string, b []byte) bool {
-	return len(b) <= len(s) && s[:len(b)] == string(b)
+	return tupleKey{a: d, b: s, aPort: dst.Port(), bPort: src.Port()}, 1
 }
 
 func sortConns(cs []*Conn) {
-	sort.Slice(cs, func(i, j int) bool { return cs[i].Stream < cs[j].Stream })
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].Stream != cs[j].Stream {
+			return cs[i].Stream < cs[j].Stream
+		}
+		if cs[i].Interface != cs[j].Interface {
+			return cs[i].Interface < cs[j].Interface
+		}
+		return cs[i].FirstFrame < cs[j].FirstFrame
+	})
 }

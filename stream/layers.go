@@ -21,8 +21,10 @@ type tcpPacket struct {
 	tcp      *layers.TCP
 	// missing is how many TCP payload bytes the snap length cut off.
 	missing int
-	// fragment is set for an IP fragment (not reassembled).
+	// fragment is set for an IP fragment of a TCP datagram (then frag is
+	// the fragment, and tcp is nil).
 	fragment bool
+	frag     fragment
 }
 
 // layerDecoder decodes link, IP and TCP headers with DecodingLayerParser,
@@ -37,6 +39,7 @@ type layerDecoder struct {
 	ip6      layers.IPv6
 	ip6ext   layers.IPv6ExtensionSkipper
 	tcp      layers.TCP
+	fragTCP  layers.TCP // the TCP header of a datagram put back together
 	payload  gopacket.Payload
 	parsers  [6]*gopacket.DecodingLayerParser // by firstLayers index
 	decoded  []gopacket.LayerType
@@ -118,10 +121,30 @@ func (d *layerDecoder) decode(lt layers.LinkType, data []byte, ci gopacket.Captu
 			isTCP = true
 		}
 	}
-	if !isTCP {
-		if is4 && d.ip4.Protocol == layers.IPProtocolTCP && d.ip4.FragOffset != 0 {
-			pkt.fragment = true
+	// A fragment is checked for before TCP: gopacket decodes the TCP
+	// header of an IPv6 fragment's data, whatever offset it has.
+	switch {
+	case is4 && (d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0):
+		if d.ip4.Protocol != layers.IPProtocolTCP {
+			return pkt, false
 		}
+		src, _ := netip.AddrFromSlice(d.ip4.SrcIP.To4())
+		dst, _ := netip.AddrFromSlice(d.ip4.DstIP.To4())
+		pkt.fragment = true
+		pkt.frag = fragment{src: src, dst: dst, id: uint32(d.ip4.Id), offset: int(d.ip4.FragOffset) * 8,
+			more: d.ip4.Flags&layers.IPv4MoreFragments != 0, data: d.ip4.Payload,
+			cut: len(d.ip4.Payload) < int(d.ip4.Length)-int(d.ip4.IHL)*4}
+		return pkt, false
+	case is6:
+		if f, ok := d.ip6Fragment(); ok {
+			if !f.tcp {
+				return pkt, false
+			}
+			pkt.fragment, pkt.frag = true, f.fragment
+			return pkt, false
+		}
+	}
+	if !isTCP {
 		return pkt, false
 	}
 	// The IP payload length the headers declare tells how much of the TCP
@@ -129,10 +152,6 @@ func (d *layerDecoder) decode(lt layers.LinkType, data []byte, ci gopacket.Captu
 	declared := -1
 	switch {
 	case is4:
-		if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
-			pkt.fragment = true
-			return pkt, false
-		}
 		src, _ := netip.AddrFromSlice(d.ip4.SrcIP.To4())
 		dst, _ := netip.AddrFromSlice(d.ip4.DstIP.To4())
 		pkt.src, pkt.dst = netip.AddrPortFrom(src, uint16(d.tcp.SrcPort)), netip.AddrPortFrom(dst, uint16(d.tcp.DstPort))
@@ -167,4 +186,53 @@ func offsetIn(whole, sub []byte) int {
 		return 0
 	}
 	return off
+}
+
+// ip6Frag is an IPv6 fragment, and whether its datagram is TCP.
+type ip6Frag struct {
+	fragment
+	tcp bool
+}
+
+// ip6Fragment finds a fragment header in the IPv6 packet just decoded,
+// after any hop-by-hop, routing and destination options headers. tcp says
+// the fragmented datagram is TCP.
+func (d *layerDecoder) ip6Fragment() (ip6Frag, bool) {
+	var out ip6Frag
+	next, b := d.ip6.NextHeader, d.ip6.Payload
+	ext := 0 // bytes of extension headers before the fragment header
+	for range 8 {
+		switch next {
+		case layers.IPProtocolIPv6HopByHop, layers.IPProtocolIPv6Routing, layers.IPProtocolIPv6Destination:
+			if len(b) < 2 || len(b) < (int(b[1])+1)*8 {
+				return out, false
+			}
+			n := (int(b[1]) + 1) * 8
+			next, b, ext = layers.IPProtocol(b[0]), b[n:], ext+n
+		case layers.IPProtocolIPv6Fragment:
+			if len(b) < 8 {
+				return out, false
+			}
+			fo := uint16(b[2])<<8 | uint16(b[3])
+			src, _ := netip.AddrFromSlice(d.ip6.SrcIP.To16())
+			dst, _ := netip.AddrFromSlice(d.ip6.DstIP.To16())
+			out.tcp = layers.IPProtocol(b[0]) == layers.IPProtocolTCP
+			out.fragment = fragment{v6: true, src: src, dst: dst, id: uint32(b[4])<<24 | uint32(b[5])<<16 | uint32(b[6])<<8 | uint32(b[7]),
+				offset: int(fo &^ 7), more: fo&1 != 0, data: b[8:], cut: len(d.ip6.Payload) < int(d.ip6.Length)}
+			return out, true
+		default:
+			return out, false
+		}
+	}
+	return out, false
+}
+
+// datagramTCP decodes the TCP segment of a datagram put back together from
+// fragments f (the last one).
+func (d *layerDecoder) datagramTCP(f fragment, payload []byte) (tcpPacket, bool) {
+	if err := d.fragTCP.DecodeFromBytes(payload, gopacket.NilDecodeFeedback); err != nil {
+		return tcpPacket{}, false
+	}
+	return tcpPacket{src: netip.AddrPortFrom(f.src, uint16(d.fragTCP.SrcPort)), dst: netip.AddrPortFrom(f.dst, uint16(d.fragTCP.DstPort)),
+		tcp: &d.fragTCP}, true
 }

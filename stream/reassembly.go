@@ -18,13 +18,17 @@ type factory struct {
 
 func (f *factory) New(_, _ gopacket.Flow, tcp *layers.TCP, ac reassembly.AssemblerContext) reassembly.Stream {
 	ctx := ac.(*packetCtx)
-	return &tcpStream{t: f.t, conn: ctx.conn}
+	return &tcpStream{t: f.t, conn: ctx.conn, gen: ctx.gen}
 }
 
 // tcpStream forwards one connection's reassembled data to the Handler.
 type tcpStream struct {
 	t    *Tracker
 	conn *Conn
+	// gen is the reassembly generation it was made for: once the
+	// connection has started again (a retried SYN), or ended, what
+	// reassembly still does with it is not reported.
+	gen uint64
 	// pendingGap is a hole found when reassembly restarted on a connection
 	// it had flushed, reported with the next data.
 	pendingGap [2]int64
@@ -36,16 +40,20 @@ type tcpStream struct {
 func (s *tcpStream) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, _ reassembly.TCPFlowDirection, nextSeq reassembly.Sequence, start *bool, ac reassembly.AssemblerContext) bool {
 	ctx := ac.(*packetCtx)
 	c := s.conn
+	if s.stale() || ctx.release {
+		*start = nextSeq < 0 // a release RST ends even a direction never started
+		return true
+	}
 	i := dirIndex(ctx.fromClient)
+	if (tcp.FIN || tcp.RST) && !c.ender[i].valid && ends(tcp, nextSeq) {
+		c.ender[i] = ender{valid: true, frame: ctx.frame, ts: ctx.ts, rst: tcp.RST}
+	}
 	switch {
 	case nextSeq >= 0:
 		c.expect[i], c.expectValid[i] = uint32(nextSeq), true
 		if len(tcp.Payload) > 0 && seqDiff(uint32(nextSeq), tcp.Seq) > 0 {
 			// Reassembly will hold this segment behind a hole.
-			if !c.minQueuedValid[i] || seqDiff(tcp.Seq, c.minQueued[i]) > 0 {
-				c.minQueued[i], c.minQueuedValid[i] = tcp.Seq, true
-				c.minQueuedFrame[i], c.minQueuedCI[i] = ctx.frame, ctx.GetCaptureInfo()
-			}
+			c.queued[i].add(queuedSeg{seq: tcp.Seq, frame: ctx.frame, ts: ctx.ts, iface: ctx.iface})
 		}
 	case tcp.SYN:
 		c.expect[i], c.expectValid[i] = tcp.Seq+1, true
@@ -61,12 +69,29 @@ func (s *tcpStream) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, _ reassembly
 	return true
 }
 
+// ends says whether reassembly will end a direction with a FIN or RST
+// segment rather than drop it: a RST only at the next sequence number, a
+// FIN unless all of it lies before (RFC 5961; gopacket's rules).
+func ends(tcp *layers.TCP, nextSeq reassembly.Sequence) bool {
+	if nextSeq < 0 {
+		return true
+	}
+	if tcp.RST {
+		return tcp.Seq == uint32(nextSeq)
+	}
+	return seqDiff(uint32(nextSeq), tcp.Seq+uint32(len(tcp.Payload))) >= 0
+}
+
+// stale says the connection has ended or started again since this stream
+// was made.
+func (s *tcpStream) stale() bool { return s.conn.done || s.gen != s.conn.gen }
+
 func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.AssemblerContext) {
 	c := s.conn
-	if c.done {
+	ctx := ac.(*packetCtx)
+	if s.stale() || ctx.release {
 		return
 	}
-	ctx := ac.(*packetCtx)
 	fromClient := ctx.fromClient
 	i := dirIndex(fromClient)
 	_, _, end, skip := sg.Info()
@@ -101,26 +126,35 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Ass
 		}
 		h.Data(c, fromClient, chunk)
 	}
-	if c.minQueuedValid[i] && (!c.expectValid[i] || seqDiff(c.expect[i], c.minQueued[i]) <= 0) {
-		c.minQueuedValid[i] = false
+	if c.expectValid[i] {
+		c.queued[i].drop(c.expect[i])
+	} else {
+		c.queued[i] = queue{}
 	}
 	if end {
-		last := ctx
-		if avail > 0 {
-			if l := ctxOf(sg.CaptureInfo(avail - 1)); l != nil {
-				last = l
-			}
+		// The FIN or RST that ended the direction: reassembly may deliver
+		// it with another packet (a hole filled in, a later segment), so it
+		// was noted when it came (Accept).
+		e := c.ender[i]
+		if !e.valid {
+			e = ender{valid: true, frame: ctx.frame, ts: ctx.ts, rst: ctx.rst}
 		}
 		how := "fin"
-		if last.rst || ctx.rst {
+		if e.rst {
 			how = "rst"
 		}
 		if c.End[i] == "" {
-			c.End[i], c.EndFrame[i] = how, ctx.frame
-			h.Closed(c, fromClient, ctx.frame, time.Unix(0, ctx.ts).UTC())
+			c.End[i], c.EndFrame[i] = how, e.frame
+			h.Closed(c, fromClient, e.frame, time.Unix(0, e.ts).UTC())
 		}
 		if how == "rst" {
-			s.t.finish(c, "rst")
+			if c.isnValid && c.Bytes[0]+c.Bytes[1] == 0 {
+				// Not one byte yet: a retried SYN may follow (Tracker.retry).
+				c.rstPending = true
+			} else {
+				s.t.finish(c, "rst")
+				s.t.ended = append(s.t.ended, c)
+			}
 		}
 	}
 }
@@ -129,7 +163,7 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Ass
 // flush of an idle connection only ends the gopacket stream.
 func (s *tcpStream) ReassemblyComplete(reassembly.AssemblerContext) bool {
 	c := s.conn
-	if c.End[0] != "" && c.End[1] != "" {
+	if !s.stale() && c.End[0] != "" && c.End[1] != "" {
 		s.t.finish(c, "closed")
 	}
 	return true
@@ -153,7 +187,7 @@ func (c *Conn) missingIn(sg reassembly.ScatterGather, i, avail int, out []Missin
 				from = max(off, end-int(ctx.pad))
 			}
 			if from < end {
-				out = append(out, Missing{Off: from, Len: end - from, Frame: ctx.frame, Lost: ctx.lost})
+				out = append(out, Missing{Off: from, Len: end - from, Frame: ctx.frame, Lost: ctx.lost, Acked: ctx.acked})
 			}
 			if !ctx.padSeen {
 				ctx.padSeen = true

@@ -38,7 +38,16 @@ type Config struct {
 	IdleTimeout time.Duration
 	// FlushEvery is the number of packets between flush checks.
 	FlushEvery int
+	// MaxConversations bounds the TCP conversations remembered for their
+	// stream numbers (watched or not); past it the least recently seen are
+	// forgotten (0: the default).
+	MaxConversations int
 }
+
+// DefaultMaxConversations is what the conversation table holds at most
+// (about 30 MB): Wireshark remembers every conversation of a capture,
+// mqttpcap as many as this.
+const DefaultMaxConversations = 1 << 18
 
 // DefaultConfig watches 1883 and 8883 and detects MQTT on other ports.
 func DefaultConfig() Config {
@@ -50,6 +59,7 @@ func DefaultConfig() Config {
 		HoleTimeout:      10 * time.Second,
 		IdleTimeout:      30 * time.Minute,
 		FlushEvery:       10000,
+		MaxConversations: DefaultMaxConversations,
 	}
 }
 
@@ -61,8 +71,19 @@ type Stats struct {
 	Streams     int    // TCP connections (tcp.stream indexes given)
 	Connections int    // watched connections
 	NotTCP      uint64
-	Fragments   uint64 // IP fragments (not reassembled)
-	SnaplenCut  uint64 // watched segments the snap length cut
+	Fragments   uint64 // IP fragments of TCP datagrams
+	// Reassembled counts TCP datagrams put back together from fragments;
+	// FragmentsDropped those given up (incomplete, cut by the snap length,
+	// overlapping in disagreement, or over a bound).
+	Reassembled      uint64
+	FragmentsDropped uint64
+	SnaplenCut       uint64 // watched segments the snap length cut
+	// Forgotten counts conversations dropped from the full conversation
+	// table (Config.MaxConversations).
+	Forgotten uint64
+	// ServerPorts counts TCP connections (streams) by their server's port
+	// (at most 65,536 entries).
+	ServerPorts map[uint16]int
 	// UnsupportedLink counts packets of link types mqttpcap cannot decode.
 	UnsupportedLink map[layers.LinkType]uint64
 }
@@ -73,7 +94,8 @@ type Tracker struct {
 	cfg       Config
 	h         Handler
 	layers    *layerDecoder
-	convs     map[convKey]*conv
+	defrag    *defragmenter
+	convs     convTable
 	asms      map[int]*assembler
 	ports     map[uint16]bool
 	sniffPort map[uint16]bool
@@ -85,6 +107,10 @@ type Tracker struct {
 	lastFlush time.Time
 	since     int
 	stats     Stats
+	gens      uint64  // reassembly generations given out (flowOf)
+	live      []*Conn // connections not done yet (checked for idleness)
+	waiting   []*Conn // connections with an acknowledged hole waiting for data
+	ended     []*Conn // connections to release once reassembly returns
 }
 
 // assembler is the reassembly state of one capture interface: streams of
@@ -96,8 +122,11 @@ type assembler struct {
 
 // NewTracker returns a Tracker that reports to h.
 func NewTracker(cfg Config, h Handler) *Tracker {
-	t := &Tracker{cfg: cfg, h: h, layers: newLayerDecoder(), convs: make(map[convKey]*conv),
-		asms: make(map[int]*assembler), ports: make(map[uint16]bool)}
+	t := &Tracker{cfg: cfg, h: h, layers: newLayerDecoder(), defrag: newDefragmenter(), asms: make(map[int]*assembler), ports: make(map[uint16]bool)}
+	t.convs = convTable{m: make(map[tupleKey]*conv), max: cfg.MaxConversations}
+	if t.convs.max <= 0 {
+		t.convs.max = DefaultMaxConversations
+	}
 	for _, p := range cfg.Ports {
 		t.ports[p] = true
 	}
@@ -156,37 +185,66 @@ func (t *Tracker) Packet(frame uint64, ci gopacket.CaptureInfo, lt layers.LinkTy
 		return
 	}
 	pkt, ok := t.layers.decode(lt, data, ci)
-	if !ok {
-		if pkt.fragment {
-			t.stats.Fragments++
-		} else {
-			t.stats.NotTCP++
+	if !ok && pkt.fragment {
+		t.stats.Fragments++
+		payload, done := t.defrag.add(pkt.frag, ci.InterfaceIndex, ci.Timestamp.UnixNano())
+		t.stats.Reassembled, t.stats.FragmentsDropped = t.defrag.reassembled, t.defrag.dropped
+		if !done {
+			return
 		}
+		pkt, ok = t.layers.datagramTCP(pkt.frag, payload)
+	}
+	if !ok {
+		t.stats.NotTCP++
 		return
 	}
 	t.stats.TCP++
+	t.expireAckWaits(frame, ci.Timestamp.UnixNano(), false)
 	t.segment(frame, ci, pkt)
+	t.stats.Streams = t.convs.next
 }
 
 func (t *Tracker) segment(frame uint64, ci gopacket.CaptureInfo, pkt tcpPacket) {
 	tcp := pkt.tcp
-	key, d := makeKey(ci.InterfaceIndex, pkt.src, pkt.dst)
-	cv := t.convs[key]
-	if cv == nil || cv.reused(tcp, d) {
-		if cv != nil && cv.conn != nil && !cv.conn.done {
-			t.finish(cv.conn, "port reused")
+	ts := ci.Timestamp.UnixNano()
+	key, d := makeKey(pkt.src, pkt.dst)
+	if t.convs.full() && t.convs.m[key] == nil {
+		t.forget(frame, ci)
+	}
+	streams := t.convs.next
+	cv, old := t.convs.lookup(key, d, tcp, ts)
+	if t.convs.next != streams {
+		t.countServerPort(pkt)
+	}
+	if old != nil {
+		// A reused port: the connections of the old stream are over.
+		for _, v := range old.views {
+			if v.open() {
+				t.giveUp(v.conn, "port reused")
+			}
 		}
-		cv = &conv{stream: t.stats.Streams}
-		t.stats.Streams++
-		t.convs[key] = cv
 	}
-	cv.lastSeen = ci.Timestamp
-	cv.see(tcp, d)
-
-	if cv.conn == nil && !cv.ignore {
-		t.decide(cv, frame, ci, pkt, d)
+	v := cv.viewOn(ci.InterfaceIndex)
+	if tcp.SYN && !tcp.ACK && v.conn != nil && v.conn.rstPending {
+		t.retry(v.conn, d, tcp)
 	}
-	c := cv.conn
+	if v.conn != nil && v.conn.rstPending {
+		t.finish(v.conn, "rst")
+		t.release(v.conn, v.conn.gen)
+	}
+	if tcp.SYN && !tcp.ACK && (v.ignore || (v.conn != nil && v.conn.done)) {
+		// A new connection on the same stream (its SYN has the sequence
+		// number of the old one: Wireshark keeps the number). Decide and
+		// reassemble it afresh.
+		*v = view{iface: v.iface}
+	}
+	if tcp.SYN && !v.synSeen[d] {
+		v.synSeen[d], v.synSeq[d] = true, tcp.Seq
+	}
+	if v.conn == nil && !v.ignore {
+		t.decide(cv, v, frame, ci, pkt, d)
+	}
+	c := v.conn
 	if c == nil || c.done {
 		return
 	}
@@ -200,15 +258,40 @@ func (t *Tracker) segment(frame uint64, ci gopacket.CaptureInfo, pkt tcpPacket) 
 		t.snaplenCut(c, i, frame, ci, pkt)
 	}
 	if tcp.ACK {
-		t.fillAckedHole(c, 1-i, pkt)
+		t.noteAck(c, 1-i, tcp.Ack, frame, ts)
 	}
 	ctx := t.ctxs.get(ci, frame)
-	ctx.fromClient, ctx.rst, ctx.conn = fromClient, tcp.RST, c
+	ctx.fromClient, ctx.rst, ctx.conn, ctx.gen = fromClient, tcp.RST, c, c.gen
 	if pkt.missing > 0 {
 		ctx.pad = int32(pkt.missing)
 		c.padded[i]++
 	}
-	t.assemblerFor(ci.InterfaceIndex).asm.AssembleWithContext(flowOf(pkt), tcp, ctx)
+	t.assemble(c, pkt, tcp, ctx)
+	if c.ackWait[i].lostValid {
+		t.fillLost(c, i)
+	}
+}
+
+// countServerPort counts a new TCP connection under its server's port:
+// the SYN's destination, the SYN+ACK's source, else an MQTT port, else
+// the lower port (servers listen on low, well-known ports).
+func (t *Tracker) countServerPort(pkt tcpPacket) {
+	src, dst := pkt.src.Port(), pkt.dst.Port()
+	port := min(src, dst)
+	switch {
+	case pkt.tcp.SYN && !pkt.tcp.ACK:
+		port = dst
+	case pkt.tcp.SYN:
+		port = src
+	case t.ports[dst]:
+		port = dst
+	case t.ports[src]:
+		port = src
+	}
+	if t.stats.ServerPorts == nil {
+		t.stats.ServerPorts = make(map[uint16]int)
+	}
+	t.stats.ServerPorts[port]++
 }
 
 // snaplenCut pads a segment the snap length cut with zeros, so the stream
@@ -228,40 +311,9 @@ func (t *Tracker) snaplenCut(c *Conn, i int, frame uint64, ci gopacket.CaptureIn
 	}
 }
 
-// maxFill bounds the hole fillAckedHole fills in.
-const maxFill = 16 << 20
-
-// fillAckedHole ends the wait for a segment the capture missed. When the
-// receiver acknowledges bytes beyond a hole in direction j, it got the
-// missing bytes, so they are lost from the capture, not late: rather than
-// hold everything behind the hole until the hole timeout (as reassembly
-// would, and out of frame order), the hole is filled with zeros marked
-// lost, and the data behind it is delivered at once, after a gap. A hole
-// the receiver has not acknowledged (a loss the sender will retransmit)
-// still waits. Wireshark reports the same situation as "ACKed unseen
-// segment".
-func (t *Tracker) fillAckedHole(c *Conn, j int, ack tcpPacket) {
-	if !c.minQueuedValid[j] || !c.expectValid[j] {
-		return
-	}
-	hole := seqDiff(c.expect[j], c.minQueued[j])
-	if hole <= 0 || hole > maxFill || seqDiff(c.minQueued[j], ack.tcp.Ack) < 0 {
-		return
-	}
-	start := c.expect[j]
-	fill := syntheticTCP(ack.tcp.DstPort, ack.tcp.SrcPort, start, ack.tcp.Seq, make([]byte, hole))
-	ctx := t.ctxs.get(c.minQueuedCI[j], c.minQueuedFrame[j])
-	ctx.fromClient, ctx.conn = j == 0, c
-	ctx.pad, ctx.lost = int32(hole), true
-	c.padded[j]++
-	rev := tcpPacket{src: ack.dst, dst: ack.src}
-	c.minQueuedValid[j] = false
-	t.assemblerFor(c.Interface).asm.AssembleWithContext(flowOf(rev), fill, ctx)
-}
-
 // decide watches a connection on an MQTT port, or one that opens with a
 // CONNECT.
-func (t *Tracker) decide(cv *conv, frame uint64, ci gopacket.CaptureInfo, pkt tcpPacket, d int) {
+func (t *Tracker) decide(cv *conv, v *view, frame uint64, ci gopacket.CaptureInfo, pkt tcpPacket, d int) {
 	tcp := pkt.tcp
 	srcMQTT, dstMQTT := t.ports[pkt.src.Port()], t.ports[pkt.dst.Port()]
 	if srcMQTT || dstMQTT {
@@ -276,107 +328,44 @@ func (t *Tracker) decide(cv *conv, frame uint64, ci gopacket.CaptureInfo, pkt tc
 		case srcMQTT && dstMQTT && pkt.src.Port() < pkt.dst.Port():
 			client, server = pkt.dst, pkt.src
 		}
-		t.watch(cv, frame, ci, client, server, roles)
+		t.watch(cv, v, frame, ci, client, server, roles)
 		return
 	}
 	sniffPort := t.sniffPort[pkt.src.Port()] || t.sniffPort[pkt.dst.Port()]
 	if !t.cfg.DetectOtherPorts && !sniffPort {
-		cv.ignore = true
+		v.ignore = true
 		return
 	}
-	prefix, found, ok := cv.sniffConnect(tcp, d, frame, ci, t.recogniser(pkt.dst.Port()))
+	prefix, found, ok := v.sniffConnect(tcp, d, frame, ci, t.recogniser(pkt.dst.Port()))
 	if !ok {
 		return
 	}
-	c := t.watch(cv, frame, ci, pkt.src, pkt.dst, found)
+	c := t.watch(cv, v, frame, ci, pkt.src, pkt.dst, found)
 	if len(prefix.data) > 0 {
 		// The first bytes of the CONNECT came in earlier segments, before the
 		// connection was watched: hand them to reassembly first.
-		first := syntheticTCP(tcp.SrcPort, tcp.DstPort, prefix.seq, tcp.Ack, prefix.data)
+		first := syntheticTCP(tcp.SrcPort, tcp.DstPort, prefix.seq, tcp.Ack, false, prefix.data)
 		ctx := t.ctxs.get(prefix.ci, prefix.frame)
-		ctx.fromClient, ctx.conn = true, c
+		ctx.fromClient, ctx.conn, ctx.gen = true, c, c.gen
 		c.Packets[0]++
 		c.Bytes[0] += int64(len(prefix.data))
-		t.assemblerFor(ci.InterfaceIndex).asm.AssembleWithContext(flowOf(pkt), first, ctx)
+		t.assemble(c, pkt, first, ctx)
 	}
 }
 
-func (t *Tracker) watch(cv *conv, frame uint64, ci gopacket.CaptureInfo, client, server netip.AddrPort, roles string) *Conn {
+func (t *Tracker) watch(cv *conv, v *view, frame uint64, ci gopacket.CaptureInfo, client, server netip.AddrPort, roles string) *Conn {
 	c := &Conn{Stream: cv.stream, Interface: ci.InterfaceIndex, Client: client, Server: server, Roles: roles,
-		FirstFrame: frame, FirstTime: ci.Timestamp, LastTime: ci.Timestamp}
-	_, cd := makeKey(ci.InterfaceIndex, client, server)
-	c.StartSeen = [2]bool{cv.synSeen[cd], cv.synSeen[1-cd]}
+		FirstFrame: frame, FirstTime: ci.Timestamp, LastTime: ci.Timestamp, gen: t.nextGen()}
+	_, cd := makeKey(client, server)
+	c.StartSeen = [2]bool{v.synSeen[cd], v.synSeen[1-cd]}
+	c.isn, c.isnValid = v.synSeq[cd], v.synSeen[cd]
 	if roles == "connect" || roles == "sniff" {
 		c.StartSeen[0] = true // the sniffed bytes are the first of the client's stream
 	}
-	cv.conn = c
-	cv.sniff = nil
+	v.conn = c
+	v.sniff = nil
 	t.stats.Connections++
+	t.live = append(t.live, c)
 	t.h.Opened(c)
 	return c
-}
-
-// Flush gives up holes older than the hole timeout and ends idle
-// connections, as of capture time now.
-func (t *Tracker) Flush(now time.Time) {
-	t.since, t.lastFlush = 0, now
-	for _, a := range t.asms {
-		a.asm.FlushWithOptions(reassembly.FlushOptions{T: now.Add(-t.cfg.HoleTimeout), TC: now.Add(-t.cfg.IdleTimeout)})
-	}
-	idle := now.Add(-t.cfg.IdleTimeout)
-	linger := now.Add(-2 * time.Minute)
-	var ended []*Conn
-	for k, cv := range t.convs {
-		switch {
-		case cv.lastSeen.Before(idle):
-			if cv.conn != nil && !cv.conn.done {
-				ended = append(ended, cv.conn)
-			}
-			delete(t.convs, k)
-		case cv.closed() && cv.lastSeen.Before(linger) && (cv.conn == nil || cv.conn.done):
-			delete(t.convs, k)
-		}
-	}
-	// Ended in stream order, not the map's: the output must not change
-	// from one run to the next.
-	sortConns(ended)
-	for _, c := range ended {
-		t.finish(c, "idle")
-	}
-}
-
-// Close flushes everything at the end of the capture: buffered data is
-// delivered (holes reported as gaps) and every connection is done.
-func (t *Tracker) Close() {
-	for _, a := range t.asms {
-		a.asm.FlushAll()
-	}
-	// Done in stream order, for stable output.
-	var open []*Conn
-	for _, cv := range t.convs {
-		if cv.conn != nil && !cv.conn.done {
-			open = append(open, cv.conn)
-		}
-	}
-	sortConns(open)
-	for _, c := range open {
-		t.finish(c, "capture end")
-	}
-}
-
-func (t *Tracker) finish(c *Conn, why string) {
-	if c.done {
-		return
-	}
-	c.done = true
-	t.h.Done(c, why)
-}
-
-func flowOf(pkt tcpPacket) gopacket.Flow {
-	if pkt.src.Addr().Is4() {
-		src, dst := pkt.src.Addr().As4(), pkt.dst.Addr().As4()
-		return gopacket.NewFlow(layers.EndpointIPv4, src[:], dst[:])
-	}
-	src, dst := pkt.src.Addr().As16(), pkt.dst.Addr().As16()
-	return gopacket.NewFlow(layers.EndpointIPv6, src[:], dst[:])
 }

@@ -128,7 +128,8 @@ func packetRow(row *PacketRow, file string, r *pipeline.Record) {
 		Length: int32(len(p.Raw)), Truncated: p.Truncated, VersionInferred: p.VersionInferred}
 	if r.Conn != nil {
 		row.Stream, row.Interface = int32(r.Conn.Stream), int32(r.Conn.Interface)
-		row.Src, row.Dst, row.Direction = r.Conn.Client.String(), r.Conn.Server.String(), "client_to_server"
+		row.Src, row.Dst = pipeline.Addrs(r.Conn, r.Info)
+		row.Direction = "client_to_server"
 		if !r.FromClient {
 			row.Src, row.Dst, row.Direction = row.Dst, row.Src, "server_to_client"
 		}
@@ -246,11 +247,11 @@ func onenetColumns(row *PacketRow, on *onenet.PacketInfo) {
 // connectionRow fills row from the record that ends a connection.
 func connectionRow(row *ConnectionRow, file string, r *pipeline.Record) {
 	c := r.Final
-	*row = ConnectionRow{File: file, Stream: int32(c.Stream), Interface: int32(c.Interface), Client: c.Client.String(),
-		Server: c.Server.String(), Start: c.FirstTime.UTC(), Time: c.LastTime.UTC(),
+	*row = ConnectionRow{File: file, Stream: int32(c.Stream), Interface: int32(c.Interface), Start: c.FirstTime.UTC(), Time: c.LastTime.UTC(),
 		DurationMS: float64(c.LastTime.Sub(c.FirstTime)) / float64(time.Millisecond),
 		FirstFrame: int64(c.FirstFrame), LastFrame: int64(c.LastFrame), BytesC2S: c.Bytes[0], BytesS2C: c.Bytes[1],
 		ClosedByClient: c.End[0], ClosedByServer: c.End[1]}
+	row.Client, row.Server = pipeline.Addrs(c, r.Info)
 	if info := r.Info; info != nil {
 		if info.Version != decode.VersionUnknown {
 			row.Version = i32(int(info.Version))

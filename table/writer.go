@@ -122,9 +122,16 @@ func (w *Writer) Record(r *pipeline.Record) error {
 // Flush implements the CLI's sink: the files are finished by Close.
 func (w *Writer) Flush() error { return w.Close() }
 
-// Close finishes every file (a Parquet footer, buffered CSV lines).
+// Close finishes every file (a Parquet footer, buffered CSV lines). Without
+// partitions, the two files are written even when no row came (a capture
+// without MQTT): the tables are then empty, not missing.
 func (w *Writer) Close() error {
 	var errs []error
+	if w.opts.PartitionBy == "" && len(w.parts) == 0 && w.Files == nil {
+		if _, err := w.partition(""); err != nil {
+			return err
+		}
+	}
 	for _, key := range slices.Sorted(maps.Keys(w.parts)) {
 		p := w.parts[key]
 		errs = append(errs, p.packets.close(), p.connections.close())

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/mqttpcap/mqttpcap/export"
@@ -26,7 +27,12 @@ type exportOptions struct {
 	now     func() time.Time
 }
 
-var exportFormats = []string{"at", "hex", "c", "fixture", "go"}
+var exportFormats = []string{"at", "at-plain", "hex", "hex-spaced", "bin", "c", "fixture", "go"}
+
+// exportFormatList describes the formats for --help.
+const exportFormatList = "at (default: an ESP8266 AT+CIPSEND script with comments), at-plain (the same without comments, to paste as it is), " +
+	"hex (a packet per line), hex-spaced (10 98 01 ..., for a serial tool's HEX mode), bin (raw bytes, a file per packet in the -o directory), " +
+	"c, fixture (JSON), go"
 
 func (e *exportOptions) validate() error {
 	if e.format == "" {
@@ -37,9 +43,9 @@ func (e *exportOptions) validate() error {
 		ok = ok || f == e.format
 	}
 	if !ok {
-		return usageErr(fmt.Errorf("--export-hex: %q is not a format (at, hex, c, fixture, go)", e.format))
+		return usageErr(fmt.Errorf("--export-hex: %q is not a format (%s)", e.format, strings.Join(exportFormats, ", ")))
 	}
-	if e.refresh && (e.expires == "") == (e.ttl == "") {
+	if e.refresh && e.expires == "" && e.ttl == "" {
 		e.ttl = "365d"
 	}
 	return nil
@@ -55,8 +61,12 @@ func (c *exportCollector) Record(r *pipeline.Record) error {
 	if r.Kind != pipeline.KindPacket || !c.match(r) {
 		return nil
 	}
-	c.pkts = append(c.pkts, export.Packet{Frame: r.Frame, Time: r.Time, Stream: r.Conn.Stream, Client: r.Conn.Client,
-		Server: r.Conn.Server, FromClient: r.FromClient, Packet: r.Packet.Clone()})
+	p := export.Packet{Frame: r.Frame, Time: r.Time, Stream: r.Conn.Stream, Client: r.Conn.Client,
+		Server: r.Conn.Server, FromClient: r.FromClient, Packet: r.Packet.Clone()}
+	if r.Info != nil {
+		p.ServerName = r.Info.ServerName
+	}
+	c.pkts = append(c.pkts, p)
 	return nil
 }
 
@@ -77,8 +87,28 @@ func (e *exportOptions) write(ios *ioStreams, source string, pkts []export.Packe
 		return withCode(exitError, errors.New("--export-hex: no packet matched: nothing to export"),
 			"without -Y the AT, hex and C formats take the packets the clients sent")
 	}
+	// One connection after another, each with its own AT+CIPSTART: the
+	// packets came in completion order, connections interleaved.
+	pkts = export.ByConnection(pkts)
+	host, port := "", e.port
+	if e.server != "" {
+		h, p, err := parseServer("--server", e.server)
+		if err != nil {
+			return err
+		}
+		host = h
+		if p != 0 {
+			if e.port != 0 && e.port != p {
+				return usageErr(fmt.Errorf("--server %s and --server-port %d give two ports", e.server, e.port))
+			}
+			port = p
+		}
+	}
 	if err := fixLengths(ios, pkts, e.fix); err != nil {
 		return err
+	}
+	if !e.refresh {
+		warnExpired(ios, pkts, e.now())
 	}
 	if e.refresh {
 		keyFn, err := keys.keyFunc(ios)
@@ -107,6 +137,17 @@ func (e *exportOptions) write(ios *ioStreams, source string, pkts []export.Packe
 			fmt.Fprintln(ios.ErrOut, "mqttpcap: --refresh-token: no exported CONNECT carries a OneNET token")
 		}
 	}
+	if e.format == "bin" {
+		if e.output == "" || e.output == "-" {
+			return usageErr(errors.New("--export-hex bin writes a file per packet: give the directory with -o DIR"))
+		}
+		paths, err := export.Bin(e.output, pkts)
+		if err != nil {
+			return withCode(exitError, fmt.Errorf("writing the export: %w", err))
+		}
+		fmt.Fprintf(ios.ErrOut, "mqttpcap: wrote %d files to %s (%s ... %s)\n", len(paths), e.output, filepath.Base(paths[0]), filepath.Base(paths[len(paths)-1]))
+		return nil
+	}
 	var w io.Writer = ios.Out
 	if e.output != "" && e.output != "-" {
 		f, err := os.Create(e.output)
@@ -119,10 +160,15 @@ func (e *exportOptions) write(ios *ioStreams, source string, pkts []export.Packe
 	name := filepath.Base(source)
 	var err error
 	switch e.format {
-	case "at":
-		err = export.AT(w, pkts, export.ATOptions{Server: e.server, Port: e.port, Source: name})
+	case "at", "at-plain":
+		err = export.AT(w, pkts, export.ATOptions{Server: host, Port: port, Source: name, Plain: e.format == "at-plain"})
+		if errors.Is(err, export.ErrNoServer) {
+			return usageErr(fmt.Errorf("--export-hex %s: %w", e.format, err), "give it: --server HOST[:PORT], e.g. --server studio-mqtt.heclouds.com:1883")
+		}
 	case "hex":
 		err = export.Hex(w, pkts)
+	case "hex-spaced":
+		err = export.HexSpaced(w, pkts)
 	case "c":
 		err = export.C(w, pkts, export.COptions{Source: name})
 	case "fixture":

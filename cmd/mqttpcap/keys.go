@@ -59,6 +59,26 @@ func (k *keyOptions) keyFunc(ios *ioStreams) (onenet.KeyFunc, error) {
 	}, nil
 }
 
+// secrets are the keys given, for --redact to scrub from every message
+// (nil without a key; unreadable files give none: keyFunc reports them).
+func (k *keyOptions) secrets(ios *ioStreams) []string {
+	var out []string
+	key := k.key
+	if key == "" {
+		key = ios.getenv(keyEnv)
+	}
+	if key != "" {
+		out = append(out, key)
+	}
+	if k.keyFile != "" {
+		byName, _ := readKeyFile(k.keyFile)
+		for _, v := range byName {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // checkKey says what is wrong with a key without showing it.
 func checkKey(key string) error {
 	if _, err := base64.StdEncoding.DecodeString(key); err != nil {

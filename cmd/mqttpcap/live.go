@@ -18,6 +18,7 @@ import (
 // depends on.
 type liveOptions struct {
 	g        *globalOptions
+	given    flagSet // the flags the command line gave
 	iface    string
 	count    int
 	duration time.Duration
@@ -96,6 +97,7 @@ Run 'mqttpcap interfaces' to list the interfaces with their addresses.
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.given = cmd.Flags().Changed
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
@@ -125,6 +127,12 @@ func (o *liveOptions) validate() (pipeline.Options, capture.LiveOptions, error) 
 		return pipeline.Options{}, lo, err
 	}
 	if err := o.out.validate(); err != nil {
+		return pipeline.Options{}, lo, err
+	}
+	if err := o.out.checkFlags(o.given); err != nil {
+		return pipeline.Options{}, lo, err
+	}
+	if err := o.dec.checkFlags(o.given); err != nil {
 		return pipeline.Options{}, lo, err
 	}
 	if o.iface == "" {
@@ -186,7 +194,7 @@ func runLive(ctx context.Context, o *liveOptions) error {
 		pcapng = capture.NewNgWriter(file, o.iface, src.LinkType(), lo.Filter.String())
 	}
 
-	out := &countingSink{sink: o.out.sink(ios, o.g.color, true), max: o.count, match: o.out.match()}
+	out := &countingSink{sink: o.out.sink(ios, o.g.color, true, o.dec.keys.secrets(ios)), max: o.count, match: o.out.match()}
 	p := pipeline.New(opts, out)
 	fmt.Fprintf(ios.ErrOut, "mqttpcap: live: listening on %s (link type %s), %s; Ctrl-C stops\n",
 		src.Name(), src.LinkType(), lo.Filter)

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 )
 
@@ -22,7 +23,8 @@ const (
 	exitUsage     = 2   // bad flags or arguments
 	exitInput     = 3   // the input could not be read: missing, unreadable, not a capture
 	exitDamaged   = 4   // the capture is cut short or damaged: everything before the damage was printed
-	exitRefused   = 5   // a token does not verify, or the server refused (replay)
+	exitRefused   = 5   // a token does not verify or has errors, or the server refused (replay)
+	exitNoServer  = 6   // replay: the server could not be reached
 	exitInterrupt = 130 // interrupted (Ctrl-C)
 )
 
@@ -34,8 +36,12 @@ const exitStatusHelp = `EXIT STATUS
   3    the input could not be read: missing, unreadable, or not a capture
   4    the capture is cut short or damaged: everything before the damage
        was printed, and the error says where it ends
-  5    token verify: the signature does not verify; replay: the server
-       refused the login or closed without a CONNACK
+  5    token verify: the signature does not verify; token decode: the
+       token has an error the platform refuses it for; replay, send: the
+       server refused the login, closed without a CONNACK, closed a
+       connection before the client's DISCONNECT, or does not speak MQTT
+  6    replay: the server could not be reached (connection refused,
+       unknown host, no answer)
   130  interrupted (Ctrl-C)`
 
 func main() {
@@ -90,6 +96,19 @@ func withCode(code int, err error, hints ...string) error {
 	return &cliError{code: code, err: err, hints: hints}
 }
 
+// libraryPrefixes are the contexts the onenet package puts in its errors
+// for programs ("onenet: parse token: ..."): the CLI's messages already
+// say what was being done, so users do not see them.
+var libraryPrefixes = []string{"onenet: parse token: ", "onenet: verify: ", "onenet: sign: ", "onenet: generate: ", "onenet: percent-decode: "}
+
+// userMessage is an error's text without library prefixes.
+func userMessage(s string) string {
+	for _, p := range libraryPrefixes {
+		s = strings.ReplaceAll(s, p, "")
+	}
+	return s
+}
+
 // reportError prints err as one line (and its hints) and picks the exit code.
 func reportError(w io.Writer, err error) int {
 	code := exitError
@@ -105,7 +124,7 @@ func reportError(w io.Writer, err error) int {
 		code = exitUsage
 		hints = []string{"run 'mqttpcap --help' for usage"}
 	}
-	fmt.Fprintf(w, "mqttpcap: %s\n", err)
+	fmt.Fprintf(w, "mqttpcap: %s\n", userMessage(err.Error()))
 	for _, h := range hints {
 		fmt.Fprintf(w, "mqttpcap: hint: %s\n", h)
 	}

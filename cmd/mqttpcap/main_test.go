@@ -91,7 +91,13 @@ func TestGoldenRead(t *testing.T) {
 			if keys := strings.TrimSuffix(path, filepath.Ext(path)) + ".keys"; fileExists(keys) {
 				read = append(read, "--tls-keylog", keys)
 			}
-			out, _, code := runCLI(t, false, nil, append(read, path)...)
+			args := append(read[:len(read):len(read)], path)
+			if name == "big-publish.pcap" {
+				// Piped output is never shortened: its 20 KB payload would
+				// make a 20 KB line; laid out for 120 columns it is elided.
+				args = append(args, "--width", "120")
+			}
+			out, _, code := runCLI(t, false, nil, args...)
 			wantCode := 0
 			if name == "cut-short.pcap" {
 				wantCode = 4
@@ -168,8 +174,10 @@ func TestGoldenViews(t *testing.T) {
 	}{
 		{"list", []string{"read", seed}},
 		{"detail", []string{"read", "-V", seed}},
+		{"hex", []string{"read", "--hex", seed}},
 		{"stats", []string{"stats", seed}},
 		{"set", []string{"read", "../../testdata/pcaps/onenet-set.pcap"}},
+		{"midstream", []string{"read", "../../testdata/pcaps/midstream-v5.pcap"}},
 	} {
 		for _, width := range []string{"80", "120"} {
 			for _, colour := range []bool{false, true} {
@@ -189,17 +197,21 @@ func TestGoldenViews(t *testing.T) {
 						// Piped output is never elided: only --width lays it out.
 						out, _, _ = runCLI(t, false, nil, append(view.args, "--width", width)...)
 					}
-					if view.name != "detail" {
-						w, _ := strconv.Atoi(width)
-						for _, line := range strings.Split(out, "\n") {
-							if n := ansi.StringWidth(line); n > w && !strings.Contains(line, "! ") {
-								t.Errorf("line is %d columns wide, over %d: %q", n, w, line)
-							}
-						}
-					}
+					checkWidth(t, out, width)
 					golden(t, "views/"+name+".txt", out)
 				})
 			}
+		}
+	}
+}
+
+// checkWidth fails the test for every line of out wider than width columns.
+func checkWidth(t *testing.T, out, width string) {
+	t.Helper()
+	w, _ := strconv.Atoi(width)
+	for _, line := range strings.Split(out, "\n") {
+		if n := ansi.StringWidth(line); n > w {
+			t.Errorf("line is %d columns wide, over %d: %q", n, w, line)
 		}
 	}
 }

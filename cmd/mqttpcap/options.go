@@ -28,12 +28,14 @@ type decodeOptions struct {
 	keys        keyOptions
 	noOneNET    bool
 	replyWindow time.Duration
+	forceMQTT   bool
 	tlsKeys     tlsKeyOptions
 }
 
 func (d *decodeOptions) addFlags(f *pflag.FlagSet) {
 	f.UintSliceVarP(&d.ports, "port", "p", []uint{1883, 8883}, "TCP ports that carry MQTT (a list: --port 1883,6002); 8883 is usually TLS")
 	f.BoolVar(&d.noDetect, "no-detect", false, "do not look for MQTT on other ports (by a CONNECT at the start of a connection)")
+	f.BoolVar(&d.forceMQTT, "force-mqtt", false, "decode every connection on the MQTT ports as MQTT, even one that starts as TLS, HTTP, SSH, text or other bytes (fuzzing traffic); by default such a connection is named and not decoded")
 	f.StringVar(&d.version, "mqtt-version", "", "MQTT version of connections whose CONNECT is not in the capture: 3.1, 3.1.1 or 5 (default: inferred)")
 	f.StringVar(&d.maxPacket, "max-packet", "16MiB", "largest MQTT packet kept whole; bigger ones keep their start")
 	f.StringVar(&d.maxBuffer, "max-buffer", "256MiB", "cap on the bytes all connections buffer for incomplete MQTT packets")
@@ -43,6 +45,15 @@ func (d *decodeOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&d.noOneNET, "no-onenet", false, "do not read tokens, topics and payloads as OneNET's")
 	f.DurationVar(&d.replyWindow, "reply-window", onenet.DefaultReplyWindow, "how long (capture time) a OneNET request waits for its reply before it counts as unanswered (the platform's own timeout is 5s)")
 	d.tlsKeys.addFlags(f)
+}
+
+// checkFlags rejects the key flags with --no-onenet, where nothing reads a
+// token.
+func (d *decodeOptions) checkFlags(given flagSet) error {
+	if !d.noOneNET {
+		return nil
+	}
+	return given.unusedFlag("does nothing with --no-onenet: tokens are not read, so no signature is checked", nil, "key", "key-file")
 }
 
 // pipelineOptions checks the flags and turns them into pipeline options.
@@ -56,6 +67,7 @@ func (d *decodeOptions) pipelineOptions(ios *ioStreams) (pipeline.Options, error
 		opts.Stream.Ports = append(opts.Stream.Ports, uint16(p))
 	}
 	opts.Stream.DetectOtherPorts = !d.noDetect
+	opts.ForceMQTT = d.forceMQTT
 	if d.version != "" {
 		v, ok := decode.ParseVersion(d.version)
 		if !ok {
@@ -108,11 +120,11 @@ func (o *outputOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVarP(&o.detail, "detail", "V", false, "print every field of every packet with its byte range, and its annotated hexdump")
 	f.BoolVarP(&o.hex, "hex", "x", false, "print each packet's bytes under its line: rows of 16, coloured and lettered by field, with a legend")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per packet or event (schema: docs/json.md)")
-	f.BoolVar(&o.redact, "redact", false, "mask passwords and token signatures in the output (for sharing it)")
+	f.BoolVar(&o.redact, "redact", false, "mask the secrets in every view: passwords, token signatures, MQTT 5 authentication data, access keys (for sharing the output)")
 	f.BoolVar(&o.noSummary, "no-summary", false, "do not print the per-connection summary at the end")
-	f.BoolVar(&o.full, "full", false, "show long topics, payloads and tokens whole instead of eliding them to fit the terminal")
+	f.BoolVar(&o.full, "full", false, "show every value whole: topics, payloads and tokens (not elided to fit the width), table cells, all of a connection's topics")
 	o.width.addFlag(f, "lay text out for this many columns: auto (the terminal's width; unlimited when piped) or a number (0: unlimited)")
-	f.StringVarP(&o.expr, "filter", "Y", "", `show (or export) only the packets matching a display filter, e.g. 'type == CONNECT && client_id == "my_tv"' (see "mqttpcap help filters")`)
+	f.StringVarP(&o.expr, "filter", "Y", "", `show (or export) only the packets, events and connections matching a display filter, e.g. 'type == CONNECT && client_id == "my_tv"' (see "mqttpcap help filters")`)
 }
 
 func (o *outputOptions) validate() error {
@@ -143,15 +155,24 @@ func (o *outputOptions) match() func(*pipeline.Record) bool {
 // sink builds the output: JSON lines, or the text list or detail view,
 // styled when stdout is a terminal. flushEach writes every record at once
 // (live capture).
-func (o *outputOptions) sink(ios *ioStreams, color string, flushEach bool) sink {
+// With --redact the records' secrets are masked before the output sees
+// them (report.Redactor), and keys, the access keys given, are scrubbed
+// from every message.
+func (o *outputOptions) sink(ios *ioStreams, color string, flushEach bool, keys []string) sink {
+	var s sink
 	if o.json {
 		j := report.NewJSONLines(ios.Out)
 		j.Redact, j.FlushEach, j.Filter = o.redact, flushEach, o.match()
-		return j
+		s = j
+	} else {
+		out, styled := ios.colorOutput(color)
+		s = report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Hex: o.hex && !o.detail, Header: styled, Redact: o.redact,
+			FlushEach: flushEach, Summary: !o.noSummary, Width: o.layoutWidth(ios), Full: o.full, Filter: o.match()})
 	}
-	out, styled := ios.colorOutput(color)
-	return report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Hex: o.hex && !o.detail, Header: styled, Redact: o.redact,
-		FlushEach: flushEach, Summary: !o.noSummary, Width: o.layoutWidth(ios), Full: o.full, Filter: o.match()})
+	if o.redact {
+		return report.NewRedactor(s, keys).(sink)
+	}
+	return s
 }
 
 // layoutWidth is --width when given, else the terminal's width.

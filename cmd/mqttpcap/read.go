@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 // readOptions are the parsed flags of `mqttpcap read`.
 type readOptions struct {
 	g      *globalOptions
+	given  flagSet // the flags the command line gave
 	path   string
 	dec    decodeOptions
 	out    outputOptions
@@ -30,8 +32,9 @@ func newReadCmd(g *globalOptions, runF func(context.Context, *readOptions) error
 	o := &readOptions{g: g}
 	o.export.now = time.Now
 	cmd := &cobra.Command{
-		Use:   "read [flags] FILE",
-		Short: "Decode every MQTT packet of a capture file",
+		Use:               "read [flags] FILE",
+		ValidArgsFunction: captureFiles,
+		Short:             "Decode every MQTT packet of a capture file",
 		Long: `Read a pcap or pcapng capture (gzip-compressed or not; "-" reads standard
 input) and print every MQTT control packet in the order it completed.
 
@@ -54,6 +57,12 @@ Connections on the --port ports are decoded, and so is any connection that
 opens with a CONNECT (disable with --no-detect). A capture that starts
 mid-connection has no CONNECT to tell the MQTT version: it is inferred from
 what decodes cleanly, or taken from --mqtt-version.
+
+The first bytes of each side of a connection are checked before they are
+decoded: a side that sends TLS, HTTP (or a WebSocket upgrade), SSH, text or
+other bytes that are not MQTT is named in a [protocol] event and not decoded
+(--force-mqtt decodes it anyway). A capture without MQTT ends with a
+[no_mqtt] line saying what it holds and what to try.
 
 MQTT over WebSocket is found by its HTTP upgrade (on any port with the
 mqtt subprotocol, and on 80, 8080, 8083, 8084 and 443 without a flag) and
@@ -83,6 +92,7 @@ which session's keys are missing.
 				o.export.format = pendingFormat(cmd)
 			}
 			o.path = args[0]
+			o.given = cmd.Flags().Changed
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
@@ -92,33 +102,43 @@ which session's keys are missing.
 	f := cmd.Flags()
 	o.out.addFlags(f)
 	o.dec.addFlags(f)
-	f.StringVar(&o.export.format, "export-hex", "", "write the chosen packets instead of the list: at (default: an ESP8266 AT+CIPSEND script), hex, c, fixture (JSON), go")
+	o.export.addFlags(f)
 	f.Lookup("export-hex").NoOptDefVal = "at"
-	f.StringVarP(&o.export.output, "output", "o", "", "write the export to this file instead of stdout")
-	f.StringVar(&o.export.server, "server", "", "host for AT+CIPSTART instead of the captured server address (e.g. studio-mqtt.heclouds.com)")
-	f.IntVar(&o.export.port, "server-port", 0, "port for AT+CIPSTART instead of the captured one")
-	f.BoolVar(&o.export.fix, "fix-length", false, "re-encode exported packets whose remaining length is written wrongly (one byte over 127, or not minimal)")
-	f.BoolVar(&o.export.refresh, "refresh-token", false, "give exported CONNECTs a fresh OneNET token (needs --key; --expires or --ttl, default 365d)")
-	f.StringVar(&o.export.expires, "expires", "", "with --refresh-token: expiry (2030-01-01, RFC 3339, Unix seconds)")
-	f.StringVar(&o.export.ttl, "ttl", "", "with --refresh-token: expiry from now (365d, 12h)")
-	f.StringVar(&o.export.goPkg, "go-package", "fixtures", "package name of the go fixture format")
 	return cmd
 }
 
 // exportFormatArg lets "--export-hex FORMAT" take its value after a space:
-// pflag gives an optional value only with "=", so a format name left among
-// the arguments is taken out (and remembered for pendingFormat).
+// pflag gives an optional value only with "=", so a format left among the
+// arguments is taken out (and remembered for pendingFormat, which checks
+// it): a known format name, or else the one argument that looks like a
+// word rather than a file (no dot or slash, and no such file), so that
+// "--export-hex xml" says xml is not a format instead of "expected one
+// capture file, got 2 arguments".
 func exportFormatArg(cmd *cobra.Command, args []string) []string {
 	if !cmd.Flags().Changed("export-hex") || len(args) != 2 {
 		return args
 	}
+	take := func(i int) []string {
+		cmd.Annotations = map[string]string{"export-format": args[i]}
+		return []string{args[1-i]}
+	}
 	for i, a := range args {
-		for _, f := range exportFormats {
-			if a == f {
-				cmd.Annotations = map[string]string{"export-format": a}
-				return []string{args[1-i]}
-			}
+		if slices.Contains(exportFormats, a) {
+			return take(i)
 		}
+	}
+	word := func(a string) bool {
+		if a == "-" || a == "" || strings.ContainsAny(a, "./\\") {
+			return false
+		}
+		_, err := os.Stat(a)
+		return err != nil
+	}
+	switch w0, w1 := word(args[0]), word(args[1]); {
+	case w0 && !w1:
+		return take(0)
+	case w1 && !w0:
+		return take(1)
 	}
 	return args
 }
@@ -145,6 +165,19 @@ func (o *readOptions) validate() (pipeline.Options, error) {
 	opts.Fields = o.out.needFields()
 	if err := o.export.validate(); err != nil {
 		return opts, err
+	}
+	if err := o.export.checkFlags(o.given); err != nil {
+		return opts, err
+	}
+	if o.export.format == "" {
+		if err := o.out.checkFlags(o.given); err != nil {
+			return opts, err
+		}
+	}
+	if !o.export.refresh { // --refresh-token reads the key whatever --no-onenet says
+		if err := o.dec.checkFlags(o.given); err != nil {
+			return opts, err
+		}
 	}
 	return opts, nil
 }
@@ -185,7 +218,7 @@ func runRead(ctx context.Context, o *readOptions) error {
 		return err
 	}
 	ios := o.g.ios
-	src, err := openCapture(ios, o.path)
+	src, err := openCapture(ctx, ios, o.path)
 	if err != nil {
 		return err
 	}
@@ -200,7 +233,10 @@ func runRead(ctx context.Context, o *readOptions) error {
 		}
 		s = collect
 	} else {
-		s = o.out.sink(ios, o.g.color, false)
+		s = o.out.sink(ios, o.g.color, false, o.dec.keys.secrets(ios))
+	}
+	if o.path == "-" {
+		s = &dropEndEvents{sink: s, ctx: ctx}
 	}
 	prog := newProgress(ios, src, o.path)
 	if prog != nil {
@@ -212,6 +248,9 @@ func runRead(ctx context.Context, o *readOptions) error {
 	if err := s.Flush(); err != nil && runErr == nil {
 		runErr = err
 	}
+	if interrupted(ctx, o.path == "-" && runErr != nil) {
+		return context.Canceled
+	}
 	if collect != nil && (runErr == nil || errors.Is(runErr, capture.ErrCutShort)) {
 		if err := o.export.write(ios, o.path, collect.pkts, &o.dec.keys); err != nil {
 			return err
@@ -221,17 +260,21 @@ func runRead(ctx context.Context, o *readOptions) error {
 }
 
 // openCapture opens the capture and turns failures into one-line errors
-// naming the file, with a hint when one helps.
-func openCapture(ios *ioStreams, path string) (*capture.File, error) {
+// naming the file, with a hint when one helps. Standard input is read
+// until ctx is cancelled.
+func openCapture(ctx context.Context, ios *ioStreams, path string) (*capture.File, error) {
 	var src *capture.File
 	var err error
 	if path == "-" {
-		src, err = capture.NewReader(ios.In, "standard input")
+		src, err = capture.NewReader(newStdinReader(ctx, ios.In), "standard input")
 	} else {
 		src, err = capture.OpenFile(path)
 	}
 	if err == nil {
 		return src, nil
+	}
+	if interrupted(ctx, path == "-") {
+		return nil, context.Canceled
 	}
 	name := path
 	if path == "-" {

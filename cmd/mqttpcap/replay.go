@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,12 +23,14 @@ import (
 	"github.com/mqttpcap/mqttpcap/export"
 	"github.com/mqttpcap/mqttpcap/filter"
 	"github.com/mqttpcap/mqttpcap/pipeline"
-	"github.com/mqttpcap/mqttpcap/report"
 )
 
 type replayOptions struct {
 	g           *globalOptions
+	given       flagSet
 	to          string
+	server      string
+	serial      serialOptions
 	path        string
 	stream      int
 	expr        string
@@ -46,7 +49,14 @@ type replayOptions struct {
 func newReplayCmd(g *globalOptions) *cobra.Command {
 	o := &replayOptions{g: g, now: time.Now}
 	cmd := &cobra.Command{
-		Use:   "replay --to HOST:PORT FILE",
+		Use: "replay --to HOST:PORT FILE",
+		// Any file: a capture or an export.
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return nil, cobra.ShellCompDirectiveDefault
+		},
 		Short: "Send captured or exported packets to a broker, as the ESP8266 would",
 		Long: `Send MQTT packets to a broker on one TCP connection, exactly as they are
 (the way an ESP8266 sends them after AT+CIPSEND), and print what the server
@@ -64,6 +74,13 @@ exit status 5. With --refresh-token and --key, a OneNET CONNECT gets a
 fresh token first (captured tokens are usually expired); with --fix-length a
 remaining length written wrongly (one byte over 127) is re-encoded.
 
+Each connection of the input (an AT script's AT+CIPSTART blocks, a CONNECT
+after the client's first packet) goes on its own socket, to --to HOST:PORT
+or --server HOST[:PORT] (the port defaulting to the input's, else 1883). A
+server that closes a connection before the client's DISCONNECT fails the
+replay (exit 5) too. With --serial PORT the packets go through an ESP8266's
+AT firmware instead, as "mqttpcap send" sends them.
+
 ` + exitStatusHelp,
 		Example: `  mqttpcap replay --to 127.0.0.1:1883 testdata/pcaps/onenet-esp8266.pcapng
   mqttpcap replay --to 127.0.0.1:1883 capture.pcapng -Y 'type == CONNECT || type == SUBSCRIBE'
@@ -78,11 +95,13 @@ remaining length written wrongly (one byte over 127) is re-encoded.
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.path = args[0]
+			o.given = cmd.Flags().Changed
 			return runReplay(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.to, "to", "", "the broker: HOST:PORT, or ws://HOST:PORT/PATH (wss://) for MQTT over WebSocket (required)")
+	f.StringVar(&o.to, "to", "", "the broker, HOST:PORT; or ws://HOST:PORT/PATH (wss://) for MQTT over WebSocket")
+	f.StringVar(&o.server, "server", "", "the broker, HOST[:PORT] (the port defaults to the one the input names, else 1883)")
 	f.IntVar(&o.stream, "stream", -1, "from a capture: the tcp.stream whose client packets to send (default: the first MQTT connection)")
 	f.StringVarP(&o.expr, "filter", "Y", "", `from a capture: send only the client packets matching a display filter (see "mqttpcap help filters")`)
 	f.DurationVar(&o.pause, "pause", 100*time.Millisecond, "wait this long for answers after each packet")
@@ -93,58 +112,111 @@ remaining length written wrongly (one byte over 127) is re-encoded.
 	f.BoolVar(&o.refresh, "refresh-token", false, "give a OneNET CONNECT a fresh token first (needs --key; --ttl, default 1d)")
 	f.StringVar(&o.ttl, "ttl", "", "with --refresh-token: validity of the new token (default 1d)")
 	f.StringVar(&o.expires, "expires", "", "with --refresh-token: expiry of the new token")
+	o.serial.addFlags(cmd)
 	return cmd
 }
 
 func runReplay(ctx context.Context, o *replayOptions) error {
-	ios := o.g.ios
-	if o.to == "" {
-		return usageErr(errors.New("replay: --to HOST:PORT is required"))
+	if o.serial.port != "" || o.serial.dryRun {
+		// The same packets through an ESP8266 on a serial port: send.
+		if o.server == "" {
+			o.server = o.to
+		}
+		o.to = o.server
+		return runSend(ctx, o, &o.serial)
 	}
-	var err error
-	if o.filter, err = parseFilter("replay: ", o.expr); err != nil {
+	if err := checkRefreshFlags(o.given, o.refresh); err != nil {
 		return err
 	}
-	pkts, err := o.load(ctx)
+	if !o.refresh {
+		if err := o.given.unusedFlag("only applies with --refresh-token (replay checks no signature)", nil, "key", "key-file"); err != nil {
+			return err
+		}
+	}
+	var host string
+	var port int
+	ws := strings.HasPrefix(o.to, "ws://") || strings.HasPrefix(o.to, "wss://")
+	switch {
+	case o.to != "" && o.server != "":
+		return usageErr(errors.New("replay: --to and --server name the same thing: give one"))
+	case ws:
+	case o.to != "":
+		if err := checkServerAddr(o.to); err != nil {
+			return err
+		}
+		h, p, _ := net.SplitHostPort(o.to)
+		n, _ := strconv.ParseUint(p, 10, 16)
+		host, port = h, int(n)
+	case o.server != "":
+		var err error
+		if host, port, err = parseServer("--server", o.server); err != nil {
+			return err
+		}
+	default:
+		return checkServerAddr("")
+	}
+	conns, err := o.prepare(ctx, "replay")
 	if err != nil {
 		return err
 	}
-	if len(pkts) == 0 {
-		return withCode(exitInput, fmt.Errorf("replay: %s: no packet to send", o.path))
-	}
-	if err := fixLengths(ios, pkts, o.fix); err != nil {
-		return err
-	}
-	if o.refresh {
-		ex := exportOptions{refresh: true, ttl: o.ttl, expires: o.expires, now: o.now}
-		if ex.ttl == "" && ex.expires == "" {
-			ex.ttl = "1d"
+	// Each connection on its own socket, as the device would open them.
+	for i, c := range conns {
+		var addr string
+		var conn net.Conn
+		if ws {
+			addr = o.to
+			conn, err = dialWebSocket(ctx, o.to)
+		} else {
+			h, p, terr := target(host, port, c.server)
+			if terr != nil {
+				return terr
+			}
+			addr = hostPort(h, p)
+			d := net.Dialer{Timeout: dialTimeout}
+			conn, err = d.DialContext(ctx, "tcp", addr)
 		}
-		keyFn, err := o.keys.keyFunc(ios)
 		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return dialError(addr, err)
+		}
+		if err := o.replayConn(ctx, conn, c, fmt.Sprintf("replay: connection %d to %s", i+1, addr)); err != nil {
 			return err
 		}
-		if keyFn == nil {
-			return usageErr(errors.New("replay: --refresh-token needs the access key: --key, --key-file or $" + keyEnv))
-		}
-		exp, err := ex.expiry()
-		if err != nil {
-			return err
-		}
-		for i := range pkts {
-			if _, err := export.RefreshToken(&pkts[i], keyFn, exp); err != nil {
-				return withCode(exitError, fmt.Errorf("replay: --refresh-token: %w", err))
+	}
+	return nil
+}
+
+// replayConn sends one connection's packets and judges the answers.
+func (o *replayOptions) replayConn(ctx context.Context, conn net.Conn, c sendConn, who string) error {
+	ios := o.g.ios
+	defer conn.Close()
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetNoDelay(true)
+	}
+	fmt.Fprintf(ios.Out, "connected to %s from %s\n", conn.RemoteAddr(), conn.LocalAddr())
+	a := &answers{out: ios.Out}
+	allSent := true
+	buf := make([]byte, 64<<10)
+	read := func(wait time.Duration) {
+		deadline := time.Now().Add(wait)
+		for !a.closed {
+			conn.SetReadDeadline(deadline)
+			n, err := conn.Read(buf)
+			if n > 0 {
+				a.feed(buf[:n], o.now())
+			}
+			if err != nil {
+				var ne net.Error
+				if !errors.As(err, &ne) || !ne.Timeout() {
+					a.serverClosed(o.now())
+				}
+				return
 			}
 		}
 	}
-	conn, name, err := dialBroker(ctx, o.to)
-	if err != nil {
-		return withCode(exitInput, fmt.Errorf("replay: %s: %w", o.to, err))
-	}
-	defer conn.Close()
-	fmt.Fprintf(ios.Out, "connected to %s from %s\n", name, conn.LocalAddr())
-	r := &replayReader{conn: conn, out: ios.Out}
-	for i, p := range pkts {
+	for i, p := range c.pkts {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -154,17 +226,22 @@ func runReplay(ctx context.Context, o *replayOptions) error {
 		}
 		if _, err := conn.Write(p.Packet.Raw); err != nil {
 			fmt.Fprintf(ios.Out, "  the connection is closed: %v\n", err)
+			a.serverClosed(o.now())
+			allSent = false
 			break
 		}
+		a.sent(p, o.now())
 		wait := o.pause
-		if i == len(pkts)-1 {
+		if i == len(c.pkts)-1 {
 			wait = o.readTimeout
 		}
-		if r.read(wait) {
+		read(wait)
+		if a.closed {
+			allSent = i == len(c.pkts)-1
 			break
 		}
 	}
-	return r.verdict()
+	return a.verdict(who, allSent, o.now())
 }
 
 // load reads the packets to send from a capture or an export.
@@ -184,6 +261,9 @@ func (o *replayOptions) load(ctx context.Context) ([]export.Packet, error) {
 	}
 	if o.filter != nil {
 		return nil, usageErr(fmt.Errorf("replay: -Y: %s is an export, not a capture: it is sent whole", o.path))
+	}
+	if err := o.given.unusedFlag("only applies to a capture: "+o.path+" is an export, sent whole", nil, "stream"); err != nil {
+		return nil, err
 	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) > 0 && trimmed[0] == '{' {
@@ -284,69 +364,55 @@ func fromFixture(data []byte, name string) ([]export.Packet, error) {
 	return fromLines([]byte(strings.Join(lines, "\n")), name)
 }
 
-// replayReader decodes what the server answers.
-type replayReader struct {
-	conn    net.Conn
-	out     io.Writer
-	framer  decode.Framer
-	session decode.Session
-	connack *decode.Packet
-	closed  bool
-	buf     [64 << 10]byte
-}
+// dialTimeout is how long replay waits for the TCP connection.
+const dialTimeout = 10 * time.Second
 
-// read prints the server's packets for up to wait; it returns true when
-// the server closed the connection.
-func (r *replayReader) read(wait time.Duration) bool {
-	deadline := time.Now().Add(wait)
-	for {
-		r.conn.SetReadDeadline(deadline)
-		n, err := r.conn.Read(r.buf[:])
-		if n > 0 {
-			r.framer.Feed(r.buf[:n], true)
-			for {
-				fr, ok := r.framer.Next()
-				if !ok {
-					break
-				}
-				p := r.session.Decode(fr, false)
-				line := report.Facts(nil, p, 80)
-				fmt.Fprintf(r.out, "← %-11s %s\n", p.Type, line)
-				for _, pr := range p.Problems {
-					fmt.Fprintf(r.out, "    ! 0x%02x %s: %s\n", pr.Off, pr.Field, pr.Message)
-				}
-				if p.Type == decode.CONNACK && r.connack == nil {
-					r.connack = p.Clone()
-				}
-			}
-		}
-		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				return false
-			}
-			if !r.closed {
-				r.closed = true
-				fmt.Fprintln(r.out, "← the server closed the connection")
-			}
-			return true
-		}
+// checkServerAddr checks --to before anything is read or sent: HOST:PORT
+// with a port number.
+func checkServerAddr(to string) error {
+	hint := "usage: mqttpcap replay --to HOST:PORT FILE, e.g. --to 127.0.0.1:1883 or --to studio-mqtt.heclouds.com:1883"
+	if to == "" {
+		return usageErr(errors.New("replay: --to HOST:PORT is required"), hint)
 	}
-}
-
-// verdict is the exit status: refused when the CONNACK says so, or when
-// the server closed before answering the CONNECT.
-func (r *replayReader) verdict() error {
-	switch {
-	case r.connack != nil && decode.IsFailure(decode.CONNACK, r.connack.Version, r.connack.ReasonCode):
-		return withCode(exitRefused, fmt.Errorf("replay: the server refused the login: CONNACK %s (%s)",
-			codeHex(r.connack.ReasonCode), r.connack.ReasonName()))
-	case r.connack == nil && r.closed:
-		return withCode(exitRefused, errors.New("replay: the server closed the connection without a CONNACK: it rejected the CONNECT"))
-	case r.connack == nil:
-		return withCode(exitRefused, errors.New("replay: no CONNACK came back"))
+	_, port, err := net.SplitHostPort(to)
+	if err != nil {
+		return usageErr(fmt.Errorf("replay: --to %q: expected HOST:PORT (with the port, e.g. 1883)", to), hint)
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+		return usageErr(fmt.Errorf("replay: --to %q: %q is not a TCP port (1-65535)", to, port), hint)
 	}
 	return nil
+}
+
+// dialError says why the server could not be reached, in words, without
+// Go's "dial tcp ...: connect:" chain.
+func dialError(to string, err error) error {
+	hints := []string{"is the broker running and listening on that address? (replay sends nothing until it connects)"}
+	var why string
+	var dnsErr *net.DNSError
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		why = "connection refused"
+	case errors.As(err, &dnsErr):
+		why = fmt.Sprintf("unknown host %q", dnsErr.Name)
+		hints = []string{"check the host name, or give an IP address"}
+	case errors.As(err, &ne) && ne.Timeout():
+		why = "no answer within " + dialTimeout.String()
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		why = "no route to the host"
+	default:
+		why = err.Error()
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Err != nil {
+			why = oe.Err.Error()
+			var se *os.SyscallError
+			if errors.As(oe.Err, &se) {
+				why = se.Err.Error()
+			}
+		}
+	}
+	return withCode(exitNoServer, fmt.Errorf("replay: %s: cannot connect: %s", to, why), hints...)
 }
 
 func codeHex(c uint8) string { return "0x" + strconv.FormatUint(uint64(c)|0x100, 16)[1:] }

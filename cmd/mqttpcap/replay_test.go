@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,7 +128,7 @@ func TestReplayErrors(t *testing.T) {
 	bad := filepath.Join(dir, "bad.txt")
 	os.WriteFile(bad, []byte("AT+CIPSEND=3\nzz\n"), 0o644)
 	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", bad)
-	if code != exitInput || !strings.Contains(errOut, "bad.txt:2: not hex") {
+	if code != exitInput || !strings.Contains(errOut, "bad.txt: no MQTT bytes found") {
 		t.Errorf("bad file: %d %s", code, errOut)
 	}
 	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", "-Y", "type ==", "../../testdata/pcaps/onenet-esp8266.pcapng")
@@ -138,8 +139,49 @@ func TestReplayErrors(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errOut, "is an export, not a capture") {
 		t.Errorf("-Y on an export: %d %s", code, errOut)
 	}
+	// Nobody listening is not an unreadable input (3): it has its own
+	// status, and says why in words.
 	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", "../../testdata/pcaps/onenet-esp8266.pcapng")
-	if code != exitInput || !strings.Contains(errOut, "127.0.0.1:1") {
+	if code != exitNoServer || !strings.Contains(errOut, "mqttpcap: replay: 127.0.0.1:1: cannot connect: connection refused\n") {
 		t.Errorf("nobody listening: %d %s", code, errOut)
+	}
+	// A --to without a port is a usage error, found before anything is read.
+	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1", "missing.pcap")
+	if code != exitUsage || !strings.Contains(errOut, `replay: --to "127.0.0.1": expected HOST:PORT`) {
+		t.Errorf("no port: %d %s", code, errOut)
+	}
+	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", "--stream", "0", bad)
+	if code != exitUsage || !strings.Contains(errOut, "--stream only applies to a capture") {
+		t.Errorf("--stream on an export: %d %s", code, errOut)
+	}
+	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "127.0.0.1:1", "--ttl", "1d", bad)
+	if code != exitUsage || !strings.Contains(errOut, "--ttl only applies with --refresh-token") {
+		t.Errorf("--ttl without --refresh-token: %d %s", code, errOut)
+	}
+}
+
+// A server that does not speak MQTT (an HTTP proxy on 1883) is named, its
+// answer not decoded as MQTT, and replay exits 5.
+func TestReplayToHTTPProxy(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		buf := make([]byte, 512)
+		c.Read(buf)
+		c.Write([]byte("HTTP/1.1 400 Bad Request\r\nServer: squid\r\nConnection: close\r\n\r\n"))
+	}()
+	out, errOut, code := runCLI(t, false, nil, "replay", "--to", ln.Addr().String(), "--pause", "50ms", "--read-timeout", "300ms",
+		"../../testdata/pcaps/onenet-esp8266.pcapng")
+	if code != exitRefused || !strings.Contains(out, `← the server answers with HTTP ("HTTP/1.1 400 Bad Request"), not MQTT`) ||
+		strings.Contains(out, "PUBACK") || !strings.Contains(errOut, "the server does not speak MQTT: it answered with HTTP") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 }

@@ -7,35 +7,22 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/coder/websocket"
 )
 
-// dialBroker opens replay's connection: TCP to HOST:PORT, or MQTT over
-// WebSocket to ws://HOST:PORT/PATH (wss:// over TLS), offering the
-// subprotocol "mqtt" (MQTT 3.1.1 §6, 5.0 §6) and sending each packet in a
-// binary message. It returns the connection and what to call it.
-func dialBroker(ctx context.Context, to string) (net.Conn, string, error) {
-	if !strings.HasPrefix(to, "ws://") && !strings.HasPrefix(to, "wss://") {
-		var d net.Dialer
-		c, err := d.DialContext(ctx, "tcp", to)
-		if err != nil {
-			return nil, "", err
-		}
-		if tc, ok := c.(*net.TCPConn); ok {
-			tc.SetNoDelay(true)
-		}
-		return c, c.RemoteAddr().String(), nil
-	}
+// dialWebSocket opens a replay connection to ws://HOST:PORT/PATH (wss://
+// over TLS): MQTT over WebSocket, offering the subprotocol "mqtt" (MQTT
+// 3.1.1 §6, 5.0 §6), each packet sent in one binary message.
+func dialWebSocket(ctx context.Context, url string) (net.Conn, error) {
 	// Dial through a transport that remembers the TCP connection's
 	// addresses, for the "connected" line.
 	var local, remote net.Addr
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		var d net.Dialer
+		d := net.Dialer{Timeout: dialTimeout}
 		c, err := d.DialContext(ctx, network, addr)
 		if err == nil {
 			local, remote = c.LocalAddr(), c.RemoteAddr()
@@ -45,22 +32,33 @@ func dialBroker(ctx context.Context, to string) (net.Conn, string, error) {
 		}
 		return c, err
 	}
-	ws, resp, err := websocket.Dial(ctx, to, &websocket.DialOptions{Subprotocols: []string{"mqtt"}, HTTPClient: &http.Client{Transport: tr}})
+	ws, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"mqtt"}, HTTPClient: &http.Client{Transport: tr}})
 	if err != nil {
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
-			return nil, "", fmt.Errorf("the server answered the WebSocket upgrade with %s", resp.Status)
+			return nil, fmt.Errorf("the server answered the WebSocket upgrade with %s", resp.Status)
 		}
-		return nil, "", err
+		return nil, err
 	}
 	if ws.Subprotocol() != "mqtt" {
 		ws.Close(websocket.StatusProtocolError, "no mqtt subprotocol")
-		return nil, "", errors.New("the server did not accept the WebSocket subprotocol mqtt (MQTT-6.0.0-4)")
+		return nil, errors.New("the server did not accept the WebSocket subprotocol mqtt (MQTT-6.0.0-4)")
 	}
 	// MQTT packets can be larger than the library's 32 KiB default.
 	ws.SetReadLimit(256 << 20)
-	c := &wsConn{ws: ws, local: local, remote: remote, msgs: make(chan []byte, 16)}
+	c := &wsConn{ws: ws, local: local, remote: wsAddr{url, remote}, msgs: make(chan []byte, 16)}
 	go c.readLoop()
-	return c, to + " (" + remote.String() + ", WebSocket, subprotocol mqtt)", nil
+	return c, nil
+}
+
+// wsAddr names the server of a WebSocket replay: its URL and address.
+type wsAddr struct {
+	url string
+	tcp net.Addr
+}
+
+func (a wsAddr) Network() string { return "websocket" }
+func (a wsAddr) String() string {
+	return a.url + " (" + a.tcp.String() + ", WebSocket, subprotocol mqtt)"
 }
 
 // wsConn is MQTT over a WebSocket as a net.Conn: each Write is one binary

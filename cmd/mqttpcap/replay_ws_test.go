@@ -68,12 +68,12 @@ func TestReplayOverWebSocket(t *testing.T) {
 	}
 	// A server that is not there, and one that is not WebSocket.
 	_, errOut, code := runCLI(t, false, nil, "replay", "--to", "ws://127.0.0.1:1/mqtt", "../../testdata/pcaps/ws-paho-8080.pcap")
-	if code != exitInput || !strings.Contains(errOut, "mqttpcap: replay: ws://127.0.0.1:1/mqtt: ") {
+	if code != exitNoServer || !strings.Contains(errOut, "mqttpcap: replay: ws://127.0.0.1:1/mqtt: ") {
 		t.Errorf("no server: exit %d: %s", code, errOut)
 	}
 	tcp := startBroker(t)
 	_, errOut, code = runCLI(t, false, nil, "replay", "--to", "ws://"+tcp+"/mqtt", "../../testdata/pcaps/ws-paho-8080.pcap")
-	if code != exitInput {
+	if code != exitNoServer {
 		t.Errorf("an MQTT broker that is not WebSocket: exit %d: %s", code, errOut)
 	}
 }

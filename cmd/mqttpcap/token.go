@@ -163,7 +163,14 @@ func newTokenDecodeCmd(g *globalOptions) *cobra.Command {
 		Long: `Explain a OneNET token: every field, its decoded value, the expiry in UTC
 and Beijing time, and every check that needs no key (onenet.md §2.8). With
 --username and --client-id it is compared with the CONNECT's; with a key
-the signature is verified too. Use - to read the token from standard input.`,
+the signature is verified too. Use - to read the token from standard input.
+
+EXIT STATUS
+  0    the token has no error (warnings may be listed)
+  2    bad flags or arguments
+  3    the text is not a OneNET token
+  5    the token has an error OneNET refuses it for (expired, bad res,
+       unknown method...), or its signature does not verify with --key`,
 		Example: `  mqttpcap token decode 'version=2018-10-31&res=products%2FVRqhDHF2wL%2Fdevices%2Fmy_tv&et=1661245031&method=md5&sign=y4iDPu6Yp84FO7sxpcdcSQ%3D%3D'
   mqttpcap token decode - --username VRqhDHF2wL --client-id my_tv < token.txt`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -226,29 +233,53 @@ func runTokenDecode(_ context.Context, o *tokenDecodeOptions, arg string) error 
 	if len(tok.SignBytes) > 0 {
 		fmt.Fprintf(w, "sign      %d bytes\n", len(tok.SignBytes))
 	}
+	invalid := false
 	if keyFn != nil {
 		if key, ok := keyFn(tok.ProductID, tok.DeviceName); ok {
 			valid, err := tok.Verify(key)
 			switch {
 			case err != nil:
-				fmt.Fprintf(w, "signature cannot be checked: %v\n", err)
+				fmt.Fprintf(w, "signature cannot be checked: %s\n", userMessage(err.Error()))
 			case valid:
 				fmt.Fprintln(w, "signature valid")
 			default:
+				invalid = true
 				fmt.Fprintln(w, "signature INVALID with this key")
 			}
 		}
 	}
 	findings := tok.Check(onenet.CheckContext{Username: o.username, ClientID: o.clientID, At: at, AtName: atName})
-	if len(findings) == 0 {
+	if len(findings) == 0 && !invalid {
 		fmt.Fprintln(w, "\nno problem found")
 		return nil
 	}
-	fmt.Fprintln(w)
+	errs := 0
+	if invalid {
+		errs++
+	}
+	if len(findings) > 0 {
+		fmt.Fprintln(w)
+	}
 	for _, f := range findings {
 		fmt.Fprintf(w, "%-7s %s: %s\n", f.Severity, f.Field, f.Message)
+		if f.Severity == onenet.Error {
+			errs++
+		}
+	}
+	if errs > 0 {
+		// The explanation is on stdout; the status says the platform
+		// would refuse this token, for scripts.
+		return withCode(exitRefused, fmt.Errorf("token decode: %s: OneNET refuses this token", plural(errs, "error")))
 	}
 	return nil
+}
+
+// plural is "1 error", "3 errors".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
 }
 
 type tokenVerifyOptions struct {

@@ -308,14 +308,15 @@ WSVER="$MOSQ's"
 	echo
 } >"$OUT/README.transports.md"
 
-# Everything worked: replace the old files and README.md's Transports section.
+# Everything worked: replace the old files and README.md's Transports
+# section: it goes where it was, or before the crafted captures' section,
+# which craftpcaps keeps last.
 mv -f "$OUT"/*.pcap "$OUT"/*.pcapng "$OUT"/*.keys "$HERE"/
-# (Everything from "## Transports" on is this script's; the blank line
-# before it is kept.)
-if grep -q '^## Transports' "$HERE/README.md"; then
-	sed -i '/^## Transports/,$d' "$HERE/README.md"
-else
-	echo >>"$HERE/README.md"
-fi
-cat "$OUT/README.transports.md" >>"$HERE/README.md"
+awk -v section="$OUT/README.transports.md" '
+	function put() { while ((getline l < section) > 0) print l; done = 1 }
+	/^## Transports/ { skip = 1; put(); next }
+	/^## / && !/^## Transports/ { if (skip) skip = 0; else if (!done && /^## Crafted captures/) put() }
+	!skip { print }
+	END { if (!done) { print ""; put() } }' "$HERE/README.md" >"$OUT/README.md"
+mv -f "$OUT/README.md" "$HERE/README.md"
 log "done"

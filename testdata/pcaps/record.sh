@@ -24,7 +24,11 @@
 # instead of mosquitto: it checks the OneNET token of the CONNECT and sends
 # the platform's replies and requests. Derived captures (gap,
 # retransmission, midstream from seq-clean; out-of-order from burst;
-# midstream-v5; cut-short) are made with pcapedit.
+# midstream-v5; cut-short) are made with pcapedit. The crafted captures
+# (SYN retries, port reuse, ACK before data, other protocols, fragments,
+# pcapng sections) are written by internal/testtools/craftpcaps, which also
+# writes their README section; it runs without root:
+#   go run ./internal/testtools/craftpcaps -out testdata/pcaps -readme testdata/pcaps/README.md
 # Every capture is checked with tshark (the run fails if an expected byte
 # string or segment layout is missing) and README.md is regenerated with the
 # real per-type MQTT counts and the exact frame numbers that were edited.
@@ -58,7 +62,8 @@ if [[ "${1:-}" != "--inside" ]]; then
 	log "building helpers"
 	(cd "$ROOT" && go build -o "$WORK/bin/rawsend" ./internal/testtools/rawsend &&
 		go build -o "$WORK/bin/pcapedit" ./internal/testtools/pcapedit &&
-		go build -o "$WORK/bin/onenetbroker" ./internal/testtools/onenetbroker)
+		go build -o "$WORK/bin/onenetbroker" ./internal/testtools/onenetbroker &&
+		go build -o "$WORK/bin/craftpcaps" ./internal/testtools/craftpcaps)
 	ip netns del "$NS" 2>/dev/null || true
 	ip netns add "$NS"
 	ip -netns "$NS" link set lo up
@@ -783,13 +788,18 @@ HEAD
 	echo "Total: $(du -cb "$OUT"/*.pcap "$OUT"/*.pcapng | tail -1 | cut -f1) bytes in $(find "$OUT" -name '*.pcap*' | wc -l) captures."
 } >"$OUT/README.md"
 
-# Keep the Transports section, which record-transports.sh writes.
+# Keep the Transports section, which record-transports.sh writes (before
+# the crafted captures' section, which must stay last).
 if grep -q '^## Transports' "$HERE/README.md"; then
 	{
 		echo
-		sed -n '/^## Transports/,$p' "$HERE/README.md"
+		awk '/^## Transports/ { p = 1 } p && /^## / && !/^## Transports/ { p = 0 } p' "$HERE/README.md"
 	} >>"$OUT/README.md"
 fi
+
+# The crafted captures (craftpcaps writes them and their README section).
+log "crafted captures"
+craftpcaps -out "$OUT" -readme "$OUT/README.md"
 
 # Everything worked: replace the old files.
 mv -f "$OUT"/*.pcap "$OUT"/*.pcapng "$OUT"/README.md "$HERE"/

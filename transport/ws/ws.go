@@ -118,6 +118,12 @@ func (c *Conn) Request() (seen, mqtt bool) {
 	return c.reqSeen, mqtt
 }
 
+// Upgrade says whether the request asks for WebSocket (Upgrade: websocket).
+func (c *Conn) Upgrade() bool { return hasToken(c.req.upgrade, "websocket") }
+
+// RequestFrame is the frame that completed the request, and its time.
+func (c *Conn) RequestFrame() (uint64, time.Time) { return c.reqFrame, c.reqTime }
+
 // Describe names the upgrade in a message: "GET /chat (Host ws.test)".
 func (c *Conn) Describe() string {
 	s := "GET " + c.req.path

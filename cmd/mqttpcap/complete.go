@@ -1,0 +1,55 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/mqttpcap/mqttpcap/filter"
+)
+
+// Shell completion (mqttpcap completion bash|zsh|fish|powershell): flag
+// values that are names complete to them, -Y to the filter's fields and
+// values, and capture arguments to capture files.
+
+// fixedValues completes a flag to the given values ("value\tdescription").
+func fixedValues(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeFilter completes a -Y expression's last word.
+func completeFilter(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	return filter.Complete(toComplete), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+}
+
+// captureFiles completes the one capture argument to capture files.
+func captureFiles(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return []string{"pcap", "pcapng", "cap", "gz"}, cobra.ShellCompDirectiveFilterFileExt
+}
+
+var (
+	exportFormatValues = []string{"at\tESP8266 AT+CIPSEND script", "hex\tone packet per line", "c\tC arrays with field comments",
+		"fixture\tencoder test fixtures (JSON)", "go\tencoder test fixtures (a Go table)"}
+	mqttVersionValues = []string{"3.1", "3.1.1", "5"}
+	widthValues       = []string{"auto\tthe terminal's width", "0\tno limit", "80", "120"}
+	methodValues      = []string{"md5", "sha1", "sha256"}
+)
+
+// registerCompletions adds the completions of the flags cmd has.
+func registerCompletions(cmd *cobra.Command) {
+	for name, fn := range map[string]func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective){
+		"export-hex":   fixedValues(exportFormatValues...),
+		"format":       fixedValues(exportFormatValues...),
+		"mqtt-version": fixedValues(mqttVersionValues...),
+		"width":        fixedValues(widthValues...),
+		"method":       fixedValues(methodValues...),
+		"filter":       completeFilter,
+	} {
+		if cmd.Flags().Lookup(name) != nil {
+			_ = cmd.RegisterFlagCompletionFunc(name, fn)
+		}
+	}
+}
