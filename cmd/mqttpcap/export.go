@@ -55,6 +55,9 @@ func (e *exportOptions) validate() error {
 type exportCollector struct {
 	match func(*pipeline.Record) bool
 	pkts  []export.Packet
+	// transports are the connections whose MQTT came over WebSocket or
+	// TLS, by stream, with their server (transports.go warns about them).
+	transports map[int]transportOf
 }
 
 func (c *exportCollector) Record(r *pipeline.Record) error {
@@ -65,6 +68,7 @@ func (c *exportCollector) Record(r *pipeline.Record) error {
 		Server: r.Conn.Server, FromClient: r.FromClient, Packet: r.Packet.Clone()}
 	if r.Info != nil {
 		p.ServerName = r.Info.ServerName
+		c.noteTransport(r)
 	}
 	c.pkts = append(c.pkts, p)
 	return nil

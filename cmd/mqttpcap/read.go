@@ -252,6 +252,7 @@ func runRead(ctx context.Context, o *readOptions) error {
 		return context.Canceled
 	}
 	if collect != nil && (runErr == nil || errors.Is(runErr, capture.ErrCutShort)) {
+		collect.warnTransports(ios, &o.export)
 		if err := o.export.write(ios, o.path, collect.pkts, &o.dec.keys); err != nil {
 			return err
 		}

@@ -6,10 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/mqttpcap/mqttpcap/capture"
+	"github.com/mqttpcap/mqttpcap/pipeline"
 	"github.com/mqttpcap/mqttpcap/stream"
 	tlsdec "github.com/mqttpcap/mqttpcap/transport/tls"
 )
@@ -74,4 +76,41 @@ func filterPorts(cfg stream.Config) []uint16 {
 		}
 	}
 	return ports
+}
+
+// transportOf is what carried a connection an export takes packets from.
+type transportOf struct {
+	transport string
+	server    string
+}
+
+func (c *exportCollector) noteTransport(r *pipeline.Record) {
+	if r.Info.Transport == "" {
+		return
+	}
+	if c.transports == nil {
+		c.transports = make(map[int]transportOf)
+	}
+	c.transports[r.Conn.Stream] = transportOf{r.Info.Transport, r.Conn.Server.String()}
+}
+
+// warnTransports says, once per connection, that the packets of a
+// connection that was MQTT over WebSocket or TLS are exported bare: an AT
+// script opens a plain TCP connection to the captured server, whose port
+// speaks WebSocket or TLS, unless --server names another.
+func (c *exportCollector) warnTransports(ios *ioStreams, e *exportOptions) {
+	if len(c.transports) == 0 || e.server != "" || e.port != 0 || !strings.HasPrefix(e.format, "at") {
+		return
+	}
+	streams := make([]int, 0, len(c.transports))
+	for s := range c.transports {
+		streams = append(streams, s)
+	}
+	slices.Sort(streams)
+	for _, s := range streams {
+		t := c.transports[s]
+		what := map[string]string{"websocket": "WebSocket", "tls": "TLS", "wss": "WebSocket over TLS"}[t.transport]
+		fmt.Fprintf(ios.ErrOut, "mqttpcap: warning: stream %d was MQTT over %s: the script sends the bare MQTT packets over TCP to %s, "+
+			"which expects %s; --server HOST:PORT names the broker's plain MQTT port\n", s, what, t.server, what)
+	}
 }
