@@ -59,9 +59,9 @@ mid-connection has no CONNECT to tell the MQTT version: it is inferred from
 what decodes cleanly, or taken from --mqtt-version.
 
 The first bytes of each side of a connection are checked before they are
-decoded: a side that sends TLS, HTTP (or a WebSocket upgrade), SSH, text or
-other bytes that are not MQTT is named in a [protocol] event and not decoded
-(--force-mqtt decodes it anyway). A capture without MQTT ends with a
+decoded: a side that sends HTTP (other than a WebSocket upgrade), SSH, text
+or other bytes that are not MQTT is named in a [protocol] event and not
+decoded (--force-mqtt decodes it anyway). A capture without MQTT ends with a
 [no_mqtt] line saying what it holds and what to try.
 
 MQTT over WebSocket is found by its HTTP upgrade (on any port with the
