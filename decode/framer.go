@@ -41,10 +41,10 @@ type Framer struct {
 	// accepted before it is complete.
 	origin int64
 	// skip counts bytes of an oversized packet still to be discarded.
-	skip     int64
+	skip int64
 	// over is the oversized packet being skipped, allocated for the first
 	// one only: a connection's framers stay small.
-	over *oversized
+	over     *oversized
 	hasReady bool
 	events   []FramerEvent
 	evHead   int // events before it were handed out by NextEvent
