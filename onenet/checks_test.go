@@ -210,4 +210,3 @@ func TestFindingJSON(t *testing.T) {
 		t.Errorf("json = %s, %v", b, err)
 	}
 }
-
