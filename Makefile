@@ -1,6 +1,6 @@
 # mqttpcap — build, test and benchmark. `make test` is what CI runs.
 GO       ?= go
-FUZZTIME ?= 20s
+FUZZTIME ?= 10s
 
 .PHONY: all build test vet fmt-check unit fuzz bench cross record clean
 

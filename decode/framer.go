@@ -41,9 +41,10 @@ type Framer struct {
 	// accepted before it is complete.
 	origin int64
 	// skip counts bytes of an oversized packet still to be discarded.
-	skip     int64
-	big      Frame // the oversized packet being skipped (its kept prefix is buf)
-	ready    Frame // a frame to hand out on the next call
+	skip int64
+	// over is the oversized packet being skipped, allocated for the first
+	// one only: a connection's framers stay small.
+	over     *oversized
 	hasReady bool
 	events   []FramerEvent
 	evHead   int // events before it were handed out by NextEvent
@@ -53,6 +54,13 @@ type Framer struct {
 	// finds its next packet (or at a gap, or the end).
 	skipped    FramerEvent
 	hasSkipped bool
+}
+
+// oversized is a packet larger than the framer's cap: big while its tail
+// goes by, ready once it has.
+type oversized struct {
+	big   Frame // the packet being skipped (its kept prefix is buf)
+	ready Frame // the frame to hand out on the next call
 }
 
 // Budget is a byte limit shared by framers.
@@ -151,7 +159,7 @@ func (f *Framer) Synced() bool { return f.synced }
 func (f *Framer) Pending() (int64, bool) {
 	switch {
 	case f.skip > 0 || f.hasReady:
-		return f.big.Start, true
+		return f.over.big.Start, true
 	case len(f.buf) > f.release:
 		return f.bufStart() + int64(f.release), true
 	case len(f.chunk) > 0:
@@ -167,7 +175,7 @@ func (f *Framer) Pending() (int64, bool) {
 // it took from packets whose headers were never seen.
 func (f *Framer) PacketEnd() (int64, bool) {
 	if f.skip > 0 {
-		return f.big.Start + int64(f.big.HeaderLen) + int64(f.big.RemainingLength), true
+		return f.over.big.Start + int64(f.over.big.HeaderLen) + int64(f.over.big.RemainingLength), true
 	}
 	if !f.synced || f.hasReady {
 		return 0, false
@@ -214,8 +222,8 @@ func (f *Framer) skipChunk() {
 	f.skip -= n
 	f.chunk = f.chunk[n:]
 	if f.skip == 0 {
-		f.ready, f.hasReady = f.big, true
-		f.ready.Raw = f.buf
+		f.over.ready, f.hasReady = f.over.big, true
+		f.over.ready.Raw = f.buf
 	}
 }
 
@@ -277,11 +285,11 @@ func (f *Framer) flushPartial() (Frame, bool) {
 	switch {
 	case f.hasReady:
 		f.hasReady = false
-		fr := f.ready
+		fr := f.over.ready
 		fr.Raw = raw
 		return fr, true
 	case f.skip > 0:
-		fr := f.big
+		fr := f.over.big
 		fr.Raw, fr.Missing = raw, int(f.skip)
 		f.skip = 0
 		return fr, true
@@ -317,7 +325,7 @@ func (f *Framer) Next() (Frame, bool) {
 	if f.hasReady {
 		f.hasReady = false
 		f.release = len(f.buf)
-		return f.ready, true
+		return f.over.ready, true
 	}
 	if f.skip > 0 {
 		return Frame{}, false
@@ -405,7 +413,10 @@ func (f *Framer) startSkip() {
 	missing := total - len(f.buf)
 	start := f.bufStart()
 	f.event(FramerEvent{Kind: EventCapDropped, Start: start + int64(len(f.buf)), Len: int64(missing)})
-	f.big = Frame{HeaderLen: h.headerLen, RemainingLength: h.rl, Start: start, Truncated: true, Missing: missing, Capped: true}
+	if f.over == nil {
+		f.over = new(oversized)
+	}
+	f.over.big = Frame{HeaderLen: h.headerLen, RemainingLength: h.rl, Start: start, Truncated: true, Missing: missing, Capped: true}
 	f.skip = int64(missing)
 	f.skipChunk()
 }

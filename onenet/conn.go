@@ -51,10 +51,28 @@ type Conn struct {
 
 	topics   [topicCacheSize]cachedTopic
 	nextSlot uint8
-	topic    Topic // the topic of the current packet (PacketInfo.Topic)
-	parser   MessageParser
-	info     PacketInfo
-	reply    Reply
+	// Scratch holds what a packet's PacketInfo is made of. Connections
+	// looked at on one goroutine can share one (an idle connection's state
+	// is then small); nil gives the Conn its own. A PacketInfo is valid
+	// until the next Packet call with the same Scratch.
+	Scratch *Scratch
+}
+
+// Scratch is the working memory of Conn.Packet: the current packet's
+// topic, message parser, PacketInfo and reply. It is not safe for
+// concurrent use.
+type Scratch struct {
+	topic  Topic // the topic of the current packet (PacketInfo.Topic)
+	parser MessageParser
+	info   PacketInfo
+	reply  Reply
+}
+
+func (c *Conn) scratch() *Scratch {
+	if c.Scratch == nil {
+		c.Scratch = new(Scratch)
+	}
+	return c.Scratch
 }
 
 // DefaultReplyWindow is how long a request waits for its reply by
@@ -214,8 +232,9 @@ func (c *Conn) Packet(p *decode.Packet, fromClient bool, frame uint64, at time.T
 
 // newInfo clears the Conn's PacketInfo for the current packet.
 func (c *Conn) newInfo() *PacketInfo {
-	c.info = PacketInfo{Findings: c.info.Findings[:0]}
-	return &c.info
+	sc := c.scratch()
+	sc.info = PacketInfo{Findings: sc.info.Findings[:0]}
+	return &sc.info
 }
 
 func (c *Conn) connectPacket(p *decode.Packet, frame uint64, at time.Time) *PacketInfo {
@@ -304,7 +323,7 @@ func (c *Conn) addFilter(f []byte) {
 func (c *Conn) classify(name []byte) bool {
 	for i := range c.topics {
 		if e := &c.topics[i]; e.name != "" && e.name == string(name) {
-			c.topic = topicAt(e.name, int(e.pat))
+			c.scratch().topic = topicAt(e.name, int(e.pat))
 			return true
 		}
 	}
@@ -315,7 +334,7 @@ func (c *Conn) classify(name []byte) bool {
 	}
 	c.topics[c.nextSlot] = cachedTopic{name: s, pat: int16(pat)}
 	c.nextSlot = (c.nextSlot + 1) % topicCacheSize
-	c.topic = t
+	c.scratch().topic = t
 	return true
 }
 
@@ -333,7 +352,7 @@ func (c *Conn) publish(p *decode.Packet, fromClient bool, frame uint64, at time.
 	if !c.classify(name) {
 		return nil
 	}
-	t := &c.topic
+	t := &c.scratch().topic
 	c.onenet = true
 	info := c.newInfo()
 	info.Topic = t
@@ -359,7 +378,7 @@ func (c *Conn) publish(p *decode.Packet, fromClient bool, frame uint64, at time.
 		c.lastPublish.illegal = "the topic is not a OneNET function"
 	}
 	info.Findings = c.identity(info.Findings, t)
-	if m, ok := c.parser.Parse(t, p.Payload); ok {
+	if m, ok := c.scratch().parser.Parse(t, p.Payload); ok {
 		info.Message = m
 		c.pair(info, t, m, frame, at)
 	}

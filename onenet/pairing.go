@@ -143,8 +143,9 @@ func (c *Conn) pair(info *PacketInfo, t *Topic, m *Message, frame uint64, at tim
 		for i := len(c.pending) - 1; i >= 0; i-- {
 			r := &c.pending[i]
 			if r.id.equal(m.ID) && isTopic(r.topic, t.ProductID, t.DeviceName, t.Request) {
-				c.reply = Reply{Frame: r.frame, Latency: at.Sub(r.at)}
-				info.ReplyTo = &c.reply
+				sc := c.scratch()
+				sc.reply = Reply{Frame: r.frame, Latency: at.Sub(r.at)}
+				info.ReplyTo = &sc.reply
 				c.kinds[r.kind].answered++
 				c.pending = append(c.pending[:i], c.pending[i+1:]...)
 				break

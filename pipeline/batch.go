@@ -160,11 +160,10 @@ func (b *batcher) event(st *connState, c *stream.Conn, fromClient bool, frame ui
 	b.add(item{kind: itemEvent, st: st, c: c, fromClient: fromClient, frame: frame, t: t, ev: e})
 }
 
-func (b *batcher) done(st *connState, c, _ *stream.Conn, why string) {
-	// The consumer may read the connection's counters: give it a copy the
-	// producer will not touch again.
-	snap := *c
-	b.add(item{kind: itemDone, st: st, c: c, final: &snap, why: why})
+func (b *batcher) done(st *connState, c, final *stream.Conn, why string) {
+	// final is a snapshot the producer will not touch again: the consumer
+	// may read the connection's counts from it.
+	b.add(item{kind: itemDone, st: st, c: c, final: final, why: why})
 }
 
 // handle hands one item of a batch to the consumer.

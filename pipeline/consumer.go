@@ -33,9 +33,10 @@ type consumer struct {
 	// extent is the Extent of the item being handled: set by the caller in
 	// the parallel modes, read from the pipeline in the sequential one.
 	extent Extent
-	// scratch is the decoding memory the sessions of this consumer's
-	// connections share.
-	scratch decode.Scratch
+	// scratch and onenetScratch are the working memory the sessions and
+	// OneNET views of this consumer's connections share.
+	scratch       decode.Scratch
+	onenetScratch onenet.Scratch
 }
 
 func newConsumer(p *Pipeline, sink Sink, counted bool) *consumer {
@@ -86,6 +87,7 @@ func (cs *consumer) frame(st *connState, c *stream.Conn, fromClient bool, fr dec
 	}
 	var on *onenet.PacketInfo
 	if cs.p.opts.OneNET {
+		st.onenet.Scratch = &cs.onenetScratch
 		on = st.onenet.Packet(pkt, fromClient, frame, t)
 	}
 	cs.emit(Record{Kind: KindPacket, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Packet: pkt, Info: &st.info, OneNET: on})

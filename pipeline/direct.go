@@ -194,5 +194,5 @@ func (p *Pipeline) directEnd(c *stream.Conn, dc DirectConn, s Segment) {
 		h.out.event(st, c, true, frame, s.Time, Event{Type: "fin", Message: "the client closed the connection (AT+CIPCLOSE)"})
 		why = "closed"
 	}
-	h.out.done(st, c, c, why)
+	h.out.done(st, c, c.Snapshot(), why)
 }

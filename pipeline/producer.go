@@ -73,7 +73,12 @@ type handler struct {
 	probe decode.Decoder
 }
 
-func (h *handler) state(c *stream.Conn) *connState { return c.State.(*connState) }
+// state is a connection's state, nil once the connection is done (Done
+// releases it: a capture's finished connections keep no decoder state).
+func (h *handler) state(c *stream.Conn) *connState {
+	st, _ := c.State.(*connState)
+	return st
+}
 
 func (h *handler) Opened(c *stream.Conn) {
 	st := &connState{shard: c.Stream, h: h}
@@ -122,6 +127,9 @@ func dirIdx(fromClient bool) int {
 
 func (h *handler) Data(c *stream.Conn, fromClient bool, chunk *stream.Chunk) {
 	st := h.state(c)
+	if st == nil {
+		return // the connection is done
+	}
 	i := dirIdx(fromClient)
 	d := &st.dirs[i]
 	if st.tr == nil && !d.classified {
@@ -368,7 +376,7 @@ func (h *handler) framerEvents(c *stream.Conn, st *connState, fromClient bool, p
 
 func (h *handler) Gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t time.Time) {
 	st := h.state(c)
-	if st.tr != nil {
+	if st != nil && st.tr != nil {
 		h.gapEvent(c, st, fromClient, n, frame, t, false)
 		st.tr.gap(transport.Dir(dirIdx(fromClient)), n, frame, t)
 		h.drain(c, st)
@@ -381,6 +389,9 @@ func (h *handler) Gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t 
 // so they were sent but not captured.
 func (h *handler) gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t time.Time, acked bool) {
 	st := h.state(c)
+	if st == nil {
+		return // the connection is done
+	}
 	if st.dirs[dirIdx(fromClient)].other != detect.MQTT {
 		return
 	}
@@ -435,6 +446,9 @@ func (h *handler) flushed(c *stream.Conn, st *connState, fromClient bool, fr dec
 
 func (h *handler) Closed(c *stream.Conn, fromClient bool, frame uint64, t time.Time) {
 	st := h.state(c)
+	if st == nil {
+		return // the connection is done
+	}
 	i := dirIdx(fromClient)
 	h.incomplete(c, st, fromClient, frame, t)
 	who := "client"
@@ -452,6 +466,9 @@ func (h *handler) Closed(c *stream.Conn, fromClient bool, frame uint64, t time.T
 
 func (h *handler) Done(c *stream.Conn, why string) {
 	st := h.state(c)
+	if st == nil {
+		return
+	}
 	if st.tr != nil {
 		st.tr.end()
 		h.drain(c, st)
@@ -459,7 +476,11 @@ func (h *handler) Done(c *stream.Conn, why string) {
 	for _, fromClient := range [2]bool{true, false} {
 		h.incomplete(c, st, fromClient, 0, c.LastTime)
 	}
-	h.out.done(st, c, c, why)
+	h.out.done(st, c, c.Snapshot(), why)
+	// Nothing more comes for it: the consumer has what it needs (the item
+	// holds st until it is handled), and the stream layer keeps the Conn
+	// for numbering, not its decoders.
+	c.State = nil
 }
 
 func (h *handler) Event(e stream.Event) {

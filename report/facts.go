@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/binary"
 	"strconv"
 	"unicode/utf8"
 
@@ -166,11 +167,9 @@ func appendQuoted(b, v []byte, max int) []byte {
 // appendPreview appends printable text of v (control characters and invalid
 // UTF-8 as '.'), cut to max runes with an ellipsis.
 func appendPreview(b, v []byte, max int) []byte {
-	// Printable ASCII is the common case (topics, JSON): copy runs of it.
-	i := 0
-	for i < len(v) && (max <= 0 || i < max) && v[i] >= 0x20 && v[i] < 0x7f {
-		i++
-	}
+	// Printable ASCII is the common case (topics, JSON): copy runs of it,
+	// found 8 bytes at a time.
+	i := printableRun(v, max)
 	b = append(b, v[:i]...)
 	if i == len(v) {
 		return b
@@ -191,6 +190,29 @@ func appendPreview(b, v []byte, max int) []byte {
 		n++
 	}
 	return b
+}
+
+// printableRun is how many bytes at the start of v (at most max, when
+// max > 0) are printable ASCII, 0x20 to 0x7e.
+func printableRun(v []byte, max int) int {
+	limit := len(v)
+	if max > 0 && max < limit {
+		limit = max
+	}
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= limit; i += 8 {
+		x := binary.LittleEndian.Uint64(v[i:])
+		below := (x - ones*0x20) & ^x & highs        // a byte under 0x20
+		above := ((x + ones*(127-0x7e)) | x) & highs // a byte over 0x7e
+		if below|above != 0 {
+			break
+		}
+	}
+	for i < limit && v[i] >= 0x20 && v[i] < 0x7f {
+		i++
+	}
+	return i
 }
 
 func trimSpace(b []byte) []byte {

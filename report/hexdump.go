@@ -198,7 +198,7 @@ func Hexdump(b []byte, p *decode.Packet, on *onenet.PacketInfo, opts HexdumpOpti
 	h := hexdump{p: p, lay: layoutOf(p), opts: opts, st: newStyles(opts.Styled), b: b}
 	h.colors = make([]style, len(hexPalette))
 	for i, c := range hexPalette {
-		h.colors[i] = style{s: lipgloss.NewStyle().Foreground(lipgloss.Color(c)), on: opts.Styled}
+		h.colors[i] = styleOf(lipgloss.NewStyle().Foreground(lipgloss.Color(c)), opts.Styled)
 	}
 	h.bad = make([]bool, len(p.Raw))
 	for _, pr := range p.Problems {

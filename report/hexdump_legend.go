@@ -32,7 +32,7 @@ func (h *hexdump) legend(on *onenet.PacketInfo) {
 	for _, e := range h.lay.entries {
 		mark, mst := "-", h.st.dim
 		if e.letter != 0 {
-			mark, mst = string(e.letter), style{s: h.colors[e.color].s.Bold(true), on: h.opts.Styled}
+			mark, mst = string(e.letter), styleOf(h.colors[e.color].s.Bold(true), h.opts.Styled)
 		}
 		label, value, tail := h.entryText(e, on)
 		rng := spanText(e.span)

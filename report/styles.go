@@ -7,18 +7,23 @@ import (
 )
 
 // style is a lipgloss style that renders only when output is styled, so
-// plain output costs nothing and has no escape codes at all.
+// plain output costs nothing and has no escape codes at all. It holds the
+// lipgloss.Style (several hundred bytes) by pointer: styles are copied on
+// the packet list's hot path.
 type style struct {
-	s  lipgloss.Style
+	s  *lipgloss.Style
 	on bool
 }
 
 func (s style) Render(x string) string {
-	if !s.on {
+	if !s.on || s.s == nil {
 		return x
 	}
 	return s.s.Render(x)
 }
+
+// styleOf makes a style of a lipgloss style.
+func styleOf(s lipgloss.Style, on bool) style { return style{s: &s, on: on} }
 
 type styles struct {
 	header, frame, dim, client, server style
@@ -32,7 +37,7 @@ type styles struct {
 // Colours are ANSI 256 indexes: they downsample well to 16 colours and read
 // on dark and light backgrounds alike.
 func newStyles(on bool) styles {
-	mk := func(s lipgloss.Style) style { return style{s: s, on: on} }
+	mk := func(s lipgloss.Style) style { return styleOf(s, on) }
 	fg := func(c string) lipgloss.Style { return lipgloss.NewStyle().Foreground(lipgloss.Color(c)) }
 	return styles{
 		header:     mk(lipgloss.NewStyle().Bold(true)),

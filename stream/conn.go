@@ -70,6 +70,15 @@ type Conn struct {
 	ender [2]ender
 }
 
+// Snapshot is a copy of the connection's identity and counts as they are
+// now (its exported fields), which the stream layer will not change and
+// which holds none of its reassembly state.
+func (c *Conn) Snapshot() *Conn {
+	return &Conn{Stream: c.Stream, Interface: c.Interface, Client: c.Client, Server: c.Server, Roles: c.Roles,
+		FirstFrame: c.FirstFrame, FirstTime: c.FirstTime, LastFrame: c.LastFrame, LastTime: c.LastTime,
+		StartSeen: c.StartSeen, Bytes: c.Bytes, Packets: c.Packets, End: c.End, EndFrame: c.EndFrame}
+}
+
 // ender is a packet that ended a direction.
 type ender struct {
 	valid bool

@@ -97,28 +97,38 @@ func TestGoldenRead(t *testing.T) {
 				// make a 20 KB line; laid out for 120 columns it is elided.
 				args = append(args, "--width", "120")
 			}
-			out, _, code := runCLI(t, false, nil, args...)
 			wantCode := 0
 			if name == "cut-short.pcap" {
 				wantCode = 4
 			}
-			if code != wantCode {
-				t.Errorf("exit %d, want %d", code, wantCode)
+			// run runs a view and checks its exit status and that stderr
+			// says nothing but the cut capture's one line.
+			run := func(tty bool, env []string, args ...string) string {
+				t.Helper()
+				out, errOut, code := runCLI(t, tty, env, args...)
+				if code != wantCode {
+					t.Errorf("%v: exit %d, want %d: %s", args, code, wantCode, errOut)
+				}
+				if lines := strings.Count(errOut, "\n"); (wantCode == 0 && errOut != "") || lines > 1 {
+					t.Errorf("%v: stderr %q", args, errOut)
+				}
+				return out
 			}
+			out := run(false, nil, args...)
 			if strings.Contains(out, "\x1b[") {
 				t.Error("piped output has escape codes")
 			}
 			golden(t, name+".list.txt", out)
 			if name != "big-publish.pcap" { // its 20 KB payload would make a 60 KB golden file
-				out, _, _ = runCLI(t, false, nil, append(read, "--json", path)...)
+				out = run(false, nil, append(read, "--json", path)...)
 				golden(t, name+".jsonl", out)
 			}
 			if detail[name] {
-				out, _, _ = runCLI(t, false, nil, append(read, "-V", path)...)
+				out = run(false, nil, append(read, "-V", path)...)
 				golden(t, name+".detail.txt", out)
 			}
 			if styled[name] {
-				out, _, _ = runCLI(t, true, []string{"TERM=xterm-256color"}, append(read, path)...)
+				out = run(true, []string{"TERM=xterm-256color"}, append(read, path)...)
 				if !strings.Contains(out, "\x1b[") {
 					t.Error("terminal output has no colour")
 				}

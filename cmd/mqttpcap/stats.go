@@ -113,15 +113,19 @@ func runStats(ctx context.Context, o *statsOptions) error {
 		runErr = context.Canceled
 	}
 	info := report.StatsInfo{Source: src.Name(), Frames: p.Frames(), First: timed.first, Last: timed.last}
+	var werr error
 	if o.json {
 		b, err := report.StatsJSON(c, info)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(ios.Out, "%s\n", b)
+		_, werr = fmt.Fprintf(ios.Out, "%s\n", b)
 	} else {
 		out, styled := ios.colorOutput(o.g.color)
-		out.Write(report.StatsText(nil, c, info, report.TableOptions{Styled: styled, Width: o.width.columns(ios), Full: o.full}))
+		_, werr = out.Write(report.StatsText(nil, c, info, report.TableOptions{Styled: styled, Width: o.width.columns(ios), Full: o.full}))
+	}
+	if werr != nil {
+		return withCode(exitError, fmt.Errorf("writing the output: %w", werr))
 	}
 	return readError(src.Name(), runErr)
 }

@@ -101,7 +101,9 @@ func runTokenGen(o *tokenGenOptions) error {
 	if err != nil {
 		return usageErr(fmt.Errorf("token gen: %w", err))
 	}
-	fmt.Fprintln(ios.Out, tok)
+	if _, err := fmt.Fprintln(ios.Out, tok); err != nil {
+		return withCode(exitError, fmt.Errorf("writing the output: %w", err))
+	}
 	return nil
 }
 
@@ -211,7 +213,8 @@ func runTokenDecode(_ context.Context, o *tokenDecodeOptions, arg string) error 
 	if err != nil {
 		return err
 	}
-	w := ios.Out
+	cw := &checkedWriter{w: ios.Out}
+	w := cw
 	for _, f := range tok.Fields {
 		val := f.Value
 		if f.Value != f.RawValue {
@@ -265,6 +268,9 @@ func runTokenDecode(_ context.Context, o *tokenDecodeOptions, arg string) error 
 		if f.Severity == onenet.Error {
 			errs++
 		}
+	}
+	if err := cw.failed(); err != nil {
+		return err
 	}
 	if errs > 0 {
 		// The explanation is on stdout; the status says the platform
@@ -337,6 +343,8 @@ func runTokenVerify(o *tokenVerifyOptions, arg string) error {
 		fmt.Fprintln(ios.Out, "signature INVALID: the token was not signed with this key (or its fields were changed)")
 		return withCode(exitRefused, errors.New("token verify: the signature does not verify"))
 	}
-	fmt.Fprintln(ios.Out, "signature valid")
+	if _, err := fmt.Fprintln(ios.Out, "signature valid"); err != nil {
+		return withCode(exitError, fmt.Errorf("writing the output: %w", err))
+	}
 	return nil
 }
