@@ -107,7 +107,9 @@ func TestLiveWSSWithKeyLog(t *testing.T) {
 		}
 	}
 	wait("connect", client.Connect())
-	wait("subscribe", client.Subscribe("wss/#", 1, func(_ paho.Client, m paho.Message) { got <- string(m.Payload()) }))
+	// QoS 0 back: paho would acknowledge a QoS 1 copy after its handler,
+	// and may disconnect first.
+	wait("subscribe", client.Subscribe("wss/#", 0, func(_ paho.Client, m paho.Message) { got <- string(m.Payload()) }))
 	wait("publish", client.Publish("wss/t", 1, false, "over wss"))
 	select {
 	case <-got:
@@ -148,7 +150,7 @@ func TestLiveWSSWithKeyLog(t *testing.T) {
 			tlsKeys = info.Keys
 		}
 	}
-	want := map[string]int{"CONNECT": 1, "CONNACK": 1, "SUBSCRIBE": 1, "SUBACK": 1, "PUBLISH": 2, "PUBACK": 2, "DISCONNECT": 1}
+	want := map[string]int{"CONNECT": 1, "CONNACK": 1, "SUBSCRIBE": 1, "SUBACK": 1, "PUBLISH": 2, "PUBACK": 1, "DISCONNECT": 1}
 	if fmt.Sprint(counts) != fmt.Sprint(want) || tlsKeys != "found" || transport != "wss" {
 		t.Errorf("MQTT packets %v (want %v), keys %q, transport %q:\n%s\n%s", counts, want, tlsKeys, transport, stdout.String(), stderr.String())
 	}
