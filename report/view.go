@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/pipeline"
 )
@@ -59,9 +61,14 @@ func (v *View) ListLine(b []byte, r *pipeline.Record) []byte {
 		case pipeline.KindPacket:
 			t.listMain(r)
 		case pipeline.KindEvent:
+			// One line: the message is cut to the width, not wrapped.
+			start, width := len(t.b), t.opts.Width
+			t.opts.Width = 0
 			t.eventLine(r)
-			if n := len(t.b); n > 0 && t.b[n-1] == '\n' {
-				t.b = t.b[:n-1]
+			t.opts.Width = width
+			t.b = t.b[:len(t.b)-1]
+			if line := string(t.b[start:]); width > 0 && ansi.StringWidth(line) > width {
+				t.b = append(t.b[:start], ansi.Truncate(line, width, "…")...)
 			}
 		}
 	})
