@@ -264,7 +264,11 @@ func (m *model) openToken() {
 	if errs > 0 {
 		verdict = m.st.err.Render("OneNET refuses this token: " + plural(errs, "error"))
 	}
-	lines := append([]string{m.st.title.Render(head), ""}, splitLines(string(b))...)
+	lines := []string{m.st.title.Render(head), ""}
+	for _, l := range splitLines(string(b)) {
+		// Findings are sentences: wrapped under their text, not cut.
+		lines = append(lines, splitLines(ansi.Wrap(l, m.w-1, ""))...)
+	}
 	m.token = textView{lines: append(lines, "", verdict)}
 	m.mode = modeToken
 }

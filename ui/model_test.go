@@ -147,3 +147,71 @@ func itoa(n int) string {
 	}
 	return string(b)
 }
+
+// TestTreeAndHexLinked checks the link both ways: a field selected in the
+// tree highlights its bytes, and the hexdump's cursor selects the field of
+// the byte under it.
+func TestTreeAndHexLinked(t *testing.T) {
+	m := testModel(t, "onenet-esp8266.pcapng", 120, 40, false)
+	p := m.det.row.Packet
+	typeKeys(m, "tab") // the tree
+	for range 12 {
+		typeKeys(m, "j")
+	}
+	f := p.Fields[m.det.field]
+	if hl := m.det.highlight(); hl != f.Span && !(f.Span.Len == 0 && hl.Off == f.Span.Off) {
+		t.Errorf("field %s: highlight %+v, want %+v", f.Name, hl, f.Span)
+	}
+	typeKeys(m, "tab") // the hexdump
+	for range 4 {
+		typeKeys(m, "right")
+	}
+	want := f.Span.Off + 4
+	if m.det.hexOff != want {
+		t.Fatalf("hex cursor at %d, want %d", m.det.hexOff, want)
+	}
+	if got := p.Fields[m.det.field]; want < got.Span.Off || want >= got.Span.Off+max(got.Span.Len, 1) {
+		t.Errorf("byte %d selects %s %+v, which does not hold it", want, got.Name, got.Span)
+	}
+}
+
+// TestLiveFollows checks that the list follows new rows in live mode, and
+// stops following once the user moves off the last row.
+func TestLiveFollows(t *testing.T) {
+	full := indexOf(t, "onenet-esp8266.pcapng")
+	ix, err := NewIndex(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	m := newModel(ix, Options{Live: true, Sync: true, Width: 80, Height: 24})
+	feed := func(n int) {
+		l := full.loader()
+		for i := ix.Len(); i < n; i++ {
+			r, err := l.row(i, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ix.Record(&r.Record)
+		}
+		m.Update(tickMsg{})
+	}
+	feed(3)
+	if m.sel != 2 {
+		t.Fatalf("selected row %d, want the last (2)", m.sel)
+	}
+	feed(5)
+	if m.sel != 4 {
+		t.Fatalf("after more rows selected %d, want 4", m.sel)
+	}
+	typeKeys(m, "k")
+	feed(7)
+	if m.sel != 3 {
+		t.Fatalf("scrolled away, yet the selection moved to %d", m.sel)
+	}
+	typeKeys(m, "G")
+	feed(8)
+	if m.sel != 7 {
+		t.Fatalf("G did not follow again: selected %d", m.sel)
+	}
+}
