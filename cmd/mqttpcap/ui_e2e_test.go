@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,7 +20,9 @@ import (
 type uiSession struct {
 	t    *testing.T
 	ptmx *os.File
-	term *vt.SafeEmulator
+	// mu guards term: vt's SafeEmulator does not lock String.
+	mu   sync.Mutex
+	term *vt.Emulator
 	cmd  *exec.Cmd
 	done chan struct{}
 }
@@ -38,14 +41,16 @@ func startUI(t *testing.T, dir string, args ...string) *uiSession {
 	if err != nil {
 		t.Skipf("no pseudo-terminal: %v", err)
 	}
-	s := &uiSession{t: t, ptmx: ptmx, term: vt.NewSafeEmulator(120, 40), cmd: cmd, done: make(chan struct{})}
+	s := &uiSession{t: t, ptmx: ptmx, term: vt.NewEmulator(120, 40), cmd: cmd, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		buf := make([]byte, 64<<10)
 		for {
 			n, err := ptmx.Read(buf)
 			if n > 0 {
+				s.mu.Lock()
 				s.term.Write(buf[:n])
+				s.mu.Unlock()
 			}
 			if err != nil {
 				return
@@ -62,7 +67,11 @@ func startUI(t *testing.T, dir string, args ...string) *uiSession {
 }
 
 // screen is the terminal's text.
-func (s *uiSession) screen() string { return s.term.String() }
+func (s *uiSession) screen() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.term.String()
+}
 
 // waitFor waits until the screen holds all of want.
 func (s *uiSession) waitFor(want ...string) string {
