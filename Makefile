@@ -48,6 +48,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz '^FuzzReadPath$$' -fuzztime $(FUZZTIME) ./cmd/mqttpcap
 	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./hexin
 	$(GO) test -run XXX -fuzz '^FuzzParseLog$$' -fuzztime $(FUZZTIME) ./esp8266
+	$(GO) test -run XXX -fuzz '^FuzzDecodeBlob$$' -fuzztime $(FUZZTIME) ./ui
 
 # Benchmarks of the read path on generated OneNET-shaped captures (tokens,
 # $sys topics, OneJSON posts with replies, split and coalesced segments,
