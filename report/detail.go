@@ -36,6 +36,20 @@ func (t *Text) valuePreview() int {
 // its byte range in the packet.
 func (t *Text) detail(r *pipeline.Record) {
 	p := r.Packet
+	t.detailHeader(r)
+	rw := rangeColumn(p)
+	for _, f := range p.Fields {
+		t.fieldLine(p, f, rw)
+	}
+	t.detailNotes(r)
+	t.b = append(t.b, '\n')
+	t.hexdump(r)
+}
+
+// detailHeader writes the two lines above a packet's field tree: where it
+// was captured, then its type, size and version.
+func (t *Text) detailHeader(r *pipeline.Record) {
+	p := r.Packet
 	c := r.Conn
 	dir := "client → server"
 	src, dst := connAddrs(c, r.Info, "-")
@@ -65,13 +79,21 @@ func (t *Text) detail(r *pipeline.Record) {
 		t.b = append(t.b, t.st.warn.Render(", incomplete")...)
 	}
 	t.b = append(t.b, '\n')
+}
+
+// rangeColumn is the width of the tree's byte-range column for p.
+func rangeColumn(p *decode.Packet) int {
 	rw := rangeWidth
 	for _, f := range p.Fields {
 		rw = max(rw, len(spanText(f.Span))+1)
 	}
-	for _, f := range p.Fields {
-		t.fieldLine(p, f, rw)
-	}
+	return rw
+}
+
+// detailNotes writes what follows the field tree: OneNET's reading of the
+// packet, its problems and OneNET's findings.
+func (t *Text) detailNotes(r *pipeline.Record) {
+	p := r.Packet
 	if r.OneNET != nil {
 		facts := string(onenetFacts(nil, r.OneNET, t.valuePreview()))
 		t.b = append(t.b, "   "...)
@@ -80,8 +102,6 @@ func (t *Text) detail(r *pipeline.Record) {
 	}
 	t.problems(p, "  ")
 	t.onenetFindings(r.OneNET, "  ")
-	t.b = append(t.b, '\n')
-	t.hexdump(r)
 }
 
 const nameWidth = 30

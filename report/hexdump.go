@@ -28,6 +28,9 @@ type HexdumpOptions struct {
 	// it, the middle rows of a field longer than hexKeepRows rows are
 	// summed up in one line.
 	Whole bool
+	// Highlight is a byte range shown in reverse video, styled or not (a
+	// field selected in an interactive view); none when its Len is 0.
+	Highlight decode.Span
 }
 
 const (
@@ -288,6 +291,13 @@ func (h *hexdump) soleOwner(r int) int {
 // cellStyle is the style of byte i: its entry's colour, or the problem
 // style; key tells styles apart.
 func (h *hexdump) cellStyle(i int) (key int, st style) {
+	if hl := h.opts.Highlight; hl.Len > 0 && i >= hl.Off && i < hl.Off+hl.Len {
+		st := styleOf(lipgloss.NewStyle().Reverse(true), true)
+		if h.opts.Styled && !h.bad[i] {
+			st = styleOf(h.colors[h.lay.entries[h.lay.owner[i]].color].s.Reverse(true), true)
+		}
+		return -5 - int(h.lay.owner[i]), st
+	}
 	if h.bad[i] {
 		return -1, h.st.bad
 	}

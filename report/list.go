@@ -173,21 +173,7 @@ const listIndent = "        "
 
 func (t *Text) listLine(r *pipeline.Record) {
 	p := r.Packet
-	t.prefix(r)
-	name := p.Type.String()
-	t.put(t.st.typeStyle(p.Type), name)
-	t.b = pad(t.b, len(name), colType)
-	var note string
-	if p.VersionInferred && p.Version != decode.VersionUnknown && p.Type != decode.CONNECT && r.Info != nil && r.Info.Packets[0]+r.Info.Packets[1] == 1 {
-		note = " (MQTT " + p.Version.String() + " assumed: no CONNECT seen)"
-	}
-	next, noteLine := t.listFacts(r, t.cols.info(), note)
-	if note != "" && !noteLine {
-		t.b = append(t.b, t.st.dim.Render(note)...)
-	}
-	if p.Truncated {
-		t.b = append(t.b, t.st.warn.Render(" [incomplete]")...)
-	}
+	next, note, noteLine := t.listMain(r)
 	t.b = append(t.b, '\n')
 	if noteLine {
 		t.b = append(t.b, listIndent...)
@@ -203,6 +189,28 @@ func (t *Text) listLine(r *pipeline.Record) {
 	if t.opts.Hex {
 		t.hexdump(r)
 	}
+}
+
+// listMain writes a packet's line of the list, without its newline and the
+// lines that follow it: the OneNET facts that did not fit (next) and the
+// note (when noteLine).
+func (t *Text) listMain(r *pipeline.Record) (next []byte, note string, noteLine bool) {
+	p := r.Packet
+	t.prefix(r)
+	name := p.Type.String()
+	t.put(t.st.typeStyle(p.Type), name)
+	t.b = pad(t.b, len(name), colType)
+	if p.VersionInferred && p.Version != decode.VersionUnknown && p.Type != decode.CONNECT && r.Info != nil && r.Info.Packets[0]+r.Info.Packets[1] == 1 {
+		note = " (MQTT " + p.Version.String() + " assumed: no CONNECT seen)"
+	}
+	next, noteLine = t.listFacts(r, t.cols.info(), note)
+	if note != "" && !noteLine {
+		t.b = append(t.b, t.st.dim.Render(note)...)
+	}
+	if p.Truncated {
+		t.b = append(t.b, t.st.warn.Render(" [incomplete]")...)
+	}
+	return next, note, noteLine
 }
 
 // listFacts appends a packet's facts, and OneNET's, fitted to the
