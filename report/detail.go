@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/pipeline"
 )
@@ -134,7 +132,7 @@ func (t *Text) fieldLine(p *decode.Packet, f decode.Field, rw int) {
 		v = append(v, " bytes, redacted)"...)
 	default:
 		v = fieldValue(v, p, f, t.valuePreview())
-		if w := t.opts.Width; w > 0 && col+ansi.StringWidth(string(v)) > w {
+		if w := t.opts.Width; w > 0 && col+textWidth(string(v)) > w {
 			// A string shrinks to fit; what is still too long (a reason
 			// code's name) wraps under the value column.
 			switch f.Kind {
@@ -162,7 +160,7 @@ func (t *Text) putParts(st style, parts []string, sep string, hang int) {
 		line = ""
 	}
 	for i, p := range parts {
-		w := ansi.StringWidth(p)
+		w := textWidth(p)
 		switch {
 		case i == 0:
 		case t.opts.Width > 0 && col+len(sep)+w > t.opts.Width:

@@ -236,8 +236,8 @@ func (t *Text) listFacts(r *pipeline.Record, used int, note string) (next []byte
 		tail += len(" [incomplete]")
 	}
 	room := max(t.opts.Width-used, minPreview)
-	w := ansi.StringWidth(string(t.b[start:]))
-	if w+ansi.StringWidth(string(t.onenet))+tail <= room {
+	w := textWidth(string(t.b[start:]))
+	if w+textWidth(string(t.onenet))+tail <= room {
 		t.b = append(t.b, t.onenet...)
 		return nil, false
 	}
@@ -262,14 +262,14 @@ func (t *Text) listFacts(r *pipeline.Record, used int, note string) (next []byte
 // columns: first with shorter previews, then by cutting it. The first keep
 // bytes of text are kept as they are.
 func fitLine(text []byte, width, keep, preview int, render func(b []byte, preview int) []byte) []byte {
-	over := ansi.StringWidth(string(text)) - width
+	over := textWidth(string(text)) - width
 	if over <= 0 {
 		return text
 	}
 	if preview > minPreview {
 		text = render(append([]byte(nil), text[:keep]...), max(minPreview, preview-over))
 	}
-	if ansi.StringWidth(string(text)) > width {
+	if textWidth(string(text)) > width {
 		text = []byte(ansi.Truncate(string(text), max(width, 1), "…"))
 	}
 	return text

@@ -63,7 +63,7 @@ func elisionNote(b []byte, st styles) []byte {
 
 func cellWidth(s string) int {
 	if strings.IndexByte(s, 0x1b) >= 0 {
-		return ansi.StringWidth(s)
+		return textWidth(s)
 	}
 	return utf8.RuneCountInString(s)
 }

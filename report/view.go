@@ -67,7 +67,7 @@ func (v *View) ListLine(b []byte, r *pipeline.Record) []byte {
 			t.eventLine(r)
 			t.opts.Width = width
 			t.b = t.b[:len(t.b)-1]
-			if line := string(t.b[start:]); width > 0 && ansi.StringWidth(line) > width {
+			if line := string(t.b[start:]); width > 0 && textWidth(line) > width {
 				t.b = append(t.b[:start], ansi.Truncate(line, width, "…")...)
 			}
 		}
