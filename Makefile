@@ -31,26 +31,30 @@ unit:
 	$(GO) test -race -count=1 -json ./... | $(GO) run ./internal/testtools/testsummary $(TESTSUMMARY)
 	$(GO) test -count=1 -run 'Allocs' ./...
 
-# Each fuzz target for $(FUZZTIME) (go test runs one fuzz target at a time).
+# Each fuzz target for $(FUZZTIME) (go test runs one fuzz target at a time),
+# without minimizing the new inputs it finds: when the time runs out while
+# the engine minimizes one, go test can fail with "context deadline
+# exceeded" (seen twice in the tenfold make test of issue 18). A failing
+# input is still written to testdata/fuzz as it was found.
 fuzz:
-	$(GO) test -run XXX -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./decode
-	$(GO) test -run XXX -fuzz '^FuzzDecodeFrame$$' -fuzztime $(FUZZTIME) ./decode
-	$(GO) test -run XXX -fuzz '^FuzzFramer$$' -fuzztime $(FUZZTIME) ./decode
-	$(GO) test -run XXX -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZTIME) ./decode
-	$(GO) test -run XXX -fuzz '^FuzzParseToken$$' -fuzztime $(FUZZTIME) ./onenet
-	$(GO) test -run XXX -fuzz '^FuzzTopicMessage$$' -fuzztime $(FUZZTIME) ./onenet
-	$(GO) test -run XXX -fuzz '^FuzzOneJSON$$' -fuzztime $(FUZZTIME) ./onenet
-	$(GO) test -run XXX -fuzz '^FuzzConn$$' -fuzztime $(FUZZTIME) ./onenet
-	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./filter
-	$(GO) test -run XXX -fuzz '^FuzzHexdump$$' -fuzztime $(FUZZTIME) ./report
-	$(GO) test -run XXX -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME) ./detect
-	$(GO) test -run XXX -fuzz '^FuzzTracker$$' -fuzztime $(FUZZTIME) ./stream
-	$(GO) test -run XXX -fuzz '^FuzzReadPath$$' -fuzztime $(FUZZTIME) ./cmd/mqttpcap
-	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./hexin
-	$(GO) test -run XXX -fuzz '^FuzzParseLog$$' -fuzztime $(FUZZTIME) ./esp8266
-	$(GO) test -run XXX -fuzz '^FuzzDecodeBlob$$' -fuzztime $(FUZZTIME) ./ui
-	$(GO) test -run XXX -fuzz '^FuzzFrames$$' -fuzztime $(FUZZTIME) ./transport/ws
-	$(GO) test -run XXX -fuzz '^FuzzRecords$$' -fuzztime $(FUZZTIME) ./transport/tls
+	$(GO) test -run XXX -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./decode
+	$(GO) test -run XXX -fuzz '^FuzzDecodeFrame$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./decode
+	$(GO) test -run XXX -fuzz '^FuzzFramer$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./decode
+	$(GO) test -run XXX -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./decode
+	$(GO) test -run XXX -fuzz '^FuzzParseToken$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./onenet
+	$(GO) test -run XXX -fuzz '^FuzzTopicMessage$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./onenet
+	$(GO) test -run XXX -fuzz '^FuzzOneJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./onenet
+	$(GO) test -run XXX -fuzz '^FuzzConn$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./onenet
+	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./filter
+	$(GO) test -run XXX -fuzz '^FuzzHexdump$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./report
+	$(GO) test -run XXX -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./detect
+	$(GO) test -run XXX -fuzz '^FuzzTracker$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./stream
+	$(GO) test -run XXX -fuzz '^FuzzReadPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./cmd/mqttpcap
+	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./hexin
+	$(GO) test -run XXX -fuzz '^FuzzParseLog$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./esp8266
+	$(GO) test -run XXX -fuzz '^FuzzDecodeBlob$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./ui
+	$(GO) test -run XXX -fuzz '^FuzzFrames$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./transport/ws
+	$(GO) test -run XXX -fuzz '^FuzzRecords$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0 ./transport/tls
 
 # Benchmarks of the read path on generated OneNET-shaped captures (tokens,
 # $sys topics, OneJSON posts with replies, split and coalesced segments,

@@ -42,14 +42,14 @@ var readPathModes = [][]string{
 func FuzzReadPath(f *testing.F) {
 	captures, _ := filepath.Glob("../../testdata/pcaps/*.pcap*")
 	repro, _ := filepath.Glob("testdata/fuzz-seeds/*.pcap")
-	for _, path := range append(captures, repro...) {
+	// One mode per capture, rotating: every mode is seeded, and the
+	// baseline the fuzzer replays before it starts stays within its time.
+	for i, path := range append(captures, repro...) {
 		b, err := os.ReadFile(path)
 		if err != nil || len(b) > 64<<10 {
 			continue
 		}
-		for m := range readPathModes {
-			f.Add(b, uint8(m), uint8(0))
-		}
+		f.Add(b, uint8(i%len(readPathModes)), uint8(0))
 		if len(b) > 24 && binary.LittleEndian.Uint32(b) == 0xa1b2c3d4 {
 			f.Add(b[24:], uint8(0), uint8(1+b[20]%2))
 		}
