@@ -35,6 +35,12 @@ type Options struct {
 	// Name names the files inside partitions (default "part"): give each
 	// capture its own (its base name) when several write to one directory.
 	Name string
+	// PerInput makes Path a directory in which each table has its own
+	// directory, and this input's rows a file named Name in it:
+	// <Path>/packets/<Name>.<ext>, as partitions are laid out without the
+	// date. Several inputs (or processes, or machines) write into one
+	// directory this way, and it is read as one table.
+	PerInput bool
 	// File is the capture's name, the file column of every row.
 	File string
 	// RowGroup is how many rows a Parquet row group holds (default 65,536):
@@ -54,6 +60,8 @@ type Writer struct {
 	conn  ConnectionRow
 	// Files lists the files written, in the order they were created.
 	Files []string
+	// Packets and Connections count the rows written.
+	Packets, Connections int64
 }
 
 // partition is the open table files of one partition.
@@ -104,6 +112,7 @@ func (w *Writer) Record(r *pipeline.Record) error {
 		if err != nil {
 			return err
 		}
+		w.Packets++
 		return p.packets.write(&w.pkt)
 	case pipeline.KindConnDone:
 		if r.Final == nil || (w.opts.Filter != nil && !w.opts.Filter(r)) {
@@ -114,6 +123,7 @@ func (w *Writer) Record(r *pipeline.Record) error {
 		if err != nil {
 			return err
 		}
+		w.Connections++
 		return p.connections.write(&w.conn)
 	}
 	return nil
@@ -167,9 +177,12 @@ func (w *Writer) partition(date string) (*partition, error) {
 // paths are the files of the packet and connection tables of a partition.
 func (w *Writer) paths(date string) (packets, connections string) {
 	o := w.opts
+	name := o.Name + w.ext
 	if o.PartitionBy != "" {
-		name := o.Name + w.ext
 		return filepath.Join(o.Path, "packets", "date="+date, name), filepath.Join(o.Path, "connections", "date="+date, name)
+	}
+	if o.PerInput {
+		return filepath.Join(o.Path, "packets", name), filepath.Join(o.Path, "connections", name)
 	}
 	if st, err := os.Stat(o.Path); (err == nil && st.IsDir()) || strings.HasSuffix(o.Path, "/") {
 		return filepath.Join(o.Path, "packets"+w.ext), filepath.Join(o.Path, "connections"+w.ext)

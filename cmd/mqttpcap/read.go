@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/mqttpcap/mqttpcap/capture"
 	"github.com/mqttpcap/mqttpcap/pipeline"
+	"github.com/mqttpcap/mqttpcap/report"
 )
 
 // readOptions are the parsed flags of `mqttpcap read`.
@@ -26,6 +28,7 @@ type readOptions struct {
 	dec    decodeOptions
 	out    outputOptions
 	export exportOptions
+	tables tableOptions
 }
 
 func newReadCmd(g *globalOptions, runF func(context.Context, *readOptions) error) *cobra.Command {
@@ -64,13 +67,28 @@ other bytes that are not MQTT is named in a [protocol] event and not decoded
 (--force-mqtt decodes it anyway). A capture without MQTT ends with a
 [no_mqtt] line saying what it holds and what to try.
 
+With --format parquet or csv, read writes two analysis tables instead of
+the list (docs/tables.md has their columns): packets, one row per MQTT
+packet, and connections, one row per connection (the summary's row).
+-o PATH says where: a directory (existing, or ending in /) gets
+packets.parquet and connections.parquet; a file name gets the packets and,
+beside it, NAME.connections.parquet. --partition-by date writes them
+Hive-style, one directory per UTC day (PATH/packets/date=2026-11-01/
+capture.pcapng.parquet), so that the tables of many captures, written
+anywhere, are queried as one with DuckDB or Spark. -Y chooses the rows;
+--redact masks the secrets in the payloads.
+
 ` + exitStatusHelp,
 		Example: `  mqttpcap read capture.pcapng
   mqttpcap read capture.pcapng -V
   mqttpcap read capture.pcapng --json | jq 'select(.type == "CONNECT") | .fields.client_id'
   mqttpcap read capture.pcap --port 1883,6002
   mqttpcap read midstream.pcap --mqtt-version 5
-  tcpdump -i any -w - port 1883 | mqttpcap read -`,
+  tcpdump -i any -w - port 1883 | mqttpcap read -
+  mqttpcap read capture.pcapng --format parquet -o tables/
+  mqttpcap read capture.pcapng --format csv -o out.csv -Y 'type == PUBLISH'
+  mqttpcap read capture.pcapng --format parquet -o fleet/ --partition-by date
+  duckdb -c "SELECT topic, count(*) FROM 'tables/packets.parquet' GROUP BY ALL"`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(exportFormatArg(cmd, args)) != 1 {
 				return usageErr(fmt.Errorf("read: expected one capture file, got %d arguments", len(args)),
@@ -95,6 +113,8 @@ other bytes that are not MQTT is named in a [protocol] event and not decoded
 	o.out.addFlags(f)
 	o.dec.addFlags(f)
 	o.export.addFlags(f)
+	o.tables.addFlags(f)
+	f.Lookup("output").Usage = "write the export to this file (bin: this directory) instead of stdout; with --format, where the tables go (a directory, or the packets table's file)"
 	f.Lookup("export-hex").NoOptDefVal = "at"
 	return cmd
 }
@@ -158,10 +178,14 @@ func (o *readOptions) validate() (pipeline.Options, error) {
 	if err := o.export.validate(); err != nil {
 		return opts, err
 	}
-	if err := o.export.checkFlags(o.given); err != nil {
+	if o.tables.format != "" || o.given != nil && o.given("partition-by") {
+		if err := o.tables.checkFlags(o.given, &o.export); err != nil {
+			return opts, err
+		}
+	} else if err := o.export.checkFlags(o.given); err != nil {
 		return opts, err
 	}
-	if o.export.format == "" {
+	if o.export.format == "" && o.tables.format == "" {
 		if err := o.out.checkFlags(o.given); err != nil {
 			return opts, err
 		}
@@ -218,13 +242,24 @@ func runRead(ctx context.Context, o *readOptions) error {
 
 	var s sink
 	var collect *exportCollector
-	if o.export.format != "" {
+	switch {
+	case o.tables.format != "":
+		name := filepath.Base(src.Name())
+		w, err := o.tables.writer(o.export.output, name, name, false, o.out.match())
+		if err != nil {
+			return err
+		}
+		s = &tableSink{Writer: w, ios: ios, prefix: "mqttpcap: "}
+		if o.out.redact {
+			s = report.NewRedactor(s, o.dec.keys.secrets(ios)).(sink)
+		}
+	case o.export.format != "":
 		collect = &exportCollector{match: o.export.defaultMatch()}
 		if m := o.out.match(); m != nil {
 			collect.match = m
 		}
 		s = collect
-	} else {
+	default:
 		s = o.out.sink(ios, o.g.color, false, o.dec.keys.secrets(ios))
 	}
 	if o.path == "-" {
