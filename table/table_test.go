@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -271,4 +273,69 @@ func joinNumbers(v []any) string {
 		b = strconv.AppendFloat(b, n.(float64), 'f', -1, 64)
 	}
 	return string(b)
+}
+
+// The tables are the same, byte for byte, whether the rows are built on
+// one goroutine or by four workers (Writer as a pipeline.Sharder), in
+// both formats and with partitions.
+func TestTablesSameOnEveryWorker(t *testing.T) {
+	captures, _ := filepath.Glob("../testdata/pcaps/*.pcap*")
+	for _, path := range captures {
+		name := filepath.Base(path)
+		for _, format := range []string{Parquet, CSV} {
+			for _, part := range []string{"", "date"} {
+				dirs := map[int]string{}
+				for _, workers := range []int{0, 1, 4} {
+					dir := t.TempDir()
+					w, err := NewWriter(Options{Format: format, Path: dir + "/", PartitionBy: part, Name: name, File: name})
+					if err != nil {
+						t.Fatal(err)
+					}
+					src, err := capture.OpenFile(path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					opts := pipeline.DefaultOptions()
+					opts.Parallel, opts.Workers = workers > 0, workers
+					if err := pipeline.New(opts, w).Run(context.Background(), src); err != nil && !isCut(err) {
+						t.Fatal(err)
+					}
+					src.Close()
+					if err := w.Close(); err != nil {
+						t.Fatal(err)
+					}
+					dirs[workers] = dir
+				}
+				one := treeBytes(t, dirs[0])
+				if len(one) == 0 && part == "" {
+					t.Errorf("%s %s: no files written", name, format)
+				}
+				for _, workers := range []int{1, 4} {
+					got := treeBytes(t, dirs[workers])
+					if !maps.EqualFunc(one, got, bytes.Equal) {
+						t.Errorf("%s %s partition %q: the files with %d workers differ from those without", name, format, part, workers)
+					}
+				}
+			}
+		}
+	}
+}
+
+// treeBytes reads every file under dir, by its path relative to dir.
+func treeBytes(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(dir, path)
+		out[rel] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -3,11 +3,13 @@ package table
 import (
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mqttpcap/mqttpcap/pipeline"
 )
@@ -51,13 +53,23 @@ type Options struct {
 }
 
 // Writer writes the packet and connection tables from the pipeline's
-// records. It implements pipeline.Sink; Close finishes the files.
+// records. It implements pipeline.Sink, and pipeline.Sharder: each of the
+// pipeline's workers builds the rows of its connections (NewShard), and
+// the Writer writes them in record order (Output), so the files are the
+// same, byte for byte, however many workers there are. Close finishes the
+// files.
 type Writer struct {
 	opts  Options
 	ext   string
 	parts map[string]*partition // by partition value ("" when none)
+	enc   *rowEncoder           // the rows of Record (no workers)
+	dec   *rowDecoder
 	pkt   PacketRow
 	conn  ConnectionRow
+	// day is the UTC day of the last partitioned row: [dayStart, dayEnd)
+	// in Unix nanoseconds, and its partition value.
+	dayStart, dayEnd int64
+	day              string
 	// Files lists the files written, in the order they were created.
 	Files []string
 	// Packets and Connections count the rows written.
@@ -97,36 +109,94 @@ func NewWriter(o Options) (*Writer, error) {
 	if o.RowGroup <= 0 {
 		o.RowGroup = 65536
 	}
-	return &Writer{opts: o, ext: "." + o.Format, parts: map[string]*partition{}}, nil
+	return &Writer{opts: o, ext: "." + o.Format, parts: map[string]*partition{}, enc: newRowEncoder(o.File, o.Filter), dec: newRowDecoder()}, nil
 }
 
 // Record implements pipeline.Sink.
 func (w *Writer) Record(r *pipeline.Record) error {
-	switch r.Kind {
-	case pipeline.KindPacket:
-		if w.opts.Filter != nil && !w.opts.Filter(r) {
-			return nil
+	w.enc.b = w.enc.b[:0]
+	if !w.enc.record(r) {
+		return nil
+	}
+	return w.Output(w.enc.b)
+}
+
+// NewShard implements pipeline.Sharder: a sink that builds the rows of a
+// worker's records and writes them to w, for Output.
+func (w *Writer) NewShard(out io.Writer) pipeline.Sink {
+	return &shard{enc: newRowEncoder(w.opts.File, w.opts.Filter), w: out}
+}
+
+// Merge implements pipeline.Sharder: the rows are counted as written.
+func (w *Writer) Merge(pipeline.Sink) {}
+
+// Output implements pipeline.Sharder: it writes the rows of the messages
+// in p.
+func (w *Writer) Output(p []byte) error {
+	d := w.dec
+	d.b = p
+	for len(d.b) > 0 {
+		switch d.byte() {
+		case msgPacket:
+			d.packet(&w.pkt)
+			if d.bad {
+				return errMessage
+			}
+			part, err := w.partition(w.dayOf(w.pkt.Time))
+			if err != nil {
+				return err
+			}
+			w.Packets++
+			if err := part.packets.write(&w.pkt); err != nil {
+				return err
+			}
+		case msgConnection:
+			d.connection(&w.conn)
+			if d.bad {
+				return errMessage
+			}
+			part, err := w.partition(w.dayOf(w.conn.Start))
+			if err != nil {
+				return err
+			}
+			w.Connections++
+			if err := part.connections.write(&w.conn); err != nil {
+				return err
+			}
+		default:
+			return errMessage
 		}
-		packetRow(&w.pkt, w.opts.File, r)
-		p, err := w.partition(w.pkt.Time.Format("2006-01-02"))
-		if err != nil {
-			return err
-		}
-		w.Packets++
-		return p.packets.write(&w.pkt)
-	case pipeline.KindConnDone:
-		if r.Final == nil || (w.opts.Filter != nil && !w.opts.Filter(r)) {
-			return nil
-		}
-		connectionRow(&w.conn, w.opts.File, r)
-		p, err := w.partition(w.conn.Start.Format("2006-01-02"))
-		if err != nil {
-			return err
-		}
-		w.Connections++
-		return p.connections.write(&w.conn)
 	}
 	return nil
+}
+
+// dayOf is the partition value of a time: its UTC date when partitioning
+// by date (formatted once a day of rows), else "".
+func (w *Writer) dayOf(t time.Time) string {
+	if w.opts.PartitionBy != "date" {
+		return ""
+	}
+	if n := t.UnixNano(); n < w.dayStart || n >= w.dayEnd || w.day == "" {
+		u := t.UTC()
+		start := time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)
+		w.dayStart, w.dayEnd, w.day = start.UnixNano(), start.AddDate(0, 0, 1).UnixNano(), u.Format("2006-01-02")
+	}
+	return w.day
+}
+
+// shard builds the rows of one worker's records (Writer.NewShard).
+type shard struct {
+	enc *rowEncoder
+	w   io.Writer
+}
+
+func (s *shard) Record(r *pipeline.Record) error {
+	s.enc.b = s.enc.b[:0]
+	if !s.enc.record(r) {
+		return nil
+	}
+	_, err := s.w.Write(s.enc.b)
+	return err
 }
 
 // Flush implements the CLI's sink: the files are finished by Close.
@@ -152,11 +222,7 @@ func (w *Writer) Close() error {
 
 // partition returns the files of a partition value (a date), creating
 // them at first use.
-func (w *Writer) partition(date string) (*partition, error) {
-	key := ""
-	if w.opts.PartitionBy == "date" {
-		key = date
-	}
+func (w *Writer) partition(key string) (*partition, error) {
 	if p := w.parts[key]; p != nil {
 		return p, nil
 	}

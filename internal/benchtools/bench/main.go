@@ -7,7 +7,8 @@
 //	go run ./internal/benchtools/bench -tshark         # add tshark's time where it is installed
 //
 // Every figure is a separate process (so peak RSS is the process's own),
-// best of -runs for time, with output to /dev/null. Captures are generated
+// best of -runs for time (and, apart, for CPU time), with output to
+// /dev/null (the tables to a directory beside the captures). Captures are generated
 // once into -dir and reused.
 package main
 
@@ -54,7 +55,7 @@ func main() {
 	bin := flag.String("mqttpcap", "bin/mqttpcap", "the mqttpcap binary to measure")
 	list := flag.String("sizes", "1m,50k", "captures to measure: "+strings.Join(sortedKeys(), ","))
 	runs := flag.Int("runs", 3, "runs per figure (the best time is kept)")
-	modes := flag.String("modes", "", "modes to measure (default: all): list,json,verbose,stats,no-onenet,gomaxprocs1")
+	modes := flag.String("modes", "", "modes to measure (default: all): list,json,verbose,stats,no-onenet,gomaxprocs1,parquet,csv")
 	tshark := flag.Bool("tshark", false, "also time tshark (-T fields, and -V) where installed: minutes per capture")
 	flag.Parse()
 	if err := run(*dir, *bin, strings.Split(*list, ","), *runs, *modes, *tshark); err != nil {
@@ -72,9 +73,12 @@ func sortedKeys() []string {
 	return k
 }
 
-// measurement is one process run: its best wall time and peak RSS.
+// measurement is one process run: its best wall time, its least CPU time
+// (user and system: on shared cores, where other processes stretch the
+// wall time, the CPU time says what the work cost) and its peak RSS.
 type measurement struct {
 	wall time.Duration
+	cpu  time.Duration
 	rss  int64 // KB
 }
 
@@ -104,11 +108,11 @@ func run(dir, bin string, names []string, runs int, modeList string, withTshark 
 		if err != nil {
 			return fmt.Errorf("minimal pipeline: %w", err)
 		}
-		fmt.Println("| run | time | × minimal | MQTT packets/s | MB/s | peak RSS |")
-		fmt.Println("|---|---|---|---|---|---|")
+		fmt.Println("| run | time | × minimal | CPU time | MQTT packets/s | MB/s | peak RSS |")
+		fmt.Println("|---|---|---|---|---|---|---|")
 		row := func(label string, m measurement) {
-			fmt.Printf("| %s | %.2f s | %.2f× | %.2f M | %.0f | %d MB |\n", label, m.wall.Seconds(), m.wall.Seconds()/base.wall.Seconds(),
-				float64(st.MQTTPackets)/m.wall.Seconds()/1e6, mb/m.wall.Seconds(), m.rss/1024)
+			fmt.Printf("| %s | %.2f s | %.2f× | %.2f s | %.2f M | %.0f | %d MB |\n", label, m.wall.Seconds(), m.wall.Seconds()/base.wall.Seconds(),
+				m.cpu.Seconds(), float64(st.MQTTPackets)/m.wall.Seconds()/1e6, mb/m.wall.Seconds(), m.rss/1024)
 		}
 		row("minimal pipeline (gopacket reassembly + fixed-header walk)", base)
 		for _, m := range readModes {
@@ -116,6 +120,9 @@ func run(dir, bin string, names []string, runs int, modeList string, withTshark 
 				continue
 			}
 			args := append(slices.Clone(m.args), path)
+			for i, a := range args {
+				args[i] = strings.ReplaceAll(a, "{out}", filepath.Join(dir, "tables-"+m.name))
+			}
 			res, err := measure(runs, m.env, bin, args...)
 			if err != nil {
 				return fmt.Errorf("%s: %w", m.label, err)
@@ -124,7 +131,7 @@ func run(dir, bin string, names []string, runs int, modeList string, withTshark 
 		}
 		if withTshark {
 			if _, err := exec.LookPath("tshark"); err != nil {
-				fmt.Println("| tshark | not installed | | | | |")
+				fmt.Println("| tshark | not installed | | | | | |")
 			} else {
 				for _, t := range []struct {
 					label string
@@ -160,6 +167,10 @@ var readModes = []readMode{
 	{"verbose", "`mqttpcap read -V` (every field, hexdump)", nil, []string{"read", "-V"}},
 	{"no-onenet", "`mqttpcap read --no-onenet`", nil, []string{"read", "--no-onenet"}},
 	{"gomaxprocs1", "`mqttpcap read` with GOMAXPROCS=1", []string{"GOMAXPROCS=1"}, []string{"read"}},
+	// The tables go to a directory beside the captures ({out}), rewritten
+	// each run.
+	{"parquet", "`mqttpcap read --format parquet` (the tables)", nil, []string{"read", "--format", "parquet", "-o", "{out}/"}},
+	{"csv", "`mqttpcap read --format csv` (the tables)", nil, []string{"read", "--format", "csv", "-o", "{out}/"}},
 }
 
 // measure runs a command runs times with stdout to /dev/null and keeps the
@@ -182,6 +193,9 @@ func measure(runs int, env []string, name string, args ...string) (measurement, 
 		}
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > best.rss {
 			best.rss = ru.Maxrss
+		}
+		if cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(); best.cpu == 0 || cpu < best.cpu {
+			best.cpu = cpu
 		}
 		if best.wall == 0 || wall < best.wall {
 			best.wall = wall
