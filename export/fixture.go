@@ -26,8 +26,12 @@ func FixtureJSON(w io.Writer, pkts []Packet, source string) error {
 			bw.WriteString(",")
 		}
 		d := p.Packet
-		fmt.Fprintf(bw, "\n    {\"name\": %s, \"frame\": %d, \"stream\": %d, \"from\": %q, \"type\": %q, \"version\": %d, \"length\": %d,\n",
-			strconv.Quote(p.Name()), p.Frame, p.Stream, from(p), d.Type.String(), d.Version, len(d.Raw))
+		file := ""
+		if p.File != "" {
+			file = fmt.Sprintf(" \"file\": %s, \"file_frame\": %d,", strconv.Quote(p.File), p.FileFrame)
+		}
+		fmt.Fprintf(bw, "\n    {\"name\": %s, \"frame\": %d,%s \"stream\": %d, \"from\": %q, \"type\": %q, \"version\": %d, \"length\": %d,\n",
+			strconv.Quote(p.Name()), p.Frame, file, p.Stream, from(p), d.Type.String(), d.Version, len(d.Raw))
 		order, _ := json.Marshal(WireOrder(d))
 		fmt.Fprintf(bw, "     \"hex\": %q,\n     \"fields\": %s,\n     \"wire_order\": %s}", hex.EncodeToString(d.Raw), report.AppendFieldsJSON(nil, d), order)
 	}

@@ -124,6 +124,7 @@ func (d *rowDecoder) packet(row *PacketRow) {
 	row.Time = d.time()
 	row.File = d.str()
 	row.Frame = int64(d.uvarint())
+	row.FileFrame = int64(d.uvarint())
 	row.Stream = int32(d.varint())
 	row.Interface = int32(d.varint())
 	row.Src, row.Dst = d.str(), d.str()
@@ -211,13 +212,14 @@ func (d *rowDecoder) packet(row *PacketRow) {
 // connection reads a connection row (after its kind byte) into row.
 func (d *rowDecoder) connection(row *ConnectionRow) {
 	*row = ConnectionRow{}
-	row.File = d.str()
+	row.File, row.FirstFile = d.str(), d.str()
 	row.Stream = int32(d.varint())
 	row.Interface = int32(d.varint())
 	row.Client, row.Server = d.fresh(), d.str()
 	row.Start, row.Time = d.time(), d.time()
 	row.DurationMS = float64(row.Time.Sub(row.Start)) / float64(time.Millisecond)
 	row.FirstFrame, row.LastFrame = int64(d.uvarint()), int64(d.uvarint())
+	row.FirstFileFrame, row.LastFileFrame = int64(d.uvarint()), int64(d.uvarint())
 	if d.bool() {
 		if d.bool() {
 			row.Version = d.i32(int64(d.uvarint()))

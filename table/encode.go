@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"math"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -112,8 +113,21 @@ func (e *rowEncoder) record(r *pipeline.Record) bool {
 	return false
 }
 
-func (e *rowEncoder) fileOf(r *pipeline.Record) string {
-	return e.file
+// fileOf is the file column: the file a record names, without its
+// directory, else the writer's.
+func (e *rowEncoder) fileOf(name string) string {
+	if name == "" {
+		return e.file
+	}
+	return filepath.Base(name)
+}
+
+// frameIn is a frame's number in its file: the record's, else the frame.
+func frameIn(file string, fileFrame, frame uint64) uint64 {
+	if file == "" {
+		return frame
+	}
+	return fileFrame
 }
 
 // packet appends the row of one MQTT packet: PacketRow's columns in order.
@@ -121,8 +135,9 @@ func (e *rowEncoder) packet(r *pipeline.Record) {
 	p := r.Packet
 	e.b = append(e.b, msgPacket)
 	e.time(r.Time)
-	e.str(e.fileOf(r))
+	e.str(e.fileOf(r.File))
 	e.uvarint(r.Frame)
+	e.uvarint(frameIn(r.File, r.FileFrame, r.Frame))
 	var src, dst string
 	if r.Conn != nil {
 		e.varint(int64(r.Conn.Stream))
@@ -287,7 +302,8 @@ func (e *rowEncoder) onenet(on *onenet.PacketInfo) {
 func (e *rowEncoder) connection(r *pipeline.Record) {
 	c := r.Final
 	e.b = append(e.b, msgConnection)
-	e.str(e.fileOf(r))
+	e.str(e.fileOf(r.File))
+	e.str(e.fileOf(r.FirstFile))
 	e.varint(int64(c.Stream))
 	e.varint(int64(c.Interface))
 	client, server := pipeline.Addrs(c, r.Info)
@@ -297,6 +313,8 @@ func (e *rowEncoder) connection(r *pipeline.Record) {
 	e.time(c.LastTime)
 	e.uvarint(c.FirstFrame)
 	e.uvarint(c.LastFrame)
+	e.uvarint(frameIn(r.FirstFile, r.FirstFileFrame, c.FirstFrame))
+	e.uvarint(frameIn(r.File, r.FileFrame, c.LastFrame))
 	info := r.Info
 	if e.present(info != nil) {
 		if e.present(info.Version != decode.VersionUnknown) {

@@ -62,6 +62,9 @@ type PacketRow struct {
 	OneNETID        *string  `parquet:"onenet_id,optional"`
 	OneNETCode      *int32   `parquet:"onenet_code,optional"`
 	OneNETLatencyMS *float64 `parquet:"onenet_latency_ms,optional"`
+	// FileFrame is the frame's number in File: Frame itself, unless the
+	// capture was merged from several files (Frame counts them all).
+	FileFrame int64 `parquet:"file_frame"`
 }
 
 // KeyValue is one MQTT 5 user property.
@@ -109,4 +112,10 @@ type ConnectionRow struct {
 	// the connection is not to OneNET), with its reasons.
 	Verdict        *string  `parquet:"onenet_verdict,optional,dict"`
 	VerdictReasons []string `parquet:"onenet_reasons,list"`
+	// File is the file of the connection's last frame; FirstFile that of
+	// its first (they differ when a connection goes on across merged
+	// files), and the frames' numbers there.
+	FirstFile      string `parquet:"first_file,dict"`
+	FirstFileFrame int64  `parquet:"first_file_frame"`
+	LastFileFrame  int64  `parquet:"last_file_frame"`
 }
