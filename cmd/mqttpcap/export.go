@@ -51,10 +51,13 @@ func (e *exportOptions) validate() error {
 	return nil
 }
 
-// exportCollector keeps the packets chosen for export.
+// exportCollector keeps the packets chosen for export. With files (several
+// inputs) each packet names its file; input is the input's number.
 type exportCollector struct {
 	match func(*pipeline.Record) bool
 	pkts  []export.Packet
+	files bool
+	input int
 }
 
 func (c *exportCollector) Record(r *pipeline.Record) error {
@@ -65,6 +68,9 @@ func (c *exportCollector) Record(r *pipeline.Record) error {
 		Server: r.Conn.Server, FromClient: r.FromClient, Packet: r.Packet.Clone()}
 	if r.Info != nil {
 		p.ServerName = r.Info.ServerName
+	}
+	if c.files {
+		p.File, p.FileFrame, p.Input = r.File, r.FileFrame, c.input
 	}
 	c.pkts = append(c.pkts, p)
 	return nil
