@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mqttpcap/mqttpcap/capture"
 	"github.com/mqttpcap/mqttpcap/pipeline"
@@ -188,10 +189,13 @@ func (f *failures) err() error {
 type inputJob func(ctx context.Context, i int, in input, ios *ioStreams) error
 
 // eachInput runs job for every input, as many at once as there are cores
-// (pipeline.RunEach), each input's output and errors written in turn.
+// (pipeline.RunEach), each input's output and errors written in turn. When
+// stderr is a terminal and stdout is not, a line there says how many
+// captures were read, once reading takes more than a second.
 func eachInput(ctx context.Context, ios *ioStreams, ins []input, job inputJob) (*failures, error) {
 	f := &failures{ios: ios}
 	errOuts := make([]bytes.Buffer, len(ins))
+	start, shown := time.Now(), false
 	err := pipeline.RunEach(ctx, len(ins), pipeline.EachOptions{Workers: inputsAtOnce(len(ins))}, ios.Out,
 		func(ctx context.Context, i int, w io.Writer) error {
 			if ins[i].err != nil {
@@ -202,10 +206,22 @@ func eachInput(ctx context.Context, ios *ioStreams, ins []input, job inputJob) (
 			return job(ctx, i, ins[i], jios)
 		},
 		func(i int, err error) error {
+			if shown {
+				fmt.Fprint(ios.ErrOut, "\r\x1b[K")
+				shown = false
+			}
 			ios.ErrOut.Write(errOuts[i].Bytes())
 			errOuts[i] = bytes.Buffer{}
-			return f.add(err)
+			stop := f.add(err)
+			if ios.ErrTTY && !ios.OutTTY && i < len(ins)-1 && time.Since(start) > time.Second {
+				fmt.Fprintf(ios.ErrOut, "mqttpcap: read %d of %d captures", i+1, len(ins))
+				shown = true
+			}
+			return stop
 		})
+	if shown {
+		fmt.Fprint(ios.ErrOut, "\r\x1b[K")
+	}
 	return f, err
 }
 

@@ -124,10 +124,10 @@ func runStats(ctx context.Context, o *statsOptions) error {
 // stats reads one capture (or several merged) and prints its stats. input
 // is the input's number when it is one of several (its text is headed by
 // its name), else -1.
-func (o *statsOptions) stats(ctx context.Context, ios *ioStreams, opts pipeline.Options, src progressSource, path string, input int) error {
+func (o *statsOptions) stats(ctx context.Context, ios *ioStreams, opts pipeline.Options, src statsSource, path string, input int) error {
 	c := report.NewCollector()
 	c.Requests = true
-	timed := &timedSource{Source: src.(capture.Source)}
+	timed := &timedSource{Source: src}
 	var prog *progress
 	if input < 0 {
 		paths := []string{path}
@@ -173,6 +173,12 @@ func (o *statsOptions) stats(ctx context.Context, ios *ioStreams, opts pipeline.
 		}
 	}
 	return runErr
+}
+
+// statsSource is a capture file, or several merged.
+type statsSource interface {
+	capture.Source
+	progressSource
 }
 
 // statsEach prints the stats of several captures, each on its own, in
