@@ -22,6 +22,7 @@ type csvFile[T any] struct {
 	w      *csv.Writer
 	fields []string
 	format func(*T, []string) []string
+	row    T
 }
 
 func newCSVFile[T any](f *os.File, path, table string) (*csvFile[T], error) {
@@ -47,8 +48,10 @@ func newCSVFile[T any](f *os.File, path, table string) (*csvFile[T], error) {
 	return c, c.w.Write(header)
 }
 
-func (c *csvFile[T]) write(row *T) error {
-	c.fields = c.format(row, c.fields[:0])
+func (c *csvFile[T]) slot() *T { return &c.row }
+
+func (c *csvFile[T]) commit() error {
+	c.fields = c.format(&c.row, c.fields[:0])
 	return c.w.Write(c.fields)
 }
 

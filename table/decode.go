@@ -22,6 +22,35 @@ type rowDecoder struct {
 	bad    bool
 	strs   map[string]*string
 	direct [2]string
+	// conns holds the strings of each connection's last row (by stream and
+	// interface): a connection's rows repeat them, and comparing bytes
+	// costs less than looking them up. file is the last row's file.
+	conns map[uint64]*connStrings
+	file  *string
+}
+
+// connStrings are the strings a connection's rows repeat: its two
+// addresses (in the order first seen), client id and username.
+type connStrings struct {
+	addr               [2]*string
+	clientID, username *string
+	topics             [4]*string // the last topics, newest at next-1
+	next               int
+}
+
+// topic is the next topic of a connection's row: one of its last ones
+// (a device posts and is answered on a few), else interned.
+func (d *rowDecoder) topic(c *connStrings) *string {
+	v := d.raw()
+	for _, t := range c.topics {
+		if t != nil && string(v) == *t {
+			return t
+		}
+	}
+	t := d.intern(v)
+	c.topics[c.next] = t
+	c.next = (c.next + 1) % len(c.topics)
+	return t
 }
 
 // maxInterned bounds the intern table: a capture of unique topics must not
@@ -29,7 +58,8 @@ type rowDecoder struct {
 const maxInterned = 1 << 16
 
 func newRowDecoder() *rowDecoder {
-	return &rowDecoder{strs: map[string]*string{}, direct: [2]string{"client_to_server", "server_to_client"}}
+	return &rowDecoder{strs: map[string]*string{}, direct: [2]string{"client_to_server", "server_to_client"},
+		conns: map[uint64]*connStrings{}}
 }
 
 func (d *rowDecoder) byte() byte {
@@ -87,8 +117,10 @@ func (d *rowDecoder) raw() []byte {
 }
 
 // interned is the next string, shared with the rows that have it.
-func (d *rowDecoder) interned() *string {
-	b := d.raw()
+func (d *rowDecoder) interned() *string { return d.intern(d.raw()) }
+
+// intern is b as a string shared with the rows that have it.
+func (d *rowDecoder) intern(b []byte) *string {
 	if p, ok := d.strs[string(b)]; ok {
 		return p
 	}
@@ -102,6 +134,45 @@ func (d *rowDecoder) interned() *string {
 
 func (d *rowDecoder) str() string { return *d.interned() }
 
+// same is the next string: last when it is the same, else interned.
+func (d *rowDecoder) same(last *string) *string {
+	v := d.raw()
+	if last != nil && string(v) == *last {
+		return last
+	}
+	return d.intern(v)
+}
+
+// addr is the next address of a connection's row: one of the two its rows
+// have (the sender's and the receiver's).
+func (d *rowDecoder) addr(c *connStrings) string {
+	v := d.raw()
+	for i, a := range c.addr {
+		switch {
+		case a == nil:
+			c.addr[i] = d.intern(v)
+			return *c.addr[i]
+		case string(v) == *a:
+			return *a
+		}
+	}
+	return *d.intern(v)
+}
+
+// conn is the strings of a connection's rows.
+func (d *rowDecoder) conn(stream, iface int32) *connStrings {
+	key := uint64(uint32(stream))<<32 | uint64(uint32(iface))
+	c := d.conns[key]
+	if c == nil {
+		if len(d.conns) >= maxInterned {
+			clear(d.conns) // connections whose end was not written (-Y)
+		}
+		c = &connStrings{}
+		d.conns[key] = c
+	}
+	return c
+}
+
 // fresh is the next string, not interned (values that rarely repeat).
 func (d *rowDecoder) fresh() string { return string(d.raw()) }
 
@@ -113,21 +184,47 @@ func (d *rowDecoder) time() time.Time {
 	return time.Unix(0, n).UTC()
 }
 
+// i32 points at v: small values (versions, QoS, reason codes) at a
+// shared one, so that most rows allocate none; rows only read them.
 func (d *rowDecoder) i32(v int64) *int32 {
+	if v >= 0 && v < int64(len(smallInt32s)) {
+		return &smallInt32s[v]
+	}
 	x := int32(v)
 	return &x
 }
+
+// boolp points at a shared true or false.
+func boolp(v bool) *bool {
+	if v {
+		return &bools[1]
+	}
+	return &bools[0]
+}
+
+// smallInt32s and bools are what i32 and boolp point at: never written.
+var (
+	smallInt32s = func() (a [256]int32) {
+		for i := range a {
+			a[i] = int32(i)
+		}
+		return a
+	}()
+	bools = [2]bool{false, true}
+)
 
 // packet reads a packet row (after its kind byte) into row.
 func (d *rowDecoder) packet(row *PacketRow) {
 	*row = PacketRow{}
 	row.Time = d.time()
-	row.File = d.str()
+	d.file = d.same(d.file)
+	row.File = *d.file
 	row.Frame = int64(d.uvarint())
 	row.FileFrame = int64(d.uvarint())
 	row.Stream = int32(d.varint())
 	row.Interface = int32(d.varint())
-	row.Src, row.Dst = d.str(), d.str()
+	c := d.conn(row.Stream, row.Interface)
+	row.Src, row.Dst = d.addr(c), d.addr(c)
 	if d.bool() {
 		row.Direction = d.direct[0]
 	} else {
@@ -142,15 +239,15 @@ func (d *rowDecoder) packet(row *PacketRow) {
 	row.Length = int32(d.uvarint())
 	row.Truncated = d.bool()
 	if d.bool() {
-		row.ClientID, row.Username = d.interned(), d.interned()
+		c.clientID, c.username = d.same(c.clientID), d.same(c.username)
+		row.ClientID, row.Username = c.clientID, c.username
 	}
 	if d.bool() {
-		row.Topic = d.interned()
+		row.Topic = d.topic(c)
 	}
 	if d.bool() {
 		row.QoS = d.i32(int64(d.byte()))
-		retain, dup := d.bool(), d.bool()
-		row.Retain, row.Dup = &retain, &dup
+		row.Retain, row.Dup = boolp(d.bool()), boolp(d.bool())
 	}
 	if d.bool() {
 		row.PacketID = d.i32(int64(d.uvarint()))
@@ -212,11 +309,13 @@ func (d *rowDecoder) packet(row *PacketRow) {
 // connection reads a connection row (after its kind byte) into row.
 func (d *rowDecoder) connection(row *ConnectionRow) {
 	*row = ConnectionRow{}
+	row.Start = d.time()
 	row.File, row.FirstFile = d.str(), d.str()
 	row.Stream = int32(d.varint())
 	row.Interface = int32(d.varint())
+	delete(d.conns, uint64(uint32(row.Stream))<<32|uint64(uint32(row.Interface)))
 	row.Client, row.Server = d.fresh(), d.str()
-	row.Start, row.Time = d.time(), d.time()
+	row.Time = d.time()
 	row.DurationMS = float64(row.Time.Sub(row.Start)) / float64(time.Millisecond)
 	row.FirstFrame, row.LastFrame = int64(d.uvarint()), int64(d.uvarint())
 	row.FirstFileFrame, row.LastFileFrame = int64(d.uvarint()), int64(d.uvarint())
@@ -235,8 +334,7 @@ func (d *rowDecoder) connection(row *ConnectionRow) {
 		}
 		if d.bool() {
 			row.ConnackCode = d.i32(int64(d.byte()))
-			refused := d.bool()
-			row.LoginRefused = &refused
+			row.LoginRefused = boolp(d.bool())
 		}
 	}
 	row.BytesC2S, row.BytesS2C = d.varint(), d.varint()
@@ -248,4 +346,13 @@ func (d *rowDecoder) connection(row *ConnectionRow) {
 			row.VerdictReasons = append(row.VerdictReasons, d.fresh())
 		}
 	}
+}
+
+// peekTime is the time a message starts with (after its kind byte), which
+// chooses its partition, without reading it.
+func (d *rowDecoder) peekTime() time.Time {
+	b := d.b
+	t := d.time()
+	d.b = b
+	return t
 }

@@ -22,10 +22,11 @@ import (
 // ids, topics) through an intern table. Without workers the same two
 // steps run one after the other.
 //
-// A message is a kind byte (msgPacket or msgConnection), then the row's
-// values in the order of the row's columns: numbers as varints, strings
-// and bytes with their length before them, optional values behind a
-// presence byte.
+// A message is a kind byte (msgPacket or msgConnection), then the time
+// that chooses the row's partition (the packet's, the connection's
+// start), then the row's values in the order of the row's columns:
+// numbers as varints, strings and bytes with their length before them,
+// optional values behind a presence byte.
 
 const (
 	msgPacket     = 'p'
@@ -134,7 +135,7 @@ func frameIn(file string, fileFrame, frame uint64) uint64 {
 func (e *rowEncoder) packet(r *pipeline.Record) {
 	p := r.Packet
 	e.b = append(e.b, msgPacket)
-	e.time(r.Time)
+	e.time(r.Time) // first: it chooses the row's partition
 	e.str(e.fileOf(r.File))
 	e.uvarint(r.Frame)
 	e.uvarint(frameIn(r.File, r.FileFrame, r.Frame))
@@ -302,6 +303,7 @@ func (e *rowEncoder) onenet(on *onenet.PacketInfo) {
 func (e *rowEncoder) connection(r *pipeline.Record) {
 	c := r.Final
 	e.b = append(e.b, msgConnection)
+	e.time(c.FirstTime) // first: it chooses the row's partition
 	e.str(e.fileOf(r.File))
 	e.str(e.fileOf(r.FirstFile))
 	e.varint(int64(c.Stream))
@@ -309,7 +311,6 @@ func (e *rowEncoder) connection(r *pipeline.Record) {
 	client, server := pipeline.Addrs(c, r.Info)
 	e.str(client)
 	e.str(server)
-	e.time(c.FirstTime)
 	e.time(c.LastTime)
 	e.uvarint(c.FirstFrame)
 	e.uvarint(c.LastFrame)

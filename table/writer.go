@@ -64,8 +64,6 @@ type Writer struct {
 	parts map[string]*partition // by partition value ("" when none)
 	enc   *rowEncoder           // the rows of Record (no workers)
 	dec   *rowDecoder
-	pkt   PacketRow
-	conn  ConnectionRow
 	// day is the UTC day of the last partitioned row: [dayStart, dayEnd)
 	// in Unix nanoseconds, and its partition value.
 	dayStart, dayEnd int64
@@ -82,9 +80,11 @@ type partition struct {
 	connections rowWriter[ConnectionRow]
 }
 
-// rowWriter writes the rows of one table to one file.
+// rowWriter writes the rows of one table to one file: the row is read
+// into slot, then written by commit (without copying it: rows are large).
 type rowWriter[T any] interface {
-	write(row *T) error
+	slot() *T
+	commit() error
 	close() error
 }
 
@@ -138,29 +138,30 @@ func (w *Writer) Output(p []byte) error {
 	for len(d.b) > 0 {
 		switch d.byte() {
 		case msgPacket:
-			d.packet(&w.pkt)
-			if d.bad {
-				return errMessage
-			}
-			part, err := w.partition(w.dayOf(w.pkt.Time))
+			// The partition is the packet's day: its time comes first.
+			part, err := w.partition(w.dayOf(d.peekTime()))
 			if err != nil {
 				return err
 			}
+			d.packet(part.packets.slot())
+			if d.bad {
+				return errMessage
+			}
 			w.Packets++
-			if err := part.packets.write(&w.pkt); err != nil {
+			if err := part.packets.commit(); err != nil {
 				return err
 			}
 		case msgConnection:
-			d.connection(&w.conn)
-			if d.bad {
-				return errMessage
-			}
-			part, err := w.partition(w.dayOf(w.conn.Start))
+			part, err := w.partition(w.dayOf(d.peekTime()))
 			if err != nil {
 				return err
 			}
+			d.connection(part.connections.slot())
+			if d.bad {
+				return errMessage
+			}
 			w.Connections++
-			if err := part.connections.write(&w.conn); err != nil {
+			if err := part.connections.commit(); err != nil {
 				return err
 			}
 		default:
