@@ -1,6 +1,6 @@
 # mqttpcap — build, test and benchmark. `make test` is what CI runs.
 GO       ?= go
-FUZZTIME ?= 20s
+FUZZTIME ?= 10s
 
 .PHONY: all build test vet fmt-check unit fuzz bench cross record clean
 
@@ -24,9 +24,12 @@ vet:
 # (internal/testtools/testsummary). In CI (MQTTPCAP_CI set by .ci/run, where
 # everything the tests need is installed) a skip fails the run, unless the
 # shared corpus is simply not beside the checkout.
-TESTSUMMARY ?= $(if $(MQTTPCAP_CI),-require -allow 'shared corpus is not at')
+# The allocation guards cannot run under the race detector (it allocates):
+# they run again without it.
+TESTSUMMARY ?= $(if $(MQTTPCAP_CI),-require -allow 'shared corpus is not at|the race detector')
 unit:
 	$(GO) test -race -count=1 -json ./... | $(GO) run ./internal/testtools/testsummary $(TESTSUMMARY)
+	$(GO) test -count=1 -run 'Allocs' ./...
 
 # Each fuzz target for $(FUZZTIME) (go test runs one fuzz target at a time).
 fuzz:
@@ -45,6 +48,9 @@ fuzz:
 	$(GO) test -run XXX -fuzz '^FuzzReadPath$$' -fuzztime $(FUZZTIME) ./cmd/mqttpcap
 	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./hexin
 	$(GO) test -run XXX -fuzz '^FuzzParseLog$$' -fuzztime $(FUZZTIME) ./esp8266
+	$(GO) test -run XXX -fuzz '^FuzzDecodeBlob$$' -fuzztime $(FUZZTIME) ./ui
+	$(GO) test -run XXX -fuzz '^FuzzFrames$$' -fuzztime $(FUZZTIME) ./transport/ws
+	$(GO) test -run XXX -fuzz '^FuzzRecords$$' -fuzztime $(FUZZTIME) ./transport/tls
 
 # Benchmarks of the read path on generated OneNET-shaped captures (tokens,
 # $sys topics, OneJSON posts with replies, split and coalesced segments,

@@ -31,6 +31,9 @@ type File struct {
 	sects   *sections // pcapng: interfaces numbered across sections
 	format  string
 	frames  uint64
+	// secrets are the TLS key log lines of a pcapng file's Decryption
+	// Secrets Blocks not handed out yet (secrets.go).
+	secrets []byte
 }
 
 // Magic numbers of the formats mqttpcap reads, and of those it names when
@@ -97,6 +100,11 @@ func NewReader(r io.Reader, name string) (*File, error) {
 	f := &File{name: name, count: count}
 	switch {
 	case hasMagic(magic, magicPcapng):
+		// The section's byte order, from its header before pcapgo reads it;
+		// the blocks before the first interface (editcap puts its secrets
+		// there) are read as the reader opens.
+		order := byteOrder(peekMagic(in.(*bufio.Reader)))
+		f.secrets = peekSecrets(in.(*bufio.Reader), order, nil, true)
 		ng, err := pcapgo.NewNgReader(in, pcapgo.NgReaderOptions{WantMixedLinkType: true})
 		if err != nil {
 			return nil, headerError(err)
@@ -104,6 +112,8 @@ func NewReader(r io.Reader, name string) (*File, error) {
 		f.ng, f.format = ng, "pcapng"+compressed
 		// in is a *bufio.Reader, which pcapgo reads through as it is.
 		f.sects = newSections(in.(*bufio.Reader))
+		// newSections peeks after the section header pcapgo has read.
+		f.sects.order = order
 	case hasMagic(magic, magicPcapLE), hasMagic(magic, magicPcapBE), hasMagic(magic, magicPcapNsLE), hasMagic(magic, magicPcapNsBE):
 		f.pcapIn = &countingReader{r: in}
 		pr, err := pcapgo.NewReader(f.pcapIn)
@@ -136,6 +146,7 @@ func (f *File) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
 	var lt layers.LinkType
 	if f.ng != nil {
 		f.sects.beforePacket(f.ng.NInterfaces())
+		f.secrets = peekSecrets(f.sects.br, f.sects.order, f.secrets, false)
 		data, ci, err = f.ng.ZeroCopyReadPacketData()
 		if err == nil && len(ci.AncillaryData) > 0 {
 			lt, _ = ci.AncillaryData[0].(layers.LinkType)

@@ -37,6 +37,9 @@ type Merged struct {
 	errs  []error
 	mu    sync.Mutex
 	runs  []frameRun // guarded by mu: which file each frame came from
+	// secrets are the TLS key log lines the files' Decryption Secrets
+	// Blocks gave since the last TLSSecrets.
+	secrets []byte
 }
 
 type head struct {
@@ -74,6 +77,18 @@ func (m *Merged) advance(i int) {
 		return
 	}
 	m.heads[i] = head{data: data, ci: ci, lt: lt, live: true}
+	if lines := m.files[i].TLSSecrets(); lines != nil {
+		m.secrets = append(m.secrets, lines...)
+	}
+}
+
+// TLSSecrets returns the TLS key log lines of the files' Decryption
+// Secrets Blocks read since the last call (nil when none): those of a
+// file's block come before the packets after it in that file.
+func (m *Merged) TLSSecrets() []byte {
+	s := m.secrets
+	m.secrets = nil
+	return s
 }
 
 // Next implements Source: the earliest packet of any file.

@@ -76,6 +76,32 @@ func eventMessage(r *pipeline.Record) (text, bool) {
 	return str(r.Event.Message), r.Kind == pipeline.KindEvent && r.Event.Message != ""
 }
 
+func eventCode(r *pipeline.Record) (text, bool) {
+	return str(r.Event.Code), r.Kind == pipeline.KindEvent && r.Event.Code != ""
+}
+
+// transportLayers is what carries a record's connection: "tcp", "tls",
+// "websocket", or for WebSocket over TLS "wss", "websocket" and "tls" (so
+// that transport == "websocket" selects both kinds of WebSocket).
+func transportLayers(r *pipeline.Record, i int) (text, bool) {
+	if r.Info == nil || r.Conn == nil {
+		return text{}, false
+	}
+	layers := [3]string{"tcp"}
+	switch {
+	case r.Info.Transport == "wss":
+		layers = [3]string{"wss", "websocket", "tls"}
+	case r.Info.Transport != "":
+		layers[0] = r.Info.Transport
+	case r.Info.TLS:
+		layers[0] = "tls"
+	}
+	if i >= len(layers) || layers[i] == "" {
+		return text{}, false
+	}
+	return str(layers[i]), true
+}
+
 func eventBytes(r *pipeline.Record) (int64, bool) {
 	return r.Event.Bytes, r.Kind == pipeline.KindEvent && r.Event.Bytes > 0
 }

@@ -39,6 +39,6 @@ func ExampleFields() {
 	}
 	// Output:
 	// kind         string  what the record is, as the JSON's "kind": "mqtt" (a packet), "event" (a gap, TLS, FIN...) or "connection" (a connection's end)
-	// event.type   string  the event (the JSON's "type" of an event): gap, tls, not_mqtt, incomplete, cap, fin, rst, snaplen, link_type, cut_short, damaged
+	// event.type   string  the event (the JSON's "type" of an event): gap, tls, not_mqtt, incomplete, cap, fin, rst, snaplen, link_type, cut_short, damaged, ws_upgrade, ws_ping, ws_pong, ws_close, ws_problem, tls_alert, tls_key_update, tls_problem
 	// event.message string  the event's message
 }

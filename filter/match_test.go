@@ -1,10 +1,13 @@
 package filter
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/mqttpcap/mqttpcap/internal/testutil"
+	"github.com/mqttpcap/mqttpcap/pipeline"
+	"github.com/mqttpcap/mqttpcap/stream"
 )
 
 // packets are the names of every packet fixture, for the tables below.
@@ -292,6 +295,8 @@ func TestFields(t *testing.T) {
 			value = "valid"
 		case "onenet.platform":
 			value = "studio"
+		case "transport":
+			value = "websocket"
 		}
 		exprs = append(exprs, d.Name+" == "+value, d.Name+" != "+value)
 		if d.Type == "string" || d.Type == "address" || d.Type == "packet type" {
@@ -316,6 +321,50 @@ func TestFields(t *testing.T) {
 	} {
 		if !seen[name] {
 			t.Errorf("field %q is missing", name)
+		}
+	}
+}
+
+// TestTransport: transport names what carries a record's connection
+// (packets and events alike); wss is WebSocket and TLS too; event.code
+// selects transport problems.
+func TestTransport(t *testing.T) {
+	conn := &stream.Conn{}
+	rec := func(kind pipeline.Kind, tr string, tls bool, code string) *pipeline.Record {
+		return &pipeline.Record{Kind: kind, Conn: conn, Info: &pipeline.ConnInfo{Transport: tr, TLS: tls},
+			Packet: decodeHex(t, pingreq), Event: pipeline.Event{Type: "ws_problem", Code: code}}
+	}
+	records := map[string]*pipeline.Record{
+		"tcp":       rec(pipeline.KindPacket, "", false, ""),
+		"tls":       rec(pipeline.KindPacket, "tls", true, ""),
+		"ws":        rec(pipeline.KindPacket, "websocket", false, ""),
+		"wss":       rec(pipeline.KindPacket, "wss", true, ""),
+		"tlsevent":  rec(pipeline.KindEvent, "", true, ""),
+		"wsproblem": rec(pipeline.KindEvent, "websocket", false, "ws_unmasked_client_frame"),
+	}
+	for expr, want := range map[string]string{
+		`transport == websocket`:                          "ws wsproblem wss",
+		`transport == "WSS"`:                              "wss",
+		`transport == tls`:                                "tls tlsevent wss",
+		`transport != tls`:                                "tcp ws wsproblem",
+		`transport == tcp`:                                "tcp",
+		`kind == event && transport == tls`:               "tlsevent",
+		`event.code == "ws_unmasked_client_frame"`:        "wsproblem",
+		`event.code contains "ws_" || transport == "tcp"`: "tcp wsproblem",
+	} {
+		f, err := Parse(expr)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		var got []string
+		for name, r := range records {
+			if f.Match(r) {
+				got = append(got, name)
+			}
+		}
+		sort.Strings(got)
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: %v, want %s", expr, got, want)
 		}
 	}
 }

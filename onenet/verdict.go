@@ -74,6 +74,13 @@ func (c *Conn) Verdict() Verdict {
 			v.Summary += "; " + strconv.Itoa(answered) + " request(s) answered with success"
 		}
 	}
+	// Reasons quote topics, ids and token fields as the traffic has them:
+	// each stays one line whatever they hold (FuzzConn: a topic with a
+	// newline in a reason).
+	v.Summary = oneLine(v.Summary)
+	for i, r := range v.Reasons {
+		v.Reasons[i] = oneLine(r)
+	}
 	return v
 }
 

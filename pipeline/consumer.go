@@ -105,6 +105,15 @@ func (cs *consumer) event(st *connState, c *stream.Conn, fromClient bool, frame 
 		switch e.Type {
 		case "tls":
 			st.info.TLS = true
+			if e.TLS != nil && e.TLS.Keys == "found" {
+				st.info.Transport = "tls"
+			}
+		case "ws_upgrade":
+			if st.info.Transport == "tls" {
+				st.info.Transport = "wss"
+			} else {
+				st.info.Transport = "websocket"
+			}
 		case "protocol":
 			if st.info.Protocol == "" {
 				st.info.Protocol = e.Protocol

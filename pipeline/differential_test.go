@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,6 +34,11 @@ type summary struct {
 	ClientID        *string
 	ReasonCodes     []int
 	PayloadLen      int // -1: not a PUBLISH
+	Flags           int // the fixed header's low 4 bits
+	Username        *string
+	// PropertyIDs are the MQTT 5.0 property identifiers in wire order (a
+	// CONNECT's, then its will's).
+	PropertyIDs []int
 }
 
 func (s summary) String() string {
@@ -53,6 +59,12 @@ var knownDifferences = map[string][]difference{
 			"connection is MQTT 5.0, so mqttpcap reads the PUBLISH's property length (0) before the payload. tshark, " +
 			"without a CONNECT, decodes it as 3.x (\"Unknown version\") and counts the property length byte as payload " +
 			"(anchors.md §3.9)"},
+		{0, "property_ids", "the CONNACK's properties (Topic Alias Maximum, Assigned Client Identifier): tshark " +
+			"without a CONNECT does not know the connection is MQTT 5.0 and shows no properties (anchors.md §3.9)"},
+	},
+	"sv-mqtt5-excessiveproplen.pcap": {
+		{0, "property_ids", "the CONNECT's property length runs past the packet: mqttpcap reports it (property_length, " +
+			"then the unknown identifier 0x00 that follows) and lists no property; tshark lists a property 0x00"},
 	},
 }
 
@@ -166,6 +178,19 @@ func diffFields(a, b summary) []string {
 	}
 	check("reason_codes", a.ReasonCodes, b.ReasonCodes)
 	check("payload_length", a.PayloadLen, b.PayloadLen)
+	check("flags", a.Flags, b.Flags)
+	if a.Username != nil || b.Username != nil {
+		check("username", deref(a.Username), deref(b.Username))
+	}
+	// As multisets: tshark's tree gives a CONNECT's and its will's
+	// properties under two keys, whose order its JSON object does not keep.
+	check("property_ids", sortedCopy(a.PropertyIDs), sortedCopy(b.PropertyIDs))
+	return out
+}
+
+func sortedCopy(v []int) []int {
+	out := append([]int(nil), v...)
+	slices.Sort(out)
 	return out
 }
 
@@ -200,7 +225,12 @@ func decodeCapture(t *testing.T, path string, extraPorts []uint16) []summary {
 }
 
 func summarize(p *decode.Packet) summary {
-	s := summary{Type: int(p.Type), RemainingLength: int(p.RemainingLength), PacketID: -1, PayloadLen: -1}
+	s := summary{Type: int(p.Type), RemainingLength: int(p.RemainingLength), PacketID: -1, PayloadLen: -1, Flags: int(p.Flags)}
+	for _, ps := range []*decode.Properties{&p.Properties, &p.WillProperties} {
+		for _, pr := range ps.List {
+			s.PropertyIDs = append(s.PropertyIDs, int(pr.ID))
+		}
+	}
 	if p.HasPacketID {
 		s.PacketID = int(p.PacketID)
 	}
@@ -209,6 +239,10 @@ func summarize(p *decode.Packet) summary {
 		if p.Has&decode.HasClientID != 0 {
 			id := string(p.ClientID)
 			s.ClientID = &id
+		}
+		if p.Has&decode.HasUsername != 0 {
+			name := string(p.Username)
+			s.Username = &name
 		}
 	case decode.PUBLISH:
 		s.Topics = []string{string(p.Topic)}
@@ -291,7 +325,8 @@ func summarizeTshark(m map[string]any) summary {
 		}
 		return out
 	}
-	s := summary{Type: num(first("mqtt.msgtype")), RemainingLength: num(first("mqtt.len")), PacketID: -1, PayloadLen: -1}
+	s := summary{Type: num(first("mqtt.msgtype")), RemainingLength: num(first("mqtt.len")), PacketID: -1, PayloadLen: -1,
+		Flags: num(first("mqtt.hdrflags")) & 0x0f, PropertyIDs: nums("mqtt.property_id")}
 	if v := first("mqtt.msgid"); v != "" {
 		s.PacketID = num(v)
 	}
@@ -302,6 +337,12 @@ func summarizeTshark(m map[string]any) summary {
 		} else if first("mqtt.clientid_len") == "0" {
 			empty := ""
 			s.ClientID = &empty
+		}
+		if v, ok := flat["mqtt.username"]; ok {
+			s.Username = &v[0]
+		} else if first("mqtt.username_len") == "0" {
+			empty := ""
+			s.Username = &empty
 		}
 	case decode.PUBLISH:
 		s.Topics = flat["mqtt.topic"]

@@ -51,7 +51,7 @@ func (p *Pipeline) sayNothingFound() {
 			b.WriteString("; " + count(watched, "connection") + " on the MQTT ports (" + joinPorts(p.opts.Stream.Ports) + ")")
 			var what []string
 			if p.found.tls > 0 {
-				what = append(what, "TLS ×"+strconv.Itoa(p.found.tls)+" (encrypted: MQTT over TLS cannot be decoded)")
+				what = append(what, "TLS ×"+strconv.Itoa(p.found.tls)+" (encrypted: the client's key log, --tls-keylog FILE, decrypts it)")
 			}
 			for proto, n := range p.found.other {
 				if n > 0 {

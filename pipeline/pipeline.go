@@ -13,6 +13,7 @@ import (
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/stream"
+	tlsdec "github.com/mqttpcap/mqttpcap/transport/tls"
 )
 
 // Options configure a run.
@@ -63,11 +64,17 @@ type Options struct {
 	// name no file.
 	File    string
 	Origins Origins
+	// TLSKeys decrypts TLS connections (--tls-keylog); the secrets of a
+	// pcapng capture's Decryption Secrets Blocks are added to it (or make
+	// one).
+	TLSKeys *tlsdec.KeyLog
 }
 
 // DefaultOptions are the options of `mqttpcap read` without flags.
 func DefaultOptions() Options {
-	return Options{Stream: stream.DefaultConfig(), MaxBuffered: 256 << 20, Parallel: true, OneNET: true}
+	o := Options{Stream: stream.DefaultConfig(), MaxBuffered: 256 << 20, Parallel: true, OneNET: true}
+	o.Stream.SniffPorts = DefaultWebSocketPorts
+	return o
 }
 
 // Pipeline decodes the MQTT traffic of one capture.
@@ -90,17 +97,30 @@ type Pipeline struct {
 	found    found // what the producer saw (the notice when there is no MQTT)
 	// nothingSaid: the no_mqtt event was reported.
 	nothingSaid bool
+	// maxRel is the latest capture time read, relative to the first.
+	maxRel time.Duration
+	// keys is where TLS connections find their secrets (nil: no key log).
+	keys *tlsdec.KeyLog
+	// wsPort are the WebSocket ports (Options.Stream.SniffPorts).
+	wsPort map[uint16]bool
 }
 
 // New returns a pipeline that hands its records to sink.
 func New(opts Options, sink Sink) *Pipeline {
-	p := &Pipeline{opts: opts, sink: sink}
+	p := &Pipeline{opts: opts, sink: sink, keys: opts.TLSKeys}
 	p.budget.Limit = opts.MaxBuffered
 	if p.budget.Limit == 0 {
 		p.budget.Limit = 256 << 20
 	}
 	p.handler = &handler{p: p, out: newConsumer(p, sink, true)}
-	p.tracker = stream.NewTracker(opts.Stream, p.handler)
+	// Connections that carry MQTT under WebSocket or TLS are found by
+	// their first bytes (transport.go).
+	p.wsPort = make(map[uint16]bool)
+	for _, port := range opts.Stream.SniffPorts {
+		p.wsPort[port] = true
+	}
+	p.opts.Stream.Sniff = p.sniff
+	p.tracker = stream.NewTracker(p.opts.Stream, p.handler)
 	return p
 }
 
@@ -129,6 +149,9 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 	}
 	var lastProgress time.Time
 	var readErr error
+	// A pcapng file may carry TLS key log lines (Decryption Secrets
+	// Blocks) before the packets they decrypt.
+	secrets, _ := src.(interface{ TLSSecrets() []byte })
 	var parallel interface {
 		sender
 		close()
@@ -155,6 +178,11 @@ func (p *Pipeline) Run(ctx context.Context, src capture.Source) error {
 				readErr = err
 			}
 			break
+		}
+		if secrets != nil {
+			if lines := secrets.TLSSecrets(); lines != nil {
+				p.AddTLSSecrets(lines)
+			}
 		}
 		p.packet(data, ci, lt)
 		if p.failed.Load() {
@@ -241,7 +269,11 @@ func (p *Pipeline) packet(data []byte, ci capture.CaptureInfo, lt capture.LinkTy
 func (p *Pipeline) extent() Extent {
 	e := Extent{Frames: p.frames, Streams: p.tracker.Stats().Streams}
 	if !p.start.IsZero() {
-		e.Rel = max(p.lastTime.Sub(p.start), 0)
+		// The latest time read so far: a capture whose clock goes back
+		// (arkime-synthetic's does) must not narrow the widths a worker
+		// that sees only the later records would lay out.
+		p.maxRel = max(p.maxRel, p.lastTime.Sub(p.start))
+		e.Rel = p.maxRel
 	}
 	return e
 }

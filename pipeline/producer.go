@@ -9,6 +9,7 @@ import (
 	"github.com/mqttpcap/mqttpcap/detect"
 	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/stream"
+	"github.com/mqttpcap/mqttpcap/transport"
 )
 
 // connState is the pipeline's state of one watched connection. The
@@ -18,6 +19,10 @@ import (
 type connState struct {
 	// Producer side.
 	dirs [2]dirState
+	// tr is the connection's transport (TLS, WebSocket) between TCP and
+	// MQTT, nil when MQTT is straight on TCP (transport.go).
+	tr *transportState
+	// tls marks a Direct input (direct.go) that is TLS: not decoded.
 	tls  bool
 	said bool // the connection's protocol event was reported
 	h    *handler
@@ -127,42 +132,65 @@ func (h *handler) Data(c *stream.Conn, fromClient bool, chunk *stream.Chunk) {
 	}
 	i := dirIdx(fromClient)
 	d := &st.dirs[i]
-	if st.tls {
-		return
-	}
-	if !d.classified {
+	if st.tr == nil && !d.classified {
 		d.classified = true
 		h.classify(c, st, fromClient, chunk)
-		if st.tls {
-			return
-		}
+	}
+	if st.tr != nil {
+		d.classified = true
+		h.transportData(c, st, fromClient, chunk)
+		return
 	}
 	if d.other != detect.MQTT {
 		return
 	}
-	// Bytes the capture lost or the snap length cut were filled with zeros
-	// by the stream layer: split the chunk there.
-	from := 0
-	for _, m := range chunk.Missing {
-		h.feed(c, st, fromClient, chunk, from, m.Off)
-		from = m.Off + m.Len
+	h.frameBytes(c, st, fromClient, bytesView{data: chunk.Data, atStart: chunk.AtStart, missing: chunk.Missing, org: chunk}, 0, len(chunk.Data), true)
+}
+
+// bytesView is what the framer is fed: a chunk of a TCP stream, or what a
+// transport decoded from it.
+type bytesView struct {
+	data    []byte
+	atStart bool
+	missing []stream.Missing
+	org     transport.Origins
+}
+
+// frameBytes frames v.data[from:to]. Bytes the capture lost or the snap
+// length cut were filled with zeros by the stream layer (or a transport):
+// the bytes are split there. tcp says the view is the TCP stream itself,
+// whose losses are reported here as gaps (a transport's are reported when
+// the TCP stream loses them).
+func (h *handler) frameBytes(c *stream.Conn, st *connState, fromClient bool, v bytesView, from, to int, tcp bool) {
+	i := dirIdx(fromClient)
+	for _, m := range v.missing {
+		off, end := max(m.Off, from), min(m.Off+m.Len, to)
+		if off >= end {
+			continue
+		}
+		h.feed(c, st, fromClient, v, from, off)
+		from = end
 		if m.Lost {
-			frame, t := chunk.Origin(m.Off)
-			h.gap(c, fromClient, int64(m.Len), frame, t, m.Acked)
+			frame, t := v.org.Origin(off)
+			if tcp {
+				h.gap(c, fromClient, int64(end-off), frame, t, m.Acked)
+			} else {
+				h.framerGap(c, st, fromClient, int64(end-off), frame, t)
+			}
 			continue
 		}
 		// Zeros cut from the packet in progress stand in for its missing
 		// bytes (it is decoded up to the cut and marked). Past that packet's
 		// end the zeros would be read as made-up fixed headers: the rest of
 		// the cut is a gap, and the framer looks for the next real header.
-		covered := min(h.packetRest(&st.dirs[i]), int64(m.Len))
-		h.feed(c, st, fromClient, chunk, m.Off, m.Off+int(covered))
-		if rest := int64(m.Len) - covered; rest > 0 {
-			frame, t := chunk.Origin(m.Off)
+		covered := min(h.packetRest(&st.dirs[i]), int64(end-off))
+		h.feed(c, st, fromClient, v, off, off+int(covered))
+		if rest := int64(end-off) - covered; rest > 0 {
+			frame, t := v.org.Origin(off)
 			h.snaplenGap(c, st, fromClient, rest, frame, t)
 		}
 	}
-	h.feed(c, st, fromClient, chunk, from, len(chunk.Data))
+	h.feed(c, st, fromClient, v, from, to)
 }
 
 // packetRest is how many bytes of the packet in progress are still to
@@ -184,22 +212,22 @@ func (h *handler) snaplenGap(c *stream.Conn, st *connState, fromClient bool, n i
 	h.flushed(c, st, fromClient, fr, ok, frame, t)
 }
 
-// feed frames and decodes chunk.Data[from:to].
-func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, chunk *stream.Chunk, from, to int) {
+// feed frames and decodes v.data[from:to].
+func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, v bytesView, from, to int) {
 	if from >= to {
 		return
 	}
 	d := &st.dirs[dirIdx(fromClient)]
-	data := chunk.Data[from:to]
+	data := v.data[from:to]
 	// part gives the frames of bytes of data (offsets relative to data).
-	part := origins{chunk: chunk, from: from}
+	part := origins{org: v.org, from: from}
 	chunkStart := d.framer.Pos()
-	for _, m := range chunk.Missing {
+	for _, m := range v.missing {
 		if !m.Lost && m.Off >= from && m.Off < to {
 			d.cut = append(d.cut, cutRange{start: chunkStart + int64(m.Off-from), end: chunkStart + int64(m.Off-from+m.Len), frame: m.Frame})
 		}
 	}
-	d.framer.Feed(data, chunk.AtStart && from == 0)
+	d.framer.Feed(data, v.atStart && from == 0)
 	for {
 		fr, ok := d.framer.Next()
 		if !ok {
@@ -231,21 +259,21 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, chunk *st
 	}
 }
 
-// origins gives the frame of the bytes of part of a chunk; without a
-// chunk (bytes the framer held when a gap or the end flushed it), frame
-// and t.
+// origins gives the frame of the bytes of part of a chunk (or of a
+// transport's output); without one (bytes the framer held when a gap or
+// the end flushed it), frame and t.
 type origins struct {
-	chunk *stream.Chunk
+	org   transport.Origins
 	from  int
 	frame uint64
 	t     time.Time
 }
 
 func (o origins) at(off int) (uint64, time.Time) {
-	if o.chunk == nil {
+	if o.org == nil {
 		return o.frame, o.t
 	}
-	return o.chunk.Origin(o.from + off)
+	return o.org.Origin(o.from + off)
 }
 
 // origin is the frame that completed a packet: the latest frame among those
@@ -328,7 +356,7 @@ func (h *handler) framerEvents(c *stream.Conn, st *connState, fromClient bool, p
 			off += ev.Len - 1
 		}
 		frame, t := part.at(int(min(max(off, 0), max(n-1, 0))))
-		if d := &st.dirs[dirIdx(fromClient)]; off < 0 && part.chunk != nil && d.skipFrame != 0 {
+		if d := &st.dirs[dirIdx(fromClient)]; off < 0 && part.org != nil && d.skipFrame != 0 {
 			frame, t = d.skipFrame, d.skipTime // the skip ended in an earlier chunk
 		}
 		e := Event{Bytes: ev.Len}
@@ -347,6 +375,13 @@ func (h *handler) framerEvents(c *stream.Conn, st *connState, fromClient bool, p
 }
 
 func (h *handler) Gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t time.Time) {
+	st := h.state(c)
+	if st != nil && st.tr != nil {
+		h.gapEvent(c, st, fromClient, n, frame, t, false)
+		st.tr.gap(transport.Dir(dirIdx(fromClient)), n, frame, t)
+		h.drain(c, st)
+		return
+	}
 	h.gap(c, fromClient, n, frame, t, false)
 }
 
@@ -357,12 +392,22 @@ func (h *handler) gap(c *stream.Conn, fromClient bool, n int64, frame uint64, t 
 	if st == nil {
 		return // the connection is done
 	}
-	if st.tls || st.dirs[dirIdx(fromClient)].other != detect.MQTT {
+	if st.dirs[dirIdx(fromClient)].other != detect.MQTT {
 		return
 	}
+	h.framerGap(c, st, fromClient, n, frame, t)
+	h.gapEvent(c, st, fromClient, n, frame, t, acked)
+}
+
+// framerGap tells a direction's framer n bytes are missing.
+func (h *handler) framerGap(c *stream.Conn, st *connState, fromClient bool, n int64, frame uint64, t time.Time) {
 	d := &st.dirs[dirIdx(fromClient)]
 	fr, ok := d.framer.Gap(n)
 	h.flushed(c, st, fromClient, fr, ok, frame, t)
+}
+
+// gapEvent reports n missing bytes of the TCP stream.
+func (h *handler) gapEvent(c *stream.Conn, st *connState, fromClient bool, n int64, frame uint64, t time.Time, acked bool) {
 	dir := "client→server"
 	if !fromClient {
 		dir = "server→client"
@@ -405,9 +450,7 @@ func (h *handler) Closed(c *stream.Conn, fromClient bool, frame uint64, t time.T
 		return // the connection is done
 	}
 	i := dirIdx(fromClient)
-	if !st.tls {
-		h.incomplete(c, st, fromClient, frame, t)
-	}
+	h.incomplete(c, st, fromClient, frame, t)
 	who := "client"
 	if !fromClient {
 		who = "server"
@@ -426,14 +469,12 @@ func (h *handler) Done(c *stream.Conn, why string) {
 	if st == nil {
 		return
 	}
-	if st.tls {
-		h.out.event(st, c, false, c.LastFrame, c.LastTime, Event{Type: "tls", Bytes: c.Bytes[0] + c.Bytes[1],
-			Message: "TLS connection: " + strconv.FormatInt(c.Bytes[0], 10) + " bytes client→server, " +
-				strconv.FormatInt(c.Bytes[1], 10) + " bytes server→client, not decoded"})
-	} else {
-		for _, fromClient := range [2]bool{true, false} {
-			h.incomplete(c, st, fromClient, 0, c.LastTime)
-		}
+	if st.tr != nil {
+		st.tr.end()
+		h.drain(c, st)
+	}
+	for _, fromClient := range [2]bool{true, false} {
+		h.incomplete(c, st, fromClient, 0, c.LastTime)
 	}
 	h.out.done(st, c, c.Snapshot(), why)
 	// Nothing more comes for it: the consumer has what it needs (the item

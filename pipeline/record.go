@@ -10,6 +10,7 @@ import (
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/stream"
+	"github.com/mqttpcap/mqttpcap/transport"
 )
 
 // Kind says what a Record holds.
@@ -85,7 +86,7 @@ type Origins interface {
 type Extent struct {
 	Frames  uint64        // frames read
 	Streams int           // TCP streams numbered (the highest is Streams-1)
-	Rel     time.Duration // the latest frame's time since the first
+	Rel     time.Duration // the latest time read so far, since the first frame's
 }
 
 // Event is something that is not an MQTT packet: a gap, a TLS stream, bytes
@@ -93,7 +94,9 @@ type Extent struct {
 type Event struct {
 	// Type is a stable identifier: "gap", "tls", "protocol", "not_mqtt",
 	// "incomplete", "cap", "fin", "rst", "snaplen", "link_type",
-	// "no_mqtt", "cut_short", "damaged".
+	// "no_mqtt", "cut_short", "damaged", and the transports' "ws_upgrade",
+	// "ws_ping", "ws_pong", "ws_close", "ws_problem", "tls_alert",
+	// "tls_key_update", "tls_problem".
 	Type    string
 	Message string
 	// Bytes is the number of bytes the event is about, when it has one.
@@ -101,6 +104,13 @@ type Event struct {
 	// Protocol is what a "protocol" event found (detect.Protocol's
 	// identifier: "http", "websocket", "ssh", "text", "binary").
 	Protocol string
+	// Code names a protocol problem of a transport ("ws_problem" and
+	// "tls_problem" events), like a packet problem's code.
+	Code string
+	// WebSocket and TLS say more about the events of those transports
+	// (the upgrade, a close frame; the version, cipher suite and keys).
+	WebSocket *transport.WebSocketInfo
+	TLS       *transport.TLSInfo
 }
 
 // ConnInfo is what the pipeline knows of a connection.
@@ -111,6 +121,10 @@ type ConnInfo struct {
 	// Protocol is what a direction of the connection sends instead of
 	// MQTT (a "protocol" event: "http", ...); "" when nothing else was seen.
 	Protocol string
+	// Transport is what carries the connection's MQTT when it is not
+	// plain TCP: "tls", "websocket", or "wss" (WebSocket over TLS); "" for
+	// TCP, and for TLS that was not decrypted.
+	Transport string
 	// Packets counts decoded MQTT packets per direction (0 client→server).
 	Packets [2]int
 	// Why says how the connection ended: "closed", "rst", "idle",

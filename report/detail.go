@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/pipeline"
 )
@@ -36,6 +34,20 @@ func (t *Text) valuePreview() int {
 // its byte range in the packet.
 func (t *Text) detail(r *pipeline.Record) {
 	p := r.Packet
+	t.detailHeader(r)
+	rw := rangeColumn(p)
+	for _, f := range p.Fields {
+		t.fieldLine(p, f, rw)
+	}
+	t.detailNotes(r)
+	t.b = append(t.b, '\n')
+	t.hexdump(r)
+}
+
+// detailHeader writes the two lines above a packet's field tree: where it
+// was captured, then its type, size and version.
+func (t *Text) detailHeader(r *pipeline.Record) {
+	p := r.Packet
 	c := r.Conn
 	dir := "client → server"
 	src, dst := connAddrs(c, r.Info, "-")
@@ -57,17 +69,29 @@ func (t *Text) detail(r *pipeline.Record) {
 			t.b = append(t.b, " (no CONNECT seen: inferred)"...)
 		}
 	}
+	if n := transportName(r.Info); n != "" {
+		t.b = append(t.b, ", over "...)
+		t.b = append(t.b, n...)
+	}
 	if p.Truncated {
 		t.b = append(t.b, t.st.warn.Render(", incomplete")...)
 	}
 	t.b = append(t.b, '\n')
+}
+
+// rangeColumn is the width of the tree's byte-range column for p.
+func rangeColumn(p *decode.Packet) int {
 	rw := rangeWidth
 	for _, f := range p.Fields {
 		rw = max(rw, len(spanText(f.Span))+1)
 	}
-	for _, f := range p.Fields {
-		t.fieldLine(p, f, rw)
-	}
+	return rw
+}
+
+// detailNotes writes what follows the field tree: OneNET's reading of the
+// packet, its problems and OneNET's findings.
+func (t *Text) detailNotes(r *pipeline.Record) {
+	p := r.Packet
 	if r.OneNET != nil {
 		facts := string(onenetFacts(nil, r.OneNET, t.valuePreview()))
 		t.b = append(t.b, "   "...)
@@ -76,8 +100,6 @@ func (t *Text) detail(r *pipeline.Record) {
 	}
 	t.problems(p, "  ")
 	t.onenetFindings(r.OneNET, "  ")
-	t.b = append(t.b, '\n')
-	t.hexdump(r)
 }
 
 const nameWidth = 30
@@ -110,7 +132,7 @@ func (t *Text) fieldLine(p *decode.Packet, f decode.Field, rw int) {
 		v = append(v, " bytes, redacted)"...)
 	default:
 		v = fieldValue(v, p, f, t.valuePreview())
-		if w := t.opts.Width; w > 0 && col+ansi.StringWidth(string(v)) > w {
+		if w := t.opts.Width; w > 0 && col+textWidth(string(v)) > w {
 			// A string shrinks to fit; what is still too long (a reason
 			// code's name) wraps under the value column.
 			switch f.Kind {
@@ -138,7 +160,7 @@ func (t *Text) putParts(st style, parts []string, sep string, hang int) {
 		line = ""
 	}
 	for i, p := range parts {
-		w := ansi.StringWidth(p)
+		w := textWidth(p)
 		switch {
 		case i == 0:
 		case t.opts.Width > 0 && col+len(sep)+w > t.opts.Width:

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"charm.land/lipgloss/v2"
 
@@ -28,6 +29,9 @@ type HexdumpOptions struct {
 	// it, the middle rows of a field longer than hexKeepRows rows are
 	// summed up in one line.
 	Whole bool
+	// Highlight is a byte range shown in reverse video, styled or not (a
+	// field selected in an interactive view); none when its Len is 0.
+	Highlight decode.Span
 }
 
 const (
@@ -182,10 +186,33 @@ type hexdump struct {
 	opts   HexdumpOptions
 	st     styles
 	colors []style
+	run    []byte // a row's run of cells in one style, reused
 	bad    []bool // per byte: a problem is about it
 	// secret are the byte ranges shown as "**" (SecretSpans), with Redact.
 	secret []decode.Span
 	b      []byte
+}
+
+// palettes are the hexdump's field colours, plain and styled: made once
+// (lipgloss styles take some making), read-only after.
+var palettes = [2]func() []style{
+	sync.OnceValue(func() []style { return makePalette(false) }),
+	sync.OnceValue(func() []style { return makePalette(true) }),
+}
+
+func makePalette(on bool) []style {
+	colors := make([]style, len(hexPalette))
+	for i, c := range hexPalette {
+		colors[i] = styleOf(lipgloss.NewStyle().Foreground(lipgloss.Color(c)), on)
+	}
+	return colors
+}
+
+func paletteStyles(on bool) []style {
+	if on {
+		return palettes[1]()
+	}
+	return palettes[0]()
 }
 
 // Hexdump appends the annotated hexdump of p to b: rows of 16 bytes, each
@@ -195,11 +222,7 @@ type hexdump struct {
 // (payloads) show their first and last rows only. on, when not nil, adds
 // the OneNET reading of the password.
 func Hexdump(b []byte, p *decode.Packet, on *onenet.PacketInfo, opts HexdumpOptions) []byte {
-	h := hexdump{p: p, lay: layoutOf(p), opts: opts, st: newStyles(opts.Styled), b: b}
-	h.colors = make([]style, len(hexPalette))
-	for i, c := range hexPalette {
-		h.colors[i] = styleOf(lipgloss.NewStyle().Foreground(lipgloss.Color(c)), opts.Styled)
-	}
+	h := hexdump{p: p, lay: layoutOf(p), opts: opts, st: newStyles(opts.Styled), b: b, colors: paletteStyles(opts.Styled)}
 	h.bad = make([]bool, len(p.Raw))
 	for _, pr := range p.Problems {
 		if pr.Off >= 0 && pr.Off < len(p.Raw) {
@@ -288,6 +311,13 @@ func (h *hexdump) soleOwner(r int) int {
 // cellStyle is the style of byte i: its entry's colour, or the problem
 // style; key tells styles apart.
 func (h *hexdump) cellStyle(i int) (key int, st style) {
+	if hl := h.opts.Highlight; hl.Len > 0 && i >= hl.Off && i < hl.Off+hl.Len {
+		st := styleOf(lipgloss.NewStyle().Reverse(true), true)
+		if h.opts.Styled && !h.bad[i] {
+			st = styleOf(h.colors[h.lay.entries[h.lay.owner[i]].color].s.Reverse(true), true)
+		}
+		return -5 - int(h.lay.owner[i]), st
+	}
 	if h.bad[i] {
 		return -1, h.st.bad
 	}
@@ -304,18 +334,24 @@ func (h *hexdump) row(start, width int) {
 	h.b = append(h.b, "  "...)
 	h.b = append(h.b, h.st.dim.Render(strings.Repeat("0", max(0, width-len(off)))+off)...)
 	h.b = append(h.b, "  "...)
-	var run []byte
+	var run []byte // h.run, reused across rows
 	runKey, runSt := -3, style{}
 	i, gap := 0, hexRowLen/2 // the cell's index in the row; where the gap is
+	run = h.run[:0]
 	flush := func() {
-		if len(run) > 0 {
+		switch {
+		case len(run) == 0:
+		case runSt.on:
 			h.b = append(h.b, runSt.Render(string(run))...)
+		default:
+			h.b = append(h.b, run...)
 		}
 		run, runKey = run[:0], -3
 	}
-	// put adds a cell after sep; a style change or the gap in the middle
-	// of the row starts a new run, with sep between the runs unstyled.
-	put := func(key int, st style, sep string, cell ...byte) {
+	// put adds a cell (one or two characters: c2 0 for one) after sep; a
+	// style change or the gap in the middle of the row starts a new run,
+	// with sep between the runs unstyled.
+	put := func(key int, st style, sep string, c1, c2 byte) {
 		if key != runKey || i == gap {
 			flush()
 			h.b = append(h.b, sep...)
@@ -323,8 +359,12 @@ func (h *hexdump) row(start, width int) {
 		} else {
 			run = append(run, sep...)
 		}
-		run = append(run, cell...)
+		run = append(run, c1)
+		if c2 != 0 {
+			run = append(run, c2)
+		}
 	}
+	defer func() { h.run = run }()
 	for i = 0; i < hexRowLen; i++ {
 		sep := " "
 		switch i {
@@ -356,7 +396,7 @@ func (h *hexdump) row(start, width int) {
 		case c < 0x20 || c >= 0x7f:
 			c = '.'
 		}
-		put(key, st, "", c)
+		put(key, st, "", c, 0)
 	}
 	flush()
 	h.b = append(h.b, '\n')
@@ -377,7 +417,7 @@ func (h *hexdump) row(start, width int) {
 		if h.bad[start+i] {
 			c, key, st = '!', -1, h.st.problem
 		}
-		put(key, st, sep, c)
+		put(key, st, sep, c, 0)
 	}
 	flush()
 	h.b = append(h.b, '\n')

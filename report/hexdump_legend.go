@@ -66,22 +66,22 @@ func (h *hexdump) line(parts []legendPart) {
 	if w := h.opts.Width; w > 0 {
 		total := 0
 		for _, pt := range parts {
-			total += ansi.StringWidth(pt.text)
+			total += textWidth(pt.text)
 		}
 		for i, pt := range parts {
 			if !pt.value || total <= w {
 				continue
 			}
-			vw := ansi.StringWidth(pt.text)
+			vw := textWidth(pt.text)
 			if budget := w - (total - vw); budget >= hexMinValue {
 				parts[i].text = elideValue(pt.text, budget)
-				total += ansi.StringWidth(parts[i].text) - vw
+				total += textWidth(parts[i].text) - vw
 			}
 		}
 		if total > w {
 			used := 0
 			for i, pt := range parts {
-				pw := ansi.StringWidth(pt.text)
+				pw := textWidth(pt.text)
 				if used+pw < w {
 					used += pw
 					continue

@@ -146,6 +146,7 @@ func (o *JSONLines) event(r *pipeline.Record) {
 		j.strs("protocol", r.Event.Protocol)
 	}
 	j.strs("message", r.Event.Message)
+	o.transportJSON(&r.Event)
 	j.close('}')
 }
 
@@ -155,6 +156,9 @@ func (o *JSONLines) packet(r *pipeline.Record) {
 	j.open('{')
 	j.strs("kind", "mqtt")
 	o.common(r)
+	if r.Info != nil && r.Info.Transport != "" {
+		j.strs("transport", r.Info.Transport)
+	}
 	if p.Version == decode.VersionUnknown {
 		j.null("version")
 	} else {
@@ -238,6 +242,9 @@ func (o *JSONLines) connection(r *pipeline.Record) {
 		j.bool("tls", r.Info.TLS)
 		if r.Info.Protocol != "" {
 			j.strs("protocol", r.Info.Protocol)
+		}
+		if r.Info.Transport != "" {
+			j.strs("transport", r.Info.Transport)
 		}
 		j.key("packets")
 		j.open('{')

@@ -153,7 +153,7 @@ func (t *Text) connLine(r *pipeline.Record) {
 	t.b = append(t.b, "  "...)
 	client, server := connAddrs(c, r.Info, "-")
 	t.putWrapped(t.st.dim, "── stream "+strconv.Itoa(c.Stream)+": client "+client+
-		" → server "+server+iface+connNote(c), 2, 5)
+		" → server "+server+iface+transportNote(r.Info)+connNote(c), 2, 5)
 	t.b = append(t.b, '\n')
 }
 
@@ -173,21 +173,7 @@ const listIndent = "        "
 
 func (t *Text) listLine(r *pipeline.Record) {
 	p := r.Packet
-	t.prefix(r)
-	name := p.Type.String()
-	t.put(t.st.typeStyle(p.Type), name)
-	t.b = pad(t.b, len(name), colType)
-	var note string
-	if p.VersionInferred && p.Version != decode.VersionUnknown && p.Type != decode.CONNECT && r.Info != nil && r.Info.Packets[0]+r.Info.Packets[1] == 1 {
-		note = " (MQTT " + p.Version.String() + " assumed: no CONNECT seen)"
-	}
-	next, noteLine := t.listFacts(r, t.cols.info(), note)
-	if note != "" && !noteLine {
-		t.b = append(t.b, t.st.dim.Render(note)...)
-	}
-	if p.Truncated {
-		t.b = append(t.b, t.st.warn.Render(" [incomplete]")...)
-	}
+	next, note, noteLine := t.listMain(r)
 	t.b = append(t.b, '\n')
 	if noteLine {
 		t.b = append(t.b, listIndent...)
@@ -203,6 +189,28 @@ func (t *Text) listLine(r *pipeline.Record) {
 	if t.opts.Hex {
 		t.hexdump(r)
 	}
+}
+
+// listMain writes a packet's line of the list, without its newline and the
+// lines that follow it: the OneNET facts that did not fit (next) and the
+// note (when noteLine).
+func (t *Text) listMain(r *pipeline.Record) (next []byte, note string, noteLine bool) {
+	p := r.Packet
+	t.prefix(r)
+	name := p.Type.String()
+	t.put(t.st.typeStyle(p.Type), name)
+	t.b = pad(t.b, len(name), colType)
+	if p.VersionInferred && p.Version != decode.VersionUnknown && p.Type != decode.CONNECT && r.Info != nil && r.Info.Packets[0]+r.Info.Packets[1] == 1 {
+		note = " (MQTT " + p.Version.String() + " assumed: no CONNECT seen)"
+	}
+	next, noteLine = t.listFacts(r, t.cols.info(), note)
+	if note != "" && !noteLine {
+		t.b = append(t.b, t.st.dim.Render(note)...)
+	}
+	if p.Truncated {
+		t.b = append(t.b, t.st.warn.Render(" [incomplete]")...)
+	}
+	return next, note, noteLine
 }
 
 // listFacts appends a packet's facts, and OneNET's, fitted to the
@@ -228,8 +236,8 @@ func (t *Text) listFacts(r *pipeline.Record, used int, note string) (next []byte
 		tail += len(" [incomplete]")
 	}
 	room := max(t.opts.Width-used, minPreview)
-	w := ansi.StringWidth(string(t.b[start:]))
-	if w+ansi.StringWidth(string(t.onenet))+tail <= room {
+	w := textWidth(string(t.b[start:]))
+	if w+textWidth(string(t.onenet))+tail <= room {
 		t.b = append(t.b, t.onenet...)
 		return nil, false
 	}
@@ -254,14 +262,14 @@ func (t *Text) listFacts(r *pipeline.Record, used int, note string) (next []byte
 // columns: first with shorter previews, then by cutting it. The first keep
 // bytes of text are kept as they are.
 func fitLine(text []byte, width, keep, preview int, render func(b []byte, preview int) []byte) []byte {
-	over := ansi.StringWidth(string(text)) - width
+	over := textWidth(string(text)) - width
 	if over <= 0 {
 		return text
 	}
 	if preview > minPreview {
 		text = render(append([]byte(nil), text[:keep]...), max(minPreview, preview-over))
 	}
-	if ansi.StringWidth(string(text)) > width {
+	if textWidth(string(text)) > width {
 		text = []byte(ansi.Truncate(string(text), max(width, 1), "…"))
 	}
 	return text
@@ -271,7 +279,7 @@ func (t *Text) eventLine(r *pipeline.Record) {
 	t.prefix(r)
 	name := "[" + r.Event.Type + "]"
 	t.put(t.st.event, name)
-	t.b = pad(t.b, len(name), colType)
+	t.b = pad(t.b, len(name), max(colType, len(name)+1))
 	info := t.cols.info()
 	t.putWrapped(t.st.plain, r.Event.Message, info, info)
 	t.b = append(t.b, '\n')

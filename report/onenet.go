@@ -1,7 +1,6 @@
 package report
 
 import (
-	"github.com/charmbracelet/x/ansi"
 	"strconv"
 	"strings"
 	"time"
@@ -148,7 +147,7 @@ func (t *Text) verdictBlock(r *pipeline.Record) {
 	}
 	head := "  ══ stream " + strconv.Itoa(r.Conn.Stream) + " OneNET verdict: "
 	t.put(t.st.dim, head)
-	t.putWrapped(style, v.Summary, ansi.StringWidth(head), 7)
+	t.putWrapped(style, v.Summary, textWidth(head), 7)
 	t.b = append(t.b, '\n')
 	for _, reason := range v.Reasons {
 		t.b = append(t.b, "       · "...)

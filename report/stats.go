@@ -222,6 +222,7 @@ func StatsJSON(c *Collector, info StatsInfo) ([]byte, error) {
 		ClientID        string         `json:"client_id"`
 		Version         int            `json:"version"`
 		TLS             bool           `json:"tls"`
+		Transport       string         `json:"transport,omitempty"`
 		Login           string         `json:"login"`
 		DurationMS      int64          `json:"duration_ms"`
 		MQTTPackets     [2]int         `json:"mqtt_packets"`
@@ -282,7 +283,7 @@ func StatsJSON(c *Collector, info StatsInfo) ([]byte, error) {
 	for _, s := range c.Done {
 		client, server := connAddrs(s.Conn, &s.Info, "")
 		doc.Connections = append(doc.Connections, conn{Stream: s.Conn.Stream, Client: client, Server: server,
-			ClientID: s.ClientID, Version: int(s.Info.Version), TLS: s.Info.TLS, Login: s.Login, DurationMS: s.Duration().Milliseconds(),
+			ClientID: s.ClientID, Version: int(s.Info.Version), TLS: s.Info.TLS, Transport: s.Info.Transport, Login: s.Login, DurationMS: s.Duration().Milliseconds(),
 			MQTTPackets: s.MQTT, Bytes: s.Conn.Bytes, KeepAlive: int(s.KeepAlive), MaxSilenceMS: s.MaxQuiet.Milliseconds(),
 			KeepAliveExceed: s.KeepAliveExceeded(), Pings: s.Pings, Ended: s.HowEnded(), Topics: s.Topics, OneNET: s.Verdict.Status})
 	}

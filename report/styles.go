@@ -1,6 +1,8 @@
 package report
 
 import (
+	"sync"
+
 	"charm.land/lipgloss/v2"
 
 	"github.com/mqttpcap/mqttpcap/decode"
@@ -34,9 +36,24 @@ type styles struct {
 	plain                              style // never styled
 }
 
+// newStyles returns the styles, plain or styled, made once (lipgloss styles
+// take some making: the hexdump of every packet of -V asks for them) and
+// read-only after.
+func newStyles(on bool) styles {
+	if on {
+		return styleSets[1]()
+	}
+	return styleSets[0]()
+}
+
+var styleSets = [2]func() styles{
+	sync.OnceValue(func() styles { return makeStyles(false) }),
+	sync.OnceValue(func() styles { return makeStyles(true) }),
+}
+
 // Colours are ANSI 256 indexes: they downsample well to 16 colours and read
 // on dark and light backgrounds alike.
-func newStyles(on bool) styles {
+func makeStyles(on bool) styles {
 	mk := func(s lipgloss.Style) style { return styleOf(s, on) }
 	fg := func(c string) lipgloss.Style { return lipgloss.NewStyle().Foreground(lipgloss.Color(c)) }
 	return styles{

@@ -63,7 +63,7 @@ func elisionNote(b []byte, st styles) []byte {
 
 func cellWidth(s string) int {
 	if strings.IndexByte(s, 0x1b) >= 0 {
-		return ansi.StringWidth(s)
+		return textWidth(s)
 	}
 	return utf8.RuneCountInString(s)
 }
@@ -202,8 +202,8 @@ func SummaryTable(b []byte, c *Collector, o TableOptions) []byte {
 		right: map[int]bool{0: true, 6: true, 7: true, 8: true, 9: true, 10: true}, capped: map[int]int{3: maxClientIDCell}, full: o.Full}
 	for _, s := range conns {
 		ver := "-"
-		if s.Info.TLS {
-			ver = "TLS"
+		if s.Info.TLS && s.Info.Transport == "" {
+			ver = "TLS" // not decrypted
 		} else if s.Info.Version == 0 && s.Info.Protocol != "" {
 			ver = protocolLabel(s.Info.Protocol)
 		} else if s.Info.Version != 0 {
@@ -211,6 +211,7 @@ func SummaryTable(b []byte, c *Collector, o TableOptions) []byte {
 			if s.Info.VersionInferred {
 				ver += "?"
 			}
+			ver += transportSuffix(s.Info.Transport)
 		}
 		login := s.Login
 		switch {

@@ -17,7 +17,7 @@ const minWrap = 24
 // (ansi.Wrap also breaks after hyphens: a date like 2022-08-23 would be
 // split.)
 func wrapLines(text string, width, col int) []string {
-	if width <= 0 || col+ansi.StringWidth(text) <= width {
+	if width <= 0 || col+textWidth(text) <= width {
 		return []string{text}
 	}
 	limit := max(width-col, minWrap)
@@ -30,7 +30,7 @@ func wrapLines(text string, width, col int) []string {
 		cw = 0
 	}
 	for i, w := range strings.Split(text, " ") {
-		ww := ansi.StringWidth(w)
+		ww := textWidth(w)
 		if i > 0 && cw+1+ww > limit && cw > 0 {
 			flush()
 		} else if i > 0 {
@@ -47,7 +47,7 @@ func wrapLines(text string, width, col int) []string {
 			cur.WriteString(head)
 			flush()
 			w = w[len(head):]
-			ww = ansi.StringWidth(w)
+			ww = textWidth(w)
 		}
 		cur.WriteString(w)
 		cw += ww

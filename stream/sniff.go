@@ -27,23 +27,58 @@ type prefix struct {
 	ci    gopacket.CaptureInfo
 }
 
-// sniffLen is enough bytes to recognise a CONNECT: type byte, up to four
-// length bytes, and the protocol name "MQIsdp" with its length.
-const sniffLen = 1 + 4 + 2 + 6
+// sniffMax bounds what Config.Sniff may ask for (an HTTP upgrade's
+// header block).
+const sniffMax = 16 << 10
+
+// SniffResult is what a look at the first bytes of a stream says.
+type SniffResult int
+
+// Sniff results.
+const (
+	SniffMore SniffResult = iota // not sure yet: more bytes are needed
+	SniffYes
+	SniffNo
+)
+
+// recogniser is what the first bytes of a client stream on an unwatched
+// connection are checked with: a CONNECT (when other ports are searched)
+// or what Config.Sniff recognises. It returns the roles the connection
+// gets ("connect" or "sniff").
+func (t *Tracker) recogniser(serverPort uint16) func([]byte) (sniffResult, string) {
+	return func(b []byte) (sniffResult, string) {
+		r := sniffNo
+		if t.cfg.DetectOtherPorts {
+			if r = looksLikeConnect(b); r == sniffYes {
+				return r, "connect"
+			}
+		}
+		if t.cfg.Sniff != nil && len(b) < sniffMax {
+			switch t.cfg.Sniff(b, serverPort) {
+			case SniffYes:
+				return sniffYes, "sniff"
+			case SniffMore:
+				r = sniffMore
+			}
+		}
+		return r, ""
+	}
+}
 
 // sniffConnect looks at a segment of an unwatched connection. It returns ok
-// when the direction's stream opens with a CONNECT, with the bytes of it
-// that earlier segments carried.
-func (v *view) sniffConnect(tcp *layers.TCP, d int, frame uint64, ci gopacket.CaptureInfo) (prefix, bool) {
+// when the direction's stream opens with a CONNECT (or what recognise
+// knows), with the bytes of it that earlier segments carried and the roles
+// the connection gets.
+func (v *view) sniffConnect(tcp *layers.TCP, d int, frame uint64, ci gopacket.CaptureInfo, recognise func([]byte) (sniffResult, string)) (prefix, string, bool) {
 	if len(tcp.Payload) == 0 {
-		return prefix{}, false
+		return prefix{}, "", false
 	}
 	if v.sniff == nil {
 		v.sniff = &sniffState{}
 	}
 	s := v.sniff
 	if s.done[d] {
-		return prefix{}, false
+		return prefix{}, "", false
 	}
 	switch {
 	case len(s.data[d]) == 0:
@@ -58,24 +93,28 @@ func (v *view) sniffConnect(tcp *layers.TCP, d int, frame uint64, ci gopacket.Ca
 		return v.sniffDone()
 	}
 	earlier := len(s.data[d])
-	n := min(len(tcp.Payload), sniffLen-earlier)
+	n := min(len(tcp.Payload), sniffMax-earlier)
 	s.data[d] = append(s.data[d], tcp.Payload[:n]...)
 	s.next[d] = tcp.Seq + uint32(len(tcp.Payload))
-	switch looksLikeConnect(s.data[d]) {
+	switch r, roles := recognise(s.data[d]); r {
 	case sniffYes:
-		return prefix{data: s.data[d][:earlier], seq: s.seq[d], frame: s.frame[d], ci: s.ci[d]}, true
+		return prefix{data: s.data[d][:earlier], seq: s.seq[d], frame: s.frame[d], ci: s.ci[d]}, roles, true
 	case sniffNo:
 		s.done[d] = true
 		return v.sniffDone()
 	}
-	return prefix{}, false
+	if len(s.data[d]) >= sniffMax {
+		s.done[d] = true
+		return v.sniffDone()
+	}
+	return prefix{}, "", false
 }
 
-func (v *view) sniffDone() (prefix, bool) {
+func (v *view) sniffDone() (prefix, string, bool) {
 	if v.sniff.done[0] && v.sniff.done[1] {
 		v.ignore, v.sniff = true, nil
 	}
-	return prefix{}, false
+	return prefix{}, "", false
 }
 
 type sniffResult int

@@ -17,8 +17,15 @@ type Config struct {
 	Ports []uint16
 	// DetectOtherPorts watches a connection on any other port when it opens
 	// with an MQTT CONNECT (Wireshark only knows 1883 and 8883: port 6002,
-	// the legacy OneNET port, decodes as X11 there, anchors.md §3.7).
+	// the legacy OneNET port, decodes as X11 there, anchors.md §3.7), or
+	// when Sniff recognises its client's first bytes.
 	DetectOtherPorts bool
+	// Sniff, when set, recognises other first bytes of a client stream
+	// that carry MQTT (an HTTP upgrade to WebSocket, a TLS ClientHello):
+	// SniffYes watches the connection, SniffMore asks for more bytes (up
+	// to 16 KB). It is asked on SniffPorts even without DetectOtherPorts.
+	Sniff      func(first []byte, serverPort uint16) SniffResult
+	SniffPorts []uint16
 	// MaxPagesPerConn and MaxPagesTotal cap the out-of-order data reassembly
 	// buffers, in 1900-byte pages. When a cap is hit the oldest hole is
 	// skipped (reported as a gap).
@@ -91,6 +98,7 @@ type Tracker struct {
 	convs     convTable
 	asms      map[int]*assembler
 	ports     map[uint16]bool
+	sniffPort map[uint16]bool
 	lastAsm   *assembler
 	lastIface int
 	ctxs      ctxSlab
@@ -121,6 +129,10 @@ func NewTracker(cfg Config, h Handler) *Tracker {
 	}
 	for _, p := range cfg.Ports {
 		t.ports[p] = true
+	}
+	t.sniffPort = make(map[uint16]bool)
+	for _, p := range cfg.SniffPorts {
+		t.sniffPort[p] = true
 	}
 	if t.cfg.FlushEvery <= 0 {
 		t.cfg.FlushEvery = 10000
@@ -319,15 +331,16 @@ func (t *Tracker) decide(cv *conv, v *view, frame uint64, ci gopacket.CaptureInf
 		t.watch(cv, v, frame, ci, client, server, roles)
 		return
 	}
-	if !t.cfg.DetectOtherPorts {
+	sniffPort := t.sniffPort[pkt.src.Port()] || t.sniffPort[pkt.dst.Port()]
+	if !t.cfg.DetectOtherPorts && !sniffPort {
 		v.ignore = true
 		return
 	}
-	prefix, ok := v.sniffConnect(tcp, d, frame, ci)
+	prefix, found, ok := v.sniffConnect(tcp, d, frame, ci, t.recogniser(pkt.dst.Port()))
 	if !ok {
 		return
 	}
-	c := t.watch(cv, v, frame, ci, pkt.src, pkt.dst, "connect")
+	c := t.watch(cv, v, frame, ci, pkt.src, pkt.dst, found)
 	if len(prefix.data) > 0 {
 		// The first bytes of the CONNECT came in earlier segments, before the
 		// connection was watched: hand them to reassembly first.
@@ -346,8 +359,8 @@ func (t *Tracker) watch(cv *conv, v *view, frame uint64, ci gopacket.CaptureInfo
 	_, cd := makeKey(client, server)
 	c.StartSeen = [2]bool{v.synSeen[cd], v.synSeen[1-cd]}
 	c.isn, c.isnValid = v.synSeq[cd], v.synSeen[cd]
-	if roles == "connect" {
-		c.StartSeen[0] = true // the CONNECT is the first byte of the client's stream
+	if roles == "connect" || roles == "sniff" {
+		c.StartSeen[0] = true // the sniffed bytes are the first of the client's stream
 	}
 	v.conn = c
 	v.sniff = nil

@@ -27,7 +27,7 @@ type exportOptions struct {
 	now     func() time.Time
 }
 
-var exportFormats = []string{"at", "at-plain", "hex", "hex-spaced", "bin", "c", "fixture", "go"}
+var exportFormats = export.Formats
 
 // exportFormatList describes the formats for --help.
 const exportFormatList = "at (default: an ESP8266 AT+CIPSEND script with comments), at-plain (the same without comments, to paste as it is), " +
@@ -58,6 +58,9 @@ type exportCollector struct {
 	pkts  []export.Packet
 	files bool
 	input int
+	// transports are the connections whose MQTT came over WebSocket or
+	// TLS, by stream, with their server (transports.go warns about them).
+	transports map[int]transportOf
 }
 
 func (c *exportCollector) Record(r *pipeline.Record) error {
@@ -68,6 +71,7 @@ func (c *exportCollector) Record(r *pipeline.Record) error {
 		Server: r.Conn.Server, FromClient: r.FromClient, Packet: r.Packet.Clone()}
 	if r.Info != nil {
 		p.ServerName = r.Info.ServerName
+		c.noteTransport(r)
 	}
 	if c.files {
 		p.File, p.FileFrame, p.Input = r.File, r.FileFrame, c.input
@@ -164,23 +168,9 @@ func (e *exportOptions) write(ios *ioStreams, source string, pkts []export.Packe
 		w = f
 	}
 	name := filepath.Base(source)
-	var err error
-	switch e.format {
-	case "at", "at-plain":
-		err = export.AT(w, pkts, export.ATOptions{Server: host, Port: port, Source: name, Plain: e.format == "at-plain"})
-		if errors.Is(err, export.ErrNoServer) {
-			return usageErr(fmt.Errorf("--export-hex %s: %w", e.format, err), "give it: --server HOST[:PORT], e.g. --server studio-mqtt.heclouds.com:1883")
-		}
-	case "hex":
-		err = export.Hex(w, pkts)
-	case "hex-spaced":
-		err = export.HexSpaced(w, pkts)
-	case "c":
-		err = export.C(w, pkts, export.COptions{Source: name})
-	case "fixture":
-		err = export.FixtureJSON(w, pkts, name)
-	case "go":
-		err = export.FixtureGo(w, pkts, name, e.goPkg)
+	err := export.Write(w, e.format, pkts, export.WriteOptions{Source: name, Server: host, Port: port, GoPackage: e.goPkg})
+	if errors.Is(err, export.ErrNoServer) {
+		return usageErr(fmt.Errorf("--export-hex %s: %w", e.format, err), "give it: --server HOST[:PORT], e.g. --server studio-mqtt.heclouds.com:1883")
 	}
 	if err != nil {
 		return withCode(exitError, fmt.Errorf("writing the export: %w", err))

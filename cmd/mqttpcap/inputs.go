@@ -67,14 +67,6 @@ func expandInputs(args []string) (ins []input, several bool, err error) {
 	return ins, several, nil
 }
 
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
 // listFolder is a folder's capture files (not its subfolders'), sorted by
 // name with numbers by value: dump2 before dump10, as tcpdump -C names
 // them. Hidden files are left out.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mqttpcap/mqttpcap/capture"
 	"github.com/mqttpcap/mqttpcap/pipeline"
+	"github.com/mqttpcap/mqttpcap/ui"
 )
 
 // liveOptions are the parsed flags of `mqttpcap live`, and what the run
@@ -25,6 +26,7 @@ type liveOptions struct {
 	write    string
 	allTCP   bool
 	buffer   string
+	ui       bool
 	dec      decodeOptions
 	out      outputOptions
 	// open starts the capture: capture.OpenLive, or a fake in tests.
@@ -62,9 +64,11 @@ privileges: root, or on Linux the capabilities cap_net_raw and cap_net_admin
 macOS access to /dev/bpf* (root, or Wireshark's ChmodBPF).
 
 A kernel filter passes only the TCP segments from or to the --port ports
-(default 1883 and 8883), so other traffic costs nothing. Finding MQTT on
-other ports by its CONNECT (as read does) needs --all-tcp, which passes
-every TCP segment. On a loopback interface every packet is captured once:
+(default 1883 and 8883) and the usual MQTT-over-WebSocket ports (80, 8080,
+8083, 8084, 443), so other traffic costs nothing. Finding MQTT on other
+ports by its CONNECT or WebSocket upgrade (as read does) needs --all-tcp,
+which passes every TCP segment. With --tls-keylog, keys the client appends
+to the key log while live captures are read as its connections need them. On a loopback interface every packet is captured once:
 the kernel's outgoing copy is dropped, as tcpdump does. Custom filters
 (tcpdump expressions) are not supported.
 
@@ -78,6 +82,11 @@ its buffer was full (--buffer-size).
 'mqttpcap read', Wireshark and tshark open; frame numbers in the output
 are the file's.
 
+--ui shows the traffic in the interactive browser of 'mqttpcap ui' instead
+of printing it: the packet list follows new packets until you move away
+from its last row (G follows again); -Y is the filter it starts with. The
+line about what was captured is printed when you quit (q).
+
 Run 'mqttpcap interfaces' to list the interfaces with their addresses.
 
 ` + liveExitStatusHelp,
@@ -86,6 +95,7 @@ Run 'mqttpcap interfaces' to list the interfaces with their addresses.
   sudo mqttpcap live -i any --json | jq -c 'select(.type == "PUBLISH") | [.fields.topic, .fields.payload]'
   sudo mqttpcap live -i en0 -w session.pcapng --duration 10m
   sudo mqttpcap live -i wlan0 --all-tcp -c 20
+  sudo mqttpcap live -i eth0 --ui
   mqttpcap interfaces`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 0 {
@@ -109,6 +119,7 @@ Run 'mqttpcap interfaces' to list the interfaces with their addresses.
 	f.StringVarP(&o.write, "write", "w", "", "also save the captured packets in this pcapng file")
 	f.BoolVar(&o.allTCP, "all-tcp", false, "pass every TCP segment to mqttpcap, to find MQTT on other ports by its CONNECT")
 	f.StringVar(&o.buffer, "buffer-size", "16MiB", "kernel capture buffer (Linux); raise it if packets are dropped")
+	f.BoolVar(&o.ui, "ui", false, "browse the traffic in the interactive UI of 'mqttpcap ui' (the list follows new packets unless you scroll away)")
 	o.out.addFlags(f)
 	o.dec.addFlags(f)
 	_ = cmd.RegisterFlagCompletionFunc("interface", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -130,6 +141,12 @@ func (o *liveOptions) validate() (pipeline.Options, capture.LiveOptions, error) 
 	if err := o.out.checkFlags(o.given); err != nil {
 		return pipeline.Options{}, lo, err
 	}
+	if o.ui {
+		if err := o.given.unusedFlag("does nothing with --ui: the UI shows the list, the field tree and the hexdump itself",
+			[]string{"-Y still chooses what the UI starts with"}, "json", "detail", "hex", "width", "full", "no-summary", "redact"); err != nil {
+			return pipeline.Options{}, lo, err
+		}
+	}
 	if err := o.dec.checkFlags(o.given); err != nil {
 		return pipeline.Options{}, lo, err
 	}
@@ -147,6 +164,7 @@ func (o *liveOptions) validate() (pipeline.Options, capture.LiveOptions, error) 
 	if err != nil {
 		return pipeline.Options{}, lo, err
 	}
+	o.dec.tlsKeys.follow = true // clients write their keys as they connect
 	opts, err := o.dec.pipelineOptions(o.g.ios)
 	if err != nil {
 		return opts, lo, err
@@ -163,7 +181,7 @@ func (o *liveOptions) validate() (pipeline.Options, capture.LiveOptions, error) 
 	opts.Stream.DetectOtherPorts = opts.Stream.DetectOtherPorts && o.allTCP
 	lo = capture.LiveOptions{
 		Interface:  o.iface,
-		Filter:     capture.FilterSpec{Ports: opts.Stream.Ports, AllTCP: o.allTCP},
+		Filter:     capture.FilterSpec{Ports: filterPorts(opts.Stream), AllTCP: o.allTCP},
 		BufferSize: buffer,
 		Timeout:    o.pollTimeout,
 	}
@@ -176,6 +194,11 @@ func runLive(ctx context.Context, o *liveOptions) error {
 		return err
 	}
 	ios := o.g.ios
+	if o.ui {
+		if err := uiTerminal(ios, "live --ui"); err != nil {
+			return err
+		}
+	}
 	src, err := o.open(lo)
 	if err != nil {
 		return liveOpenError(o.iface, err)
@@ -191,18 +214,35 @@ func runLive(ctx context.Context, o *liveOptions) error {
 		pcapng = capture.NewNgWriter(file, o.iface, src.LinkType(), lo.Filter.String())
 	}
 
-	out := &countingSink{sink: o.out.sink(ios, o.g.color, true, o.dec.keys.secrets(ios)), max: o.count, match: o.out.match()}
-	p := pipeline.New(opts, out)
-	fmt.Fprintf(ios.ErrOut, "mqttpcap: live: listening on %s (link type %s), %s; Ctrl-C stops\n",
-		src.Name(), src.LinkType(), lo.Filter)
-
-	l := &liveLoop{o: o, src: src, p: p, out: out, pcapng: pcapng, ids: newInterfaceIDs(o.iface)}
-	runErr := l.run(ctx)
-
-	// A clean stop: end the connections, then the outputs.
-	p.Close()
-	if err := out.Flush(); err != nil && runErr == nil {
-		runErr = withCode(exitError, fmt.Errorf("writing the output: %w", err))
+	var l *liveLoop
+	var p *pipeline.Pipeline
+	var runErr error
+	if o.ui {
+		var out *countingSink
+		_, styled := ios.colorOutput(o.g.color)
+		runErr = ui.Run(ctx, ui.Options{Name: "live " + src.Name(), Source: src.Name(), Live: true, Color: styled, Keys: opts.Keys,
+			Filter: o.out.expr, Input: ios.In, Output: ios.Out, Environ: ios.Environ, Width: ios.Width,
+			Read: func(ctx context.Context, sink pipeline.Sink, _ func(uint64, int64, int64)) error {
+				out = &countingSink{sink: flushless{sink}, max: o.count}
+				p = pipeline.New(opts, out)
+				l = &liveLoop{o: o, src: src, p: p, out: out, pcapng: pcapng, ids: newInterfaceIDs(o.iface)}
+				err := l.run(ctx)
+				// A clean stop: end the connections.
+				p.Close()
+				return err
+			}})
+	} else {
+		out := &countingSink{sink: o.out.sink(ios, o.g.color, true, o.dec.keys.secrets(ios)), max: o.count, match: o.out.match()}
+		p = pipeline.New(opts, out)
+		fmt.Fprintf(ios.ErrOut, "mqttpcap: live: listening on %s (link type %s), %s; Ctrl-C stops\n",
+			src.Name(), src.LinkType(), lo.Filter)
+		l = &liveLoop{o: o, src: src, p: p, out: out, pcapng: pcapng, ids: newInterfaceIDs(o.iface)}
+		runErr = l.run(ctx)
+		// A clean stop: end the connections, then the outputs.
+		p.Close()
+		if err := out.Flush(); err != nil && runErr == nil {
+			runErr = withCode(exitError, fmt.Errorf("writing the output: %w", err))
+		}
 	}
 	if pcapng != nil {
 		err := pcapng.Flush()
@@ -212,6 +252,9 @@ func runLive(ctx context.Context, o *liveOptions) error {
 		if err != nil && runErr == nil {
 			runErr = withCode(exitError, fmt.Errorf("-w %s: %w", o.write, err))
 		}
+	}
+	if l == nil {
+		return runErr
 	}
 	fmt.Fprintln(ios.ErrOut, l.summary(p))
 	if err := p.InternalErrors(); err != nil && runErr == nil {
@@ -313,6 +356,11 @@ func liveCount(n uint64, what string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, what)
 }
+
+// flushless is a pipeline sink with nothing to flush (the UI's index).
+type flushless struct{ pipeline.Sink }
+
+func (flushless) Flush() error { return nil }
 
 // countingSink counts MQTT packets, and those -Y shows, and passes on no
 // more than max of the latter (-c): after the last, the connections'

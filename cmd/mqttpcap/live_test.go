@@ -148,7 +148,7 @@ func TestLiveFakeMatchesRead(t *testing.T) {
 					t.Errorf("the -w file reads back differently (exit %d):\n%s", code, back)
 				}
 				if !strings.HasPrefix(errOut, "mqttpcap: live: listening on fake0 (link type ") ||
-					!strings.Contains(errOut, "tcp port 1883 or tcp port 8883; Ctrl-C stops\n") {
+					!strings.Contains(errOut, "tcp port 1883 or tcp port 8883 or tcp port 80 or tcp port 8080 or tcp port 8083 or tcp port 8084 or tcp port 443; Ctrl-C stops\n") {
 					t.Errorf("no listening line: %q", errOut)
 				}
 			})
@@ -281,7 +281,8 @@ func TestLiveAllTCP(t *testing.T) {
 		return nil, errors.New("stop here")
 	}
 	runLiveCLI(context.Background(), open, io.Discard, io.Discard, "-i", "x", "--port", "1883,6002")
-	if spec.String() != "tcp port 1883 or tcp port 6002" {
+	// The MQTT ports, then the usual MQTT-over-WebSocket ports.
+	if spec.String() != "tcp port 1883 or tcp port 6002 or tcp port 80 or tcp port 8080 or tcp port 8083 or tcp port 8084 or tcp port 443" {
 		t.Errorf("kernel filter: %q", spec)
 	}
 	runLiveCLI(context.Background(), open, io.Discard, io.Discard, "-i", "x", "--all-tcp")

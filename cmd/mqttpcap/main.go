@@ -73,6 +73,11 @@ func run(args []string, ios *ioStreams) (code int) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if path := ios.getenv("MQTTPCAP_TEST_SIGNALS_READY"); path != "" {
+		// For the interrupt tests: Ctrl-C is handled from here on, so a
+		// script can send it without guessing how long start-up takes.
+		_ = os.WriteFile(path, nil, 0o644)
+	}
 	root := newRootCmd(ios)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

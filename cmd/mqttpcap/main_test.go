@@ -81,39 +81,54 @@ func TestGoldenRead(t *testing.T) {
 		t.Fatalf("no captures: %v", err)
 	}
 	detail := map[string]bool{"onenet-esp8266.pcapng": true, "mosquitto-v5.pcapng": true, "onenet-length-bug.pcap": true,
-		"snaplen-96.pcap": true, "midstream-v5.pcap": true, "mqtt31.pcap": true}
+		"snaplen-96.pcap": true, "midstream-v5.pcap": true, "mqtt31.pcap": true, "ws-frames-9001.pcap": true, "tls13-chacha20.pcap": true}
 	styled := map[string]bool{"onenet-esp8266.pcapng": true, "gap-lost-segment.pcap": true}
 	for _, path := range captures {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
-			args := []string{"read", path}
+			read := []string{"read"}
+			// A TLS capture is read with its key log, when it has one.
+			if keys := strings.TrimSuffix(path, filepath.Ext(path)) + ".keys"; fileExists(keys) {
+				read = append(read, "--tls-keylog", keys)
+			}
+			args := append(read[:len(read):len(read)], path)
 			if name == "big-publish.pcap" {
 				// Piped output is never shortened: its 20 KB payload would
 				// make a 20 KB line; laid out for 120 columns it is elided.
 				args = append(args, "--width", "120")
 			}
-			out, _, code := runCLI(t, false, nil, args...)
 			wantCode := 0
 			if name == "cut-short.pcap" {
 				wantCode = 4
 			}
-			if code != wantCode {
-				t.Errorf("exit %d, want %d", code, wantCode)
+			// run runs a view and checks its exit status and that stderr
+			// says nothing but the cut capture's one line.
+			run := func(tty bool, env []string, args ...string) string {
+				t.Helper()
+				out, errOut, code := runCLI(t, tty, env, args...)
+				if code != wantCode {
+					t.Errorf("%v: exit %d, want %d: %s", args, code, wantCode, errOut)
+				}
+				if lines := strings.Count(errOut, "\n"); (wantCode == 0 && errOut != "") || lines > 1 {
+					t.Errorf("%v: stderr %q", args, errOut)
+				}
+				return out
 			}
+			out := run(false, nil, args...)
 			if strings.Contains(out, "\x1b[") {
 				t.Error("piped output has escape codes")
 			}
 			golden(t, name+".list.txt", out)
 			if name != "big-publish.pcap" { // its 20 KB payload would make a 60 KB golden file
-				out, _, _ = runCLI(t, false, nil, "read", "--json", path)
+				out = run(false, nil, append(read, "--json", path)...)
 				golden(t, name+".jsonl", out)
 			}
 			if detail[name] {
-				out, _, _ = runCLI(t, false, nil, "read", "-V", path)
+				out = run(false, nil, append(read, "-V", path)...)
 				golden(t, name+".detail.txt", out)
 			}
 			if styled[name] {
-				out, _, _ = runCLI(t, true, []string{"TERM=xterm-256color"}, "read", path)
+				out = run(true, []string{"TERM=xterm-256color"}, append(read, path)...)
 				if !strings.Contains(out, "\x1b[") {
 					t.Error("terminal output has no colour")
 				}
@@ -121,6 +136,11 @@ func TestGoldenRead(t *testing.T) {
 			}
 		})
 	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // NO_COLOR (any value) and --color never make terminal output plain;

@@ -29,6 +29,7 @@ type decodeOptions struct {
 	noOneNET    bool
 	replyWindow time.Duration
 	forceMQTT   bool
+	tlsKeys     tlsKeyOptions
 }
 
 func (d *decodeOptions) addFlags(f *pflag.FlagSet) {
@@ -43,6 +44,7 @@ func (d *decodeOptions) addFlags(f *pflag.FlagSet) {
 	d.keys.addFlags(f)
 	f.BoolVar(&d.noOneNET, "no-onenet", false, "do not read tokens, topics and payloads as OneNET's")
 	f.DurationVar(&d.replyWindow, "reply-window", onenet.DefaultReplyWindow, "how long (capture time) a OneNET request waits for its reply before it counts as unanswered (the platform's own timeout is 5s)")
+	d.tlsKeys.addFlags(f)
 }
 
 // checkFlags rejects the key flags with --no-onenet, where nothing reads a
@@ -92,6 +94,9 @@ func (d *decodeOptions) pipelineOptions(ios *ioStreams) (pipeline.Options, error
 	}
 	opts.ReplyWindow = d.replyWindow
 	if opts.Keys, err = d.keys.keyFunc(ios); err != nil {
+		return opts, err
+	}
+	if opts.TLSKeys, err = d.tlsKeys.keyLog(ios, ""); err != nil {
 		return opts, err
 	}
 	return opts, nil

@@ -6,7 +6,7 @@ import (
 )
 
 // Goldens of the flags and outputs around protocol detection: a WebSocket
-// capture read with its port, traffic that is not MQTT forced through the
+// capture read with its port (MQTT over WebSocket is decoded), traffic that is not MQTT forced through the
 // MQTT decoder, and `stats` of a capture without MQTT.
 func TestGoldenProtocols(t *testing.T) {
 	pcaps := "../../testdata/pcaps/"
@@ -15,7 +15,8 @@ func TestGoldenProtocols(t *testing.T) {
 		args   []string
 		want   string // a line the output must have
 	}{
-		{"websocket-80.pcap.port80.list.txt", []string{"read", "--port", "80", pcaps + "websocket-80.pcap"}, "[protocol]  the client sends a WebSocket upgrade"},
+		// MQTT over WebSocket, decoded since issue 13 with or without the port.
+		{"websocket-80.pcap.port80.list.txt", []string{"read", "--port", "80", pcaps + "websocket-80.pcap"}, "C→S  PUBLISH     qos=0 \"ws/t\" 14 B over websocket"},
 		{"not-mqtt.pcap.force.list.txt", []string{"read", "--force-mqtt", "--no-summary", pcaps + "not-mqtt.pcap"}, "PUBACK"},
 		{"no-mqtt.pcap.stats.txt", []string{"stats", pcaps + "no-mqtt.pcap"}, "no MQTT packet in this capture: 4 TCP connections"},
 		{"no-mqtt.pcap.stats.json", []string{"stats", "--json", pcaps + "no-mqtt.pcap"}, `"no_mqtt": "no MQTT packet`},

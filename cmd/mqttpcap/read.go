@@ -77,10 +77,17 @@ mid-connection has no CONNECT to tell the MQTT version: it is inferred from
 what decodes cleanly, or taken from --mqtt-version.
 
 The first bytes of each side of a connection are checked before they are
-decoded: a side that sends TLS, HTTP (or a WebSocket upgrade), SSH, text or
-other bytes that are not MQTT is named in a [protocol] event and not decoded
-(--force-mqtt decodes it anyway). A capture without MQTT ends with a
+decoded: a side that sends HTTP (other than a WebSocket upgrade), SSH, text
+or other bytes that are not MQTT is named in a [protocol] event and not
+decoded (--force-mqtt decodes it anyway). A capture without MQTT ends with a
 [no_mqtt] line saying what it holds and what to try.
+
+MQTT over WebSocket is found by its HTTP upgrade (on any port with the
+mqtt subprotocol, and on 80, 8080, 8083, 8084 and 443 without a flag) and
+decoded from the frames. TLS is decrypted with the client's key log
+(--tls-keylog FILE, the SSLKEYLOGFILE format), or the keys a pcapng
+carries; without them each TLS connection is one [tls] line that says
+which session's keys are missing.
 
 With --format parquet or csv, read writes two analysis tables instead of
 the list (docs/tables.md has their columns): packets, one row per MQTT
@@ -100,6 +107,7 @@ anywhere, are queried as one with DuckDB or Spark. -Y chooses the rows;
   mqttpcap read capture.pcap --port 1883,6002
   mqttpcap read midstream.pcap --mqtt-version 5
   tcpdump -i any -w - port 1883 | mqttpcap read -
+  mqttpcap read tls.pcapng --tls-keylog keys.log -Y 'transport == tls'
   mqttpcap read a.pcap b.pcapng captures/ --json
   mqttpcap read --merge ring/          # dumpcap -b files: one capture, connections across files
   mqttpcap read capture.pcapng --format parquet -o tables/
@@ -298,6 +306,7 @@ func (o *readOptions) readOne(ctx context.Context, opts pipeline.Options, path s
 		return context.Canceled
 	}
 	if collect != nil && (runErr == nil || errors.Is(runErr, capture.ErrCutShort)) {
+		collect.warnTransports(ios, &o.export)
 		if err := o.export.write(ios, path, collect.pkts, &o.dec.keys); err != nil {
 			return err
 		}

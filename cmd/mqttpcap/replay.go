@@ -38,6 +38,7 @@ type replayOptions struct {
 	pause       time.Duration
 	readTimeout time.Duration
 	keys        keyOptions
+	tlsKeys     tlsKeyOptions
 	refresh     bool
 	fix         bool
 	ttl         string
@@ -59,11 +60,12 @@ func newReplayCmd(g *globalOptions) *cobra.Command {
 		Short: "Send captured or exported packets to a broker, as the ESP8266 would",
 		Long: `Send MQTT packets to a broker on one TCP connection, exactly as they are
 (the way an ESP8266 sends them after AT+CIPSEND), and print what the server
-answers, decoded. FILE is a capture (the packets a client sent, from
---stream, default the first MQTT connection; -Y chooses among them), an
-export of
-"read --export-hex" (at, hex or fixture), or "-" for hex lines on standard
-input.
+answers, decoded. With --to ws://HOST:PORT/PATH (or wss://) they go over
+WebSocket instead, one binary message each, subprotocol mqtt. FILE is a
+capture (the packets a client sent, from --stream, default the first MQTT
+connection; -Y chooses among them; over WebSocket or TLS too, with
+--tls-keylog), an export of "read --export-hex" (at, hex or fixture), or
+"-" for hex lines on standard input.
 
 Before flashing anything, this proves the bytes work: a refused login
 (CONNACK return code 4 or 5, or a 5.0 reason code of 0x80 or more), or a
@@ -83,7 +85,8 @@ AT firmware instead, as "mqttpcap send" sends them.
 		Example: `  mqttpcap replay --to 127.0.0.1:1883 testdata/pcaps/onenet-esp8266.pcapng
   mqttpcap replay --to 127.0.0.1:1883 capture.pcapng -Y 'type == CONNECT || type == SUBSCRIBE'
   mqttpcap read capture.pcapng --export-hex -o session.at && mqttpcap replay --to studio-mqtt.heclouds.com:1883 session.at
-  mqttpcap replay --to studio-mqtt.heclouds.com:1883 capture.pcapng --refresh-token --key "$KEY"`,
+  mqttpcap replay --to studio-mqtt.heclouds.com:1883 capture.pcapng --refresh-token --key "$KEY"
+  mqttpcap replay --to ws://127.0.0.1:8080/mqtt capture.pcapng`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErr(errors.New("replay: expected one file (a capture or an export; - for hex lines on stdin)"))
@@ -97,13 +100,14 @@ AT firmware instead, as "mqttpcap send" sends them.
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.to, "to", "", "the broker, HOST:PORT")
+	f.StringVar(&o.to, "to", "", "the broker, HOST:PORT; or ws://HOST:PORT/PATH (wss://) for MQTT over WebSocket")
 	f.StringVar(&o.server, "server", "", "the broker, HOST[:PORT] (the port defaults to the one the input names, else 1883)")
 	f.IntVar(&o.stream, "stream", -1, "from a capture: the tcp.stream whose client packets to send (default: the first MQTT connection)")
 	f.StringVarP(&o.expr, "filter", "Y", "", `from a capture: send only the client packets matching a display filter (see "mqttpcap help filters")`)
 	f.DurationVar(&o.pause, "pause", 100*time.Millisecond, "wait this long for answers after each packet")
 	f.DurationVar(&o.readTimeout, "read-timeout", 2*time.Second, "after the last packet, wait this long for the server's answers")
 	o.keys.addFlags(f)
+	o.tlsKeys.addFlags(f)
 	f.BoolVar(&o.fix, "fix-length", false, "re-encode packets whose remaining length is written wrongly (one byte over 127, or not minimal)")
 	f.BoolVar(&o.refresh, "refresh-token", false, "give a OneNET CONNECT a fresh token first (needs --key; --ttl, default 1d)")
 	f.StringVar(&o.ttl, "ttl", "", "with --refresh-token: validity of the new token (default 1d)")
@@ -131,9 +135,11 @@ func runReplay(ctx context.Context, o *replayOptions) error {
 	}
 	var host string
 	var port int
+	ws := strings.HasPrefix(o.to, "ws://") || strings.HasPrefix(o.to, "wss://")
 	switch {
 	case o.to != "" && o.server != "":
 		return usageErr(errors.New("replay: --to and --server name the same thing: give one"))
+	case ws:
 	case o.to != "":
 		if err := checkServerAddr(o.to); err != nil {
 			return err
@@ -155,13 +161,20 @@ func runReplay(ctx context.Context, o *replayOptions) error {
 	}
 	// Each connection on its own socket, as the device would open them.
 	for i, c := range conns {
-		h, p, err := target(host, port, c.server)
-		if err != nil {
-			return err
+		var addr string
+		var conn net.Conn
+		if ws {
+			addr = o.to
+			conn, err = dialWebSocket(ctx, o.to)
+		} else {
+			h, p, terr := target(host, port, c.server)
+			if terr != nil {
+				return terr
+			}
+			addr = hostPort(h, p)
+			d := net.Dialer{Timeout: dialTimeout}
+			conn, err = d.DialContext(ctx, "tcp", addr)
 		}
-		addr := hostPort(h, p)
-		d := net.Dialer{Timeout: dialTimeout}
-		conn, err := d.DialContext(ctx, "tcp", addr)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -261,6 +274,10 @@ func (o *replayOptions) load(ctx context.Context) ([]export.Packet, error) {
 
 func (o *replayOptions) fromCapture(ctx context.Context, src capture.Source) ([]export.Packet, error) {
 	opts := pipeline.DefaultOptions()
+	var err error
+	if opts.TLSKeys, err = o.tlsKeys.keyLog(o.g.ios, "replay: "); err != nil {
+		return nil, err
+	}
 	stream := o.stream
 	var pkts []export.Packet
 	sink := pipeline.SinkFunc(func(r *pipeline.Record) error {

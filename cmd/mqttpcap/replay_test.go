@@ -111,6 +111,16 @@ func TestReplayAgainstBroker(t *testing.T) {
 	if code != 0 || strings.Count(out, "→ ") != 4 {
 		t.Fatalf("AT replay: exit %d\n%s", code, out)
 	}
+	// A fixture export (JSON) replays too: its packets' exact bytes, in
+	// their connection (issue 17: never tried before).
+	fixture := filepath.Join(dir, "seed.json")
+	if _, errOut, code := runCLI(t, false, nil, "read", seed, "--export-hex", "fixture", "-o", fixture, "--refresh-token", "--key", keyB1); code != 0 {
+		t.Fatalf("fixture export: %d %s", code, errOut)
+	}
+	out, errOut, code = runCLI(t, false, nil, "replay", "--to", addr, "--pause", "50ms", "--read-timeout", "300ms", fixture)
+	if code != 0 || strings.Count(out, "→ ") != 4 || !strings.Contains(out, "← CONNACK     0x00 Connection Accepted") {
+		t.Fatalf("fixture replay: exit %d\n%s%s", code, out, errOut)
+	}
 	var errBuf, outBuf bytes.Buffer
 	ios := &ioStreams{In: strings.NewReader("# a comment\n1010 00044d5154540402003c0004 74657374\ne000\n"), Out: &outBuf, ErrOut: &errBuf}
 	if code := run([]string{"replay", "--to", addr, "--pause", "50ms", "--read-timeout", "300ms", "-"}, ios); code != 0 ||

@@ -50,7 +50,7 @@ MQTT are reported as events instead of being decoded as garbage.
 	root.AddCommand(newReadCmd(g, nil), newTokenCmd(g), newReplayCmd(g), newEncodeCmd(g), newStatsCmd(g), newFiltersHelp(), newOneNETHelp())
 	root.SetHelpCommand(newHelpCmd())
 	root.AddCommand(newLiveCmd(g, nil), newInterfacesCmd(g))
-	root.AddCommand(newDecodeCmd(g, nil), newSendCmd(g))
+	root.AddCommand(newDecodeCmd(g, nil), newSendCmd(g), newUICmd(g, nil))
 	_ = root.RegisterFlagCompletionFunc("color", fixedValues("auto\twhen stdout is a terminal and NO_COLOR is unset", "always", "never"))
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {

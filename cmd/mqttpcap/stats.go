@@ -154,23 +154,27 @@ func (o *statsOptions) stats(ctx context.Context, ios *ioStreams, opts pipeline.
 	if m, ok := src.(*capture.Merged); ok {
 		info.Files = m.Names()
 	}
+	var werr error
 	if o.json {
 		b, err := report.StatsJSON(c, info)
 		if err != nil {
 			return err
 		}
-		if _, err := fmt.Fprintf(ios.Out, "%s\n", b); err != nil {
-			return err
-		}
+		_, werr = fmt.Fprintf(ios.Out, "%s\n", b)
 	} else {
 		out, styled := ios.colorOutput(o.g.color)
 		var b []byte
 		if input >= 0 {
 			b = report.FileHeader(b, src.Name(), styled, input == 0)
 		}
-		if _, err := out.Write(report.StatsText(b, c, info, report.TableOptions{Styled: styled, Width: o.width.columns(ios), Full: o.full})); err != nil {
-			return err
-		}
+		_, werr = out.Write(report.StatsText(b, c, info, report.TableOptions{Styled: styled, Width: o.width.columns(ios), Full: o.full}))
+	}
+	switch {
+	case werr == nil:
+	case errors.Is(werr, pipeline.ErrOutput): // one of several inputs: it says so
+		return werr
+	default:
+		return withCode(exitError, fmt.Errorf("writing the output: %w", werr))
 	}
 	return runErr
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mqttpcap/mqttpcap/onenet"
+	"github.com/mqttpcap/mqttpcap/report"
 )
 
 // The token commands replace the web token generator and timestamp tool of
@@ -101,7 +102,9 @@ func runTokenGen(o *tokenGenOptions) error {
 	if err != nil {
 		return usageErr(fmt.Errorf("token gen: %w", err))
 	}
-	fmt.Fprintln(ios.Out, tok)
+	if _, err := fmt.Fprintln(ios.Out, tok); err != nil {
+		return withCode(exitError, fmt.Errorf("writing the output: %w", err))
+	}
 	return nil
 }
 
@@ -211,60 +214,10 @@ func runTokenDecode(_ context.Context, o *tokenDecodeOptions, arg string) error 
 	if err != nil {
 		return err
 	}
-	w := ios.Out
-	for _, f := range tok.Fields {
-		val := f.Value
-		if f.Value != f.RawValue {
-			val += "   (written " + f.RawValue + ")"
-		}
-		fmt.Fprintf(w, "%-8s %s\n", f.Key, val)
-	}
-	if tok.ResKind != onenet.ResOther {
-		fmt.Fprintf(w, "\nresource  %s level: product %q", tok.ResKind, tok.ProductID)
-		if tok.DeviceName != "" {
-			fmt.Fprintf(w, ", device %q", tok.DeviceName)
-		}
-		fmt.Fprintln(w)
-	}
-	if tok.ETValid {
-		exp := tok.ExpiresAt()
-		fmt.Fprintf(w, "expires   %s UTC = %s Beijing\n", exp.UTC().Format(time.DateTime), onenet.BeijingTime(exp).Format(time.DateTime))
-	}
-	if len(tok.SignBytes) > 0 {
-		fmt.Fprintf(w, "sign      %d bytes\n", len(tok.SignBytes))
-	}
-	invalid := false
-	if keyFn != nil {
-		if key, ok := keyFn(tok.ProductID, tok.DeviceName); ok {
-			valid, err := tok.Verify(key)
-			switch {
-			case err != nil:
-				fmt.Fprintf(w, "signature cannot be checked: %s\n", userMessage(err.Error()))
-			case valid:
-				fmt.Fprintln(w, "signature valid")
-			default:
-				invalid = true
-				fmt.Fprintln(w, "signature INVALID with this key")
-			}
-		}
-	}
-	findings := tok.Check(onenet.CheckContext{Username: o.username, ClientID: o.clientID, At: at, AtName: atName})
-	if len(findings) == 0 && !invalid {
-		fmt.Fprintln(w, "\nno problem found")
-		return nil
-	}
-	errs := 0
-	if invalid {
-		errs++
-	}
-	if len(findings) > 0 {
-		fmt.Fprintln(w)
-	}
-	for _, f := range findings {
-		fmt.Fprintf(w, "%-7s %s: %s\n", f.Severity, f.Field, f.Message)
-		if f.Severity == onenet.Error {
-			errs++
-		}
+	out, errs := report.ExplainToken(nil, tok, report.TokenOptions{Key: keyFn,
+		Check: onenet.CheckContext{Username: o.username, ClientID: o.clientID, At: at, AtName: atName}})
+	if _, err := ios.Out.Write(out); err != nil {
+		return withCode(exitError, fmt.Errorf("writing the output: %w", err))
 	}
 	if errs > 0 {
 		// The explanation is on stdout; the status says the platform
@@ -337,6 +290,8 @@ func runTokenVerify(o *tokenVerifyOptions, arg string) error {
 		fmt.Fprintln(ios.Out, "signature INVALID: the token was not signed with this key (or its fields were changed)")
 		return withCode(exitRefused, errors.New("token verify: the signature does not verify"))
 	}
-	fmt.Fprintln(ios.Out, "signature valid")
+	if _, err := fmt.Fprintln(ios.Out, "signature valid"); err != nil {
+		return withCode(exitError, fmt.Errorf("writing the output: %w", err))
+	}
 	return nil
 }

@@ -34,6 +34,7 @@ type Stats struct {
 type conn struct {
 	client, server [4]byte
 	cport          uint16
+	sport          uint16 // the server's port: 1883 when 0
 	cseq, sseq     uint32
 	sent           int
 }
@@ -110,6 +111,9 @@ func (g *gen) seg(c *conn, up bool, flags byte, payload []byte) {
 	}
 	b := g.buf[:14+20+20+len(payload)]
 	src, dst, sport, dport := c.client, c.server, c.cport, uint16(1883)
+	if c.sport != 0 {
+		dport = c.sport
+	}
 	seq, ack := &c.cseq, c.sseq
 	if !up {
 		src, dst, sport, dport = dst, src, dport, sport

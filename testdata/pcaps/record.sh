@@ -788,6 +788,15 @@ HEAD
 	echo "Total: $(du -cb "$OUT"/*.pcap "$OUT"/*.pcapng | tail -1 | cut -f1) bytes in $(find "$OUT" -name '*.pcap*' | wc -l) captures."
 } >"$OUT/README.md"
 
+# Keep the Transports section, which record-transports.sh writes (before
+# the crafted captures' section, which must stay last).
+if grep -q '^## Transports' "$HERE/README.md"; then
+	{
+		echo
+		awk '/^## Transports/ { p = 1 } p && /^## / && !/^## Transports/ { p = 0 } p' "$HERE/README.md"
+	} >>"$OUT/README.md"
+fi
+
 # The crafted captures (craftpcaps writes them and their README section).
 log "crafted captures"
 craftpcaps -out "$OUT" -readme "$OUT/README.md"

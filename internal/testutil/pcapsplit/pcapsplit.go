@@ -4,6 +4,7 @@
 package pcapsplit
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -30,9 +31,11 @@ func Split(path, dir string, n int) ([]string, error) {
 	}
 	defer src.Close()
 	var pkts []packet
+	var secrets []byte
 	links := map[int]capture.LinkType{}
 	for {
 		data, ci, lt, err := src.Next()
+		secrets = append(secrets, src.TLSSecrets()...)
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -53,7 +56,11 @@ func Split(path, dir string, n int) ([]string, error) {
 	base := filepath.Base(path)
 	for k := 0; k < n; k++ {
 		part := filepath.Join(dir, fmt.Sprintf("%s.part%d.pcapng", base, k+1))
-		if err := write(part, pkts[k*len(pkts)/n:(k+1)*len(pkts)/n], interfaces, links); err != nil {
+		var keys []byte
+		if k == 0 {
+			keys = secrets // before any packet, as editcap --inject-secrets puts them
+		}
+		if err := write(part, pkts[k*len(pkts)/n:(k+1)*len(pkts)/n], interfaces, links, keys); err != nil {
 			return nil, err
 		}
 		paths = append(paths, part)
@@ -61,7 +68,7 @@ func Split(path, dir string, n int) ([]string, error) {
 	return paths, nil
 }
 
-func write(path string, pkts []packet, interfaces int, links map[int]capture.LinkType) error {
+func write(path string, pkts []packet, interfaces int, links map[int]capture.LinkType, secrets []byte) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -77,6 +84,18 @@ func write(path string, pkts []packet, interfaces int, links map[int]capture.Lin
 			return err
 		}
 	}
+	if len(secrets) > 0 {
+		// A Decryption Secrets Block (pcapng §4.7) of TLS key log lines,
+		// after the interface blocks: little-endian, as the writer's.
+		if err := w.Flush(); err != nil {
+			f.Close()
+			return err
+		}
+		if _, err := f.Write(secretsBlock(secrets)); err != nil {
+			f.Close()
+			return err
+		}
+	}
 	for _, p := range pkts {
 		if err := w.WritePacket(p.ci, p.data); err != nil {
 			f.Close()
@@ -88,4 +107,20 @@ func write(path string, pkts []packet, interfaces int, links map[int]capture.Lin
 		return err
 	}
 	return f.Close()
+}
+
+// secretsBlock is a pcapng Decryption Secrets Block holding TLS key log
+// lines.
+func secretsBlock(lines []byte) []byte {
+	padded := (len(lines) + 3) &^ 3
+	n := 12 + 8 + padded
+	b := make([]byte, n)
+	le := binary.LittleEndian
+	le.PutUint32(b[0:], 0x0000000a)
+	le.PutUint32(b[4:], uint32(n))
+	le.PutUint32(b[8:], capture.SecretsTLSKeyLog)
+	le.PutUint32(b[12:], uint32(len(lines)))
+	copy(b[16:], lines)
+	le.PutUint32(b[n-4:], uint32(n))
+	return b
 }

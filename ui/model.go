@@ -1,0 +1,598 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mqttpcap/mqttpcap/filter"
+	"github.com/mqttpcap/mqttpcap/report"
+)
+
+type mode int
+
+const (
+	modeMain mode = iota
+	modeConns
+	modeFlow
+	modeToken
+)
+
+type pane int
+
+const (
+	paneList pane = iota
+	paneTree
+	paneHex
+)
+
+type promptKind int
+
+const (
+	promptNone promptKind = iota
+	promptFilter
+	promptSearch
+	promptJump
+	promptExport
+)
+
+// tickMsg makes the model look at the index and the filter job again.
+type tickMsg struct{}
+
+// tickEvery is how often the screen follows the background work.
+const tickEvery = 100 * time.Millisecond
+
+func tick() tea.Cmd {
+	return tea.Tick(tickEvery, func(time.Time) tea.Msg { return tickMsg{} })
+}
+
+// model is the Bubble Tea model of the UI.
+type model struct {
+	o      Options
+	ix     *Index
+	keys   keyMap
+	st     styles
+	w, h   int
+	styled bool
+
+	// Loaders, one per thing on screen that keeps a packet: the list's
+	// rows, the selected packet, and the other views.
+	ldList, ldDetail, ldAux *loader
+
+	mode  mode
+	focus pane
+	zoom  bool
+	help  bool
+
+	// The list: rows is nil when every entry is shown.
+	rows   *rowSet
+	sel    int // the selected row's position
+	top    int // the first row on screen
+	follow bool
+	marks  map[int]bool
+	lv     *report.View // list lines, for the list's width
+	lines  map[int]string
+
+	// The selected packet's field tree and hexdump.
+	det detail
+
+	// The filter bar and the other prompts.
+	prompt   promptKind
+	input    textinput.Model
+	inputErr string
+	filter   string // the applied display filter
+	stream   int    // the followed connection, -1 for none
+	history  []string
+	histPos  int
+	search   string
+	msg      string
+	msgErr   bool
+
+	// The connections, flow and token views.
+	conns connsView
+	flow  flowView
+	token textView
+
+	helpModel help.Model
+	status    Status
+	// now is the wall clock (export file names).
+	now func() time.Time
+}
+
+func newModel(ix *Index, o Options) *model {
+	m := &model{o: o, ix: ix, keys: newKeyMap(), st: newStyles(o.Color), styled: o.Color, stream: -1,
+		marks: map[int]bool{}, lines: map[int]string{}, follow: o.Live, now: o.Now}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	m.ldList, m.ldDetail, m.ldAux = ix.loader(), ix.loader(), ix.loader()
+	m.input = textinput.New()
+	s := textinput.DefaultStyles(true)
+	s.Cursor.Blink = false
+	if !o.Color {
+		s = textinput.Styles{Cursor: textinput.CursorStyle{Blink: false}}
+		s.Focused.Suggestion = s.Focused.Suggestion.Faint(false)
+	}
+	m.input.SetStyles(s)
+	m.input.ShowSuggestions = true
+	m.helpModel = help.New()
+	if !o.Color {
+		m.helpModel.Styles = help.Styles{}
+	}
+	m.det.idx = -1
+	m.w, m.h = 80, 24
+	if o.Width > 0 && o.Height > 0 {
+		m.w, m.h = o.Width, o.Height
+	}
+	m.resize()
+	m.status = ix.Status()
+	if f, err := parse(o.Filter); err == nil && f != nil {
+		m.history = append(m.history, o.Filter)
+		m.applyView(o.Filter, f, -1)
+	}
+	return m
+}
+
+// Init implements tea.Model.
+func (m *model) Init() tea.Cmd { return tick() }
+
+// Update implements tea.Model.
+func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = max(msg.Width, 20), max(msg.Height, 8)
+		m.resize()
+		return m, nil
+	case tickMsg:
+		m.refresh()
+		return m, tick()
+	case tea.KeyPressMsg:
+		cmd := m.key(msg)
+		m.refresh()
+		return m, cmd
+	case tea.PasteMsg:
+		if m.prompt != promptNone {
+			var cmd tea.Cmd
+			m.input, cmd = m.input.Update(msg)
+			m.validatePrompt()
+			return m, cmd
+		}
+	case tea.MouseClickMsg:
+		m.click(msg.Mouse())
+		m.refresh()
+	case tea.MouseWheelMsg:
+		mouse := msg.Mouse()
+		d := 3
+		if mouse.Button == tea.MouseWheelUp {
+			d = -3
+		}
+		m.scroll(d)
+		m.refresh()
+	}
+	return m, nil
+}
+
+// resize lays the panes out for the terminal's size.
+func (m *model) resize() {
+	m.lv = report.NewView(report.ViewOptions{Styled: m.styled, Width: m.w - gutter})
+	clear(m.lines)
+	m.det.idx = -1 // the tree is laid out for the width
+	m.input.SetWidth(max(m.w*11/20, 10))
+	m.helpModel.SetWidth(m.w)
+}
+
+// count is the number of rows the list shows.
+func (m *model) count() int {
+	if m.rows == nil {
+		return m.status.Entries
+	}
+	rows, _, _, _ := m.rows.snapshot()
+	return len(rows)
+}
+
+// entry is the index entry of the row at pos.
+func (m *model) entry(pos int) int {
+	if m.rows == nil {
+		return pos
+	}
+	rows, _, _, _ := m.rows.snapshot()
+	return int(rows[pos])
+}
+
+// refresh follows the index and the filter job, keeps the selection on its
+// entry, and rebuilds the selected packet's view when it changed.
+func (m *model) refresh() {
+	old := m.status.Extent
+	m.status = m.ix.Status()
+	if m.status.Extent != old {
+		clear(m.lines) // the columns are laid out for the extent
+	}
+	n := m.count()
+	switch {
+	case n == 0:
+		m.sel, m.top = 0, 0
+	case m.follow:
+		m.sel = n - 1
+	case m.sel >= n:
+		m.sel = n - 1
+	}
+	m.clampTop()
+	idx := -1
+	if n > 0 {
+		idx = m.entry(m.sel)
+	}
+	if idx != m.det.idx {
+		m.loadDetail(idx)
+	}
+}
+
+// listHeight and the other pane heights: the screen is a title line, the
+// list with its header, the field tree and the hexdump each under a title
+// line, the prompt line and the keys line.
+func (m *model) heights() (list, tree, hex int) {
+	avail := max(m.h-6, 3)
+	if m.zoom {
+		switch m.focus {
+		case paneList:
+			return avail, 0, 0
+		case paneTree:
+			return 0, avail, 0
+		default:
+			return 0, 0, avail
+		}
+	}
+	list = max(2, avail*2/5)
+	rest := avail - list
+	tree = (rest + 1) / 2
+	return list, tree, rest - tree
+}
+
+func (m *model) clampTop() {
+	lh, _, _ := m.heights()
+	lh = max(lh, 1)
+	if m.sel < m.top {
+		m.top = m.sel
+	}
+	if m.sel >= m.top+lh {
+		m.top = m.sel - lh + 1
+	}
+	m.top = max(0, min(m.top, m.count()-lh))
+}
+
+// moveTo selects the row at pos (clamped); the list follows new rows again
+// once the last one is selected.
+func (m *model) moveTo(pos int) {
+	n := m.count()
+	m.sel = max(0, min(pos, n-1))
+	m.follow = n > 0 && m.sel == n-1 && m.o.Live
+	m.clampTop()
+}
+
+// key handles a key press.
+func (m *model) key(k tea.KeyPressMsg) tea.Cmd {
+	if m.prompt != promptNone {
+		return m.promptKey(k)
+	}
+	m.msg, m.msgErr = "", false
+	if m.help {
+		if key.Matches(k, m.keys.Quit) && k.String() == "ctrl+c" {
+			return tea.Quit
+		}
+		m.help = false
+		return nil
+	}
+	switch {
+	case key.Matches(k, m.keys.Quit):
+		if k.String() == "q" && m.mode != modeMain {
+			m.mode = modeMain
+			return nil
+		}
+		return tea.Quit
+	case key.Matches(k, m.keys.Help):
+		m.help = true
+		return nil
+	}
+	switch m.mode {
+	case modeConns:
+		return m.connsKey(k)
+	case modeFlow:
+		return m.flowKey(k)
+	case modeToken:
+		return m.tokenKey(k)
+	}
+	return m.mainKey(k)
+}
+
+func (m *model) mainKey(k tea.KeyPressMsg) tea.Cmd {
+	km := m.keys
+	lh, th, hh := m.heights()
+	page := map[pane]int{paneList: lh, paneTree: th, paneHex: hh}[m.focus]
+	switch {
+	case key.Matches(k, km.Back):
+		if m.zoom {
+			m.zoom = false
+		}
+	case key.Matches(k, km.NextPane):
+		m.focus = (m.focus + 1) % 3
+	case key.Matches(k, km.PrevPane):
+		m.focus = (m.focus + 2) % 3
+	case key.Matches(k, km.Zoom):
+		m.zoom = !m.zoom
+		m.clampTop()
+	case key.Matches(k, km.Up):
+		m.move(-1)
+	case key.Matches(k, km.Down):
+		m.move(1)
+	case key.Matches(k, km.PageUp):
+		m.move(-max(page, 1))
+	case key.Matches(k, km.PageDown):
+		m.move(max(page, 1))
+	case key.Matches(k, km.HalfUp):
+		m.move(-max(page/2, 1))
+	case key.Matches(k, km.HalfDown):
+		m.move(max(page/2, 1))
+	case key.Matches(k, km.Top):
+		m.focus = paneList
+		m.moveTo(0)
+	case key.Matches(k, km.Bottom):
+		m.focus = paneList
+		m.moveTo(m.count() - 1)
+		m.follow = m.o.Live
+	case key.Matches(k, km.Left):
+		if m.focus == paneHex {
+			m.hexMove(-1)
+		}
+	case key.Matches(k, km.Right):
+		if m.focus == paneHex {
+			m.hexMove(1)
+		}
+	case key.Matches(k, km.Search):
+		return m.openPrompt(promptSearch, "/", m.search)
+	case key.Matches(k, km.NextMatch):
+		m.findText(m.search, 1)
+	case key.Matches(k, km.PrevMatch):
+		m.findText(m.search, -1)
+	case key.Matches(k, km.Jump):
+		return m.openPrompt(promptJump, "frame: ", "")
+	case key.Matches(k, km.Filter):
+		return m.openPrompt(promptFilter, "filter: ", m.filter)
+	case key.Matches(k, km.ClearFilter):
+		m.applyView("", nil, -1)
+	case key.Matches(k, km.Follow):
+		m.followSelected()
+	case key.Matches(k, km.Unfollow):
+		f, _ := parse(m.filter)
+		m.applyView(m.filter, f, -1)
+	case key.Matches(k, km.Conns):
+		m.openConns()
+	case key.Matches(k, km.Flow):
+		m.openFlow()
+	case key.Matches(k, km.NextProblem):
+		m.findFlag(efProblem, 1, "protocol problem")
+	case key.Matches(k, km.PrevProblem):
+		m.findFlag(efProblem, -1, "protocol problem")
+	case key.Matches(k, km.NextFinding):
+		m.findFlag(efFinding, 1, "OneNET finding")
+	case key.Matches(k, km.PrevFinding):
+		m.findFlag(efFinding, -1, "OneNET finding")
+	case key.Matches(k, km.Mark):
+		m.toggleMark()
+	case key.Matches(k, km.MarkAll):
+		m.markAll()
+	case key.Matches(k, km.ClearMarks):
+		clear(m.marks)
+		m.say("marks cleared")
+	case key.Matches(k, km.Export):
+		if len(m.marks) == 0 {
+			m.fail("no packet is marked: m marks the selected one, A every row shown")
+			return nil
+		}
+		return m.openPrompt(promptExport, "export "+plural(len(m.marks), "marked packet")+" as FORMAT FILE: ", "hex mqttpcap-marked.txt")
+	case key.Matches(k, km.Copy):
+		return m.copyHex()
+	case key.Matches(k, km.Token):
+		m.openToken()
+	}
+	return nil
+}
+
+// move moves in the focused pane.
+func (m *model) move(d int) {
+	switch m.focus {
+	case paneList:
+		m.moveTo(m.sel + d)
+	case paneTree:
+		m.fieldMove(d)
+	case paneHex:
+		m.hexMove(d * 16)
+	}
+}
+
+// scroll is the mouse wheel: it moves the pane in focus.
+func (m *model) scroll(d int) {
+	switch m.mode {
+	case modeMain:
+		m.move(d)
+	case modeConns:
+		m.conns.move(d)
+	case modeFlow:
+		m.flow.move(d)
+	case modeToken:
+		m.token.scroll(d, m.h-3)
+	}
+}
+
+// say shows a message on the prompt line until the next key.
+func (m *model) say(s string)  { m.msg, m.msgErr = s, false }
+func (m *model) fail(s string) { m.msg, m.msgErr = s, true }
+
+// openPrompt opens the prompt line with the given text.
+func (m *model) openPrompt(kind promptKind, prompt, value string) tea.Cmd {
+	m.prompt = kind
+	m.input.Prompt = prompt
+	m.input.SetValue(value)
+	m.input.CursorEnd()
+	m.inputErr = ""
+	m.histPos = len(m.history)
+	m.input.SetSuggestions(nil)
+	m.validatePrompt()
+	return m.input.Focus()
+}
+
+func (m *model) closePrompt() {
+	m.prompt = promptNone
+	m.input.Blur()
+}
+
+// promptKey handles a key while a prompt is open.
+func (m *model) promptKey(k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "esc":
+		m.closePrompt()
+		return nil
+	case "ctrl+c":
+		return tea.Quit
+	case "enter":
+		return m.submitPrompt()
+	case "up", "down":
+		if m.prompt == promptFilter && len(m.history) > 0 && len(m.input.MatchedSuggestions()) == 0 {
+			if k.String() == "up" {
+				m.histPos = max(m.histPos-1, 0)
+			} else {
+				m.histPos = min(m.histPos+1, len(m.history))
+			}
+			v := ""
+			if m.histPos < len(m.history) {
+				v = m.history[m.histPos]
+			}
+			m.input.SetValue(v)
+			m.input.CursorEnd()
+			m.validatePrompt()
+			return nil
+		}
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(k)
+	m.validatePrompt()
+	return cmd
+}
+
+// validatePrompt checks the filter as it is typed and offers completions
+// of its last word (filter.Complete, as the shell completion of -Y).
+func (m *model) validatePrompt() {
+	m.inputErr = ""
+	if m.prompt != promptFilter {
+		return
+	}
+	v := m.input.Value()
+	if strings.TrimSpace(v) != "" {
+		if _, err := filter.Parse(v); err != nil {
+			m.inputErr = err.Error()
+			if se, ok := err.(*filter.SyntaxError); ok {
+				m.inputErr = "column " + strconv.Itoa(se.Col) + ": " + se.Msg
+			}
+		}
+	}
+	if v == "" || strings.HasSuffix(v, " ") && !strings.HasSuffix(strings.TrimSpace(v), "=") {
+		m.input.SetSuggestions(nil)
+		return
+	}
+	m.input.SetSuggestions(filter.Complete(v))
+}
+
+func (m *model) submitPrompt() tea.Cmd {
+	v := strings.TrimSpace(m.input.Value())
+	kind := m.prompt
+	switch kind {
+	case promptFilter:
+		f, err := parse(v)
+		if err != nil {
+			return nil // the error is shown; enter does nothing
+		}
+		m.closePrompt()
+		if v != "" && (len(m.history) == 0 || m.history[len(m.history)-1] != v) {
+			m.history = append(m.history, v)
+		}
+		m.applyView(v, f, m.stream)
+	case promptSearch:
+		m.closePrompt()
+		m.search = v
+		m.findText(v, 1)
+	case promptJump:
+		m.closePrompt()
+		n, err := strconv.ParseUint(strings.TrimPrefix(v, "#"), 10, 64)
+		if err != nil {
+			m.fail(strconv.Quote(v) + " is not a frame number")
+			return nil
+		}
+		m.jumpFrame(n)
+	case promptExport:
+		m.closePrompt()
+		m.export(v)
+	}
+	return nil
+}
+
+// parse parses a display filter ("" is none).
+func parse(expr string) (*filter.Filter, error) {
+	if strings.TrimSpace(expr) == "" {
+		return nil, nil
+	}
+	return filter.Parse(expr)
+}
+
+// applyView shows the rows a display filter and a followed connection
+// choose, keeping the selected packet selected when it is among them.
+func (m *model) applyView(expr string, f *filter.Filter, stream int) {
+	keep := -1
+	if m.count() > 0 {
+		keep = m.entry(m.sel)
+	}
+	if m.rows != nil {
+		m.rows.cancel()
+	}
+	m.filter, m.stream = expr, stream
+	m.rows = nil
+	if f != nil || stream >= 0 {
+		m.rows = newRowSet(m.ix, f, expr, stream)
+		if m.o.Sync {
+			m.rows.wait()
+		}
+	}
+	m.follow = m.o.Live
+	m.sel, m.top = 0, 0
+	if keep >= 0 {
+		m.selectEntry(keep)
+	}
+}
+
+// selectEntry selects the row of entry idx, or the first after it.
+func (m *model) selectEntry(idx int) {
+	if m.rows == nil {
+		m.moveTo(idx)
+		return
+	}
+	rows, _, _, _ := m.rows.snapshot()
+	lo, hi := 0, len(rows)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if int(rows[mid]) < idx {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	m.moveTo(lo)
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}
