@@ -232,3 +232,33 @@ func lowerFirst(s string) string {
 	}
 	return s
 }
+
+// LooksLikeCapture says whether the file at path starts as a pcap or
+// pcapng file does (also inside gzip): how a folder's capture files are
+// told from the rest when their names do not say (tcpdump -C writes
+// dump, dump1, dump2...).
+func LooksLikeCapture(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 4096)
+	magic, _ := br.Peek(4)
+	if hasMagic(magic, magicGzip) {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return false
+		}
+		magic = make([]byte, 4)
+		if _, err := io.ReadFull(gz, magic); err != nil {
+			return false
+		}
+	}
+	for _, m := range [][]byte{magicPcapLE, magicPcapBE, magicPcapNsLE, magicPcapNsBE, magicPcapng} {
+		if hasMagic(magic, m) {
+			return true
+		}
+	}
+	return false
+}

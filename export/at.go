@@ -56,17 +56,17 @@ func AT(w io.Writer, pkts []Packet, o ATOptions) error {
 	}
 	comment("Non-transparent mode: send each AT+CIPSEND line, wait for \">\", then send the next line's hex as raw bytes")
 	comment("(a serial terminal's HEX send mode); wait for SEND OK before the next command.")
-	stream := -1
+	stream, input := -1, 0
 	for _, p := range pkts {
 		if !p.FromClient {
 			comment("skipped %s: sent by the server", p.Name())
 			continue
 		}
-		if p.Stream != stream {
+		if p.Stream != stream || p.Input != input {
 			if stream >= 0 {
 				fmt.Fprintln(bw, "AT+CIPCLOSE")
 			}
-			stream = p.Stream
+			stream, input = p.Stream, p.Input
 			host, port, _ := serverOf(p)
 			if o.Server != "" {
 				host = o.Server
@@ -80,7 +80,10 @@ func AT(w io.Writer, pkts []Packet, o ATOptions) error {
 			if port == 0 {
 				port = 1883
 			}
-			if p.Client.IsValid() {
+			switch {
+			case p.Client.IsValid() && p.File != "":
+				comment("stream %d of %s: %s → %s", p.Stream, p.File, p.Client, p.Server)
+			case p.Client.IsValid():
 				comment("stream %d: %s → %s", p.Stream, p.Client, p.Server)
 			}
 			fmt.Fprintf(bw, "AT+CIPSTART=\"TCP\",\"%s\",%d\n", host, port)
@@ -176,14 +179,19 @@ func Bin(dir string, pkts []Packet) ([]string, error) {
 // ByConnection orders packets one connection after another, in the order
 // the connections first appear, keeping each connection's packets in their
 // order: what a device replays, one connection (one AT+CIPSTART) at a time.
+// Packets of several inputs (Input) stay in the order given: each input's
+// connections after the previous input's.
 func ByConnection(pkts []Packet) []Packet {
-	first := map[int]int{}
+	type conn struct{ input, stream int }
+	first := map[conn]int{}
 	for i, p := range pkts {
-		if _, ok := first[p.Stream]; !ok {
-			first[p.Stream] = i
+		if _, ok := first[conn{p.Input, p.Stream}]; !ok {
+			first[conn{p.Input, p.Stream}] = i
 		}
 	}
 	out := append([]Packet(nil), pkts...)
-	sort.SliceStable(out, func(i, j int) bool { return first[out[i].Stream] < first[out[j].Stream] })
+	sort.SliceStable(out, func(i, j int) bool {
+		return first[conn{out[i].Input, out[i].Stream}] < first[conn{out[j].Input, out[j].Stream}]
+	})
 	return out
 }

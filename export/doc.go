@@ -33,13 +33,26 @@ type Packet struct {
 	Packet *decode.Packet
 	// Notes say what was changed before export (a refreshed token).
 	Notes []string
+	// File is the capture file the packet's frame came from when packets
+	// of several files are exported ("" for one), and FileFrame the
+	// frame's number there. Input numbers the inputs read independently
+	// of each other, from 0: stream numbers are per input, so a connection
+	// is an input's stream.
+	File      string
+	FileFrame uint64
+	Input     int
 }
 
-// Name describes a packet in one line: "frame 4 CONNECT client_id=my_tv".
+// Name describes a packet in one line: "frame 4 CONNECT client_id=my_tv",
+// or with several files "a.pcap frame 4 CONNECT client_id=my_tv" (the
+// frame's number in that file).
 func (p Packet) Name() string {
 	d := p.Packet
 	s := d.Type.String()
-	if p.Frame != 0 {
+	switch {
+	case p.File != "":
+		s = p.File + " frame " + strconv.FormatUint(p.FileFrame, 10) + " " + s
+	case p.Frame != 0:
 		s = "frame " + strconv.FormatUint(p.Frame, 10) + " " + s
 	}
 	switch d.Type {
@@ -66,12 +79,18 @@ func (p Packet) Name() string {
 	return s
 }
 
-// identifier makes a C or Go identifier for a packet: "frame4_connect".
+// identifier makes a C or Go identifier for a packet: "frame4_connect",
+// or with several files "in2_frame4_connect" (the input's number from 1,
+// and the frame's: inputs read apart number their frames apart).
 func (p Packet) identifier() string {
 	if p.Frame == 0 {
 		return "mqtt_" + lower(p.Packet.Type.String())
 	}
-	return "frame" + strconv.FormatUint(p.Frame, 10) + "_" + lower(p.Packet.Type.String())
+	id := "frame" + strconv.FormatUint(p.Frame, 10) + "_" + lower(p.Packet.Type.String())
+	if p.File != "" {
+		id = "in" + strconv.Itoa(p.Input+1) + "_" + id
+	}
+	return id
 }
 
 func lower(s string) string {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"go/format"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,8 +27,12 @@ func FixtureJSON(w io.Writer, pkts []Packet, source string) error {
 			bw.WriteString(",")
 		}
 		d := p.Packet
-		fmt.Fprintf(bw, "\n    {\"name\": %s, \"frame\": %d, \"stream\": %d, \"from\": %q, \"type\": %q, \"version\": %d, \"length\": %d,\n",
-			strconv.Quote(p.Name()), p.Frame, p.Stream, from(p), d.Type.String(), d.Version, len(d.Raw))
+		file := ""
+		if p.File != "" {
+			file = fmt.Sprintf(" \"file\": %s, \"file_frame\": %d, \"input\": %d,", strconv.Quote(p.File), p.FileFrame, p.Input)
+		}
+		fmt.Fprintf(bw, "\n    {\"name\": %s, \"frame\": %d,%s \"stream\": %d, \"from\": %q, \"type\": %q, \"version\": %d, \"length\": %d,\n",
+			strconv.Quote(p.Name()), p.Frame, file, p.Stream, from(p), d.Type.String(), d.Version, len(d.Raw))
 		order, _ := json.Marshal(WireOrder(d))
 		fmt.Fprintf(bw, "     \"hex\": %q,\n     \"fields\": %s,\n     \"wire_order\": %s}", hex.EncodeToString(d.Raw), report.AppendFieldsJSON(nil, d), order)
 	}
@@ -58,7 +63,14 @@ func FixtureGo(w io.Writer, pkts []Packet, source, pkg string) error {
 var Packets = []struct {
 	Name      string
 	Stream    int    // the connection (tcp.stream)
-	From      string // "client" or "server"
+`)
+	// Packets of several captures say which: stream numbers are per input.
+	files := slices.ContainsFunc(pkts, func(p Packet) bool { return p.File != "" })
+	if files {
+		bw.WriteString("\tFile string // the capture file of the packet's frame\n")
+		bw.WriteString("\tInput int // the capture it was read from (from 0): a connection is an input's Stream\n")
+	}
+	bw.WriteString(`	From      string // "client" or "server"
 	Type      string
 	Version   int    // protocol level: 3, 4 or 5
 	Fields    string // JSON
@@ -74,8 +86,12 @@ var Packets = []struct {
 			lit = strconv.Quote(fields)
 		}
 		order, _ := json.Marshal(WireOrder(d))
-		fmt.Fprintf(bw, "\t{\n\t\tName: %s,\n\t\tStream: %d,\n\t\tFrom: %q,\n\t\tType: %q,\n\t\tVersion: %d,\n\t\tFields: %s,\n\t\tWireOrder: %s,\n\t\tBytes: []byte{",
-			strconv.Quote(p.Name()), p.Stream, from(p), d.Type.String(), d.Version, lit, "`"+string(order)+"`")
+		fmt.Fprintf(bw, "\t{\n\t\tName: %s,\n\t\tStream: %d,\n", strconv.Quote(p.Name()), p.Stream)
+		if files {
+			fmt.Fprintf(bw, "\t\tFile: %s,\n\t\tInput: %d,\n", strconv.Quote(p.File), p.Input)
+		}
+		fmt.Fprintf(bw, "\t\tFrom: %q,\n\t\tType: %q,\n\t\tVersion: %d,\n\t\tFields: %s,\n\t\tWireOrder: %s,\n\t\tBytes: []byte{",
+			from(p), d.Type.String(), d.Version, lit, "`"+string(order)+"`")
 		for i, c := range d.Raw {
 			if i%16 == 0 {
 				bw.WriteString("\n\t\t\t")

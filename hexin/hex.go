@@ -105,6 +105,7 @@ var (
 	lineComment  = regexp.MustCompile(`//[^\n]*`)
 	goFrom       = regexp.MustCompile(`From:\s*"(client|server)"`)
 	goStream     = regexp.MustCompile(`Stream:\s*(\d+)`)
+	goInput      = regexp.MustCompile(`Input:\s*(\d+)`)
 )
 
 // hasByteArrays says whether data holds C or Go byte arrays: 0x literals
@@ -116,7 +117,8 @@ func hasByteArrays(data []byte) bool {
 // fromArrays reads each innermost {...} that holds 0x literals as one
 // packet: the C header and the Go fixture exports, and byte arrays written
 // by hand. Comments are skipped (keeping line numbers); a Go fixture's
-// From and Stream fields give each packet's side and connection.
+// From and Stream fields (and Input, for several captures) give each
+// packet's side and connection.
 func fromArrays(data []byte) (*Input, error) {
 	text := blockComment.ReplaceAllFunc(data, keepNewlines)
 	text = lineComment.ReplaceAllFunc(text, keepNewlines)
@@ -125,7 +127,8 @@ func fromArrays(data []byte) (*Input, error) {
 		in.Format = "go"
 	}
 	open, prevEnd := -1, 0
-	streams := map[int]int{}
+	type connKey struct{ input, stream int }
+	streams := map[connKey]int{}
 	for i, c := range text {
 		switch c {
 		case '{':
@@ -154,11 +157,15 @@ func fromArrays(data []byte) (*Input, error) {
 				}
 			}
 			if m := goStream.FindSubmatch(before); m != nil {
-				s, _ := strconv.Atoi(string(m[1]))
-				c, ok := streams[s]
+				key := connKey{}
+				key.stream, _ = strconv.Atoi(string(m[1]))
+				if m := goInput.FindSubmatch(before); m != nil {
+					key.input, _ = strconv.Atoi(string(m[1]))
+				}
+				c, ok := streams[key]
 				if !ok {
 					c = len(streams)
-					streams[s] = c
+					streams[key] = c
 				}
 				conn = c
 			}

@@ -155,20 +155,23 @@ func joinHostPort(host string, port int) string {
 }
 
 // fromFixture reads a fixture of `--export-hex fixture`: packets with
-// "hex", "from" and (when written) "stream".
+// "hex", "from" and (when written) "stream" and "input" (packets of
+// several captures: a connection is an input's stream).
 func fromFixture(data []byte) (*Input, error) {
 	var doc struct {
 		Packets []struct {
 			Hex    string `json:"hex"`
 			From   string `json:"from"`
 			Stream *int   `json:"stream"`
+			Input  int    `json:"input"`
 		} `json:"packets"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("not a fixture: %w", err)
 	}
 	in := &Input{Format: "fixture"}
-	streams := map[int]int{}
+	type connKey struct{ input, stream int }
+	streams := map[connKey]int{}
 	for i, p := range doc.Packets {
 		b, err := decodeHex(p.Hex)
 		if err != nil {
@@ -183,10 +186,11 @@ func fromFixture(data []byte) (*Input, error) {
 		}
 		conn := 0
 		if p.Stream != nil {
-			c, ok := streams[*p.Stream]
+			key := connKey{p.Input, *p.Stream}
+			c, ok := streams[key]
 			if !ok {
 				c = len(streams)
-				streams[*p.Stream] = c
+				streams[key] = c
 				in.Conns = append(in.Conns, Conn{})
 			}
 			conn = c

@@ -60,6 +60,9 @@ func (cs *consumer) emit(r Record) {
 	if !r.Time.IsZero() && !cs.p.start.IsZero() {
 		r.Rel = r.Time.Sub(cs.p.start)
 	}
+	if o := &cs.p.opts; o.File != "" || o.Origins != nil {
+		nameFiles(&r, o)
+	}
 	cs.rec = r
 	if err := cs.sink.Record(&cs.rec); err != nil {
 		cs.p.fail(err)
@@ -138,4 +141,22 @@ func (cs *consumer) done(st *connState, c, final *stream.Conn, why string) {
 		v = st.onenet.Verdict()
 	}
 	cs.emit(Record{Kind: KindConnDone, Conn: c, Final: final, Time: final.LastTime, Info: &st.info, Verdict: v})
+}
+
+// nameFiles names the file of a record's frames (Record.File).
+func nameFiles(r *Record, o *Options) {
+	frame, first := r.Frame, uint64(0)
+	if r.Kind == KindConnDone && r.Final != nil {
+		frame, first = r.Final.LastFrame, r.Final.FirstFrame
+	}
+	where := func(frame uint64) (string, uint64) {
+		if o.Origins != nil {
+			return o.Origins.Origin(frame)
+		}
+		return o.File, frame
+	}
+	r.File, r.FileFrame = where(frame)
+	if r.Kind == KindConnDone {
+		r.FirstFile, r.FirstFileFrame = where(first)
+	}
 }

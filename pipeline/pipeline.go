@@ -58,6 +58,12 @@ type Options struct {
 	// Workers is how many goroutines decode and format when Parallel
 	// (0: GOMAXPROCS).
 	Workers int
+	// File names the capture in every record (Record.File) when it is one
+	// of several inputs; Origins, for a source that reads several files as
+	// one, says which file each frame came from. Without either, records
+	// name no file.
+	File    string
+	Origins Origins
 	// TLSKeys decrypts TLS connections (--tls-keylog); the secrets of a
 	// pcapng capture's Decryption Secrets Blocks are added to it (or make
 	// one).

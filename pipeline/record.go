@@ -62,6 +62,24 @@ type Record struct {
 	// Verdict explains a OneNET connection (KindConnDone; empty Status
 	// when the connection is not to OneNET).
 	Verdict onenet.Verdict
+	// File is the capture file the record's frame came from when the run
+	// reads one of several inputs (Options.File) or several files as one
+	// (Options.Origins); "" otherwise. FileFrame is the frame's number in
+	// that file: Frame itself for one input, while Frame counts the frames
+	// of all the files merged. For a connection's end they are its last
+	// frame's, and FirstFile and FirstFileFrame its first frame's.
+	File           string
+	FileFrame      uint64
+	FirstFile      string
+	FirstFileFrame uint64
+}
+
+// Origins says where the frames of a source that reads several files as
+// one (capture.Merged) came from: the file and the frame's number there
+// ("" for a frame it does not know). It is called by the decoding
+// goroutines while the source is read.
+type Origins interface {
+	Origin(frame uint64) (file string, fileFrame uint64)
 }
 
 // Extent is how much of a capture has been read.

@@ -27,6 +27,10 @@ type JSONLines struct {
 	// Filter, when set, chooses the lines written (-Y): packets, events and
 	// connections alike.
 	Filter func(*pipeline.Record) bool
+	// Files names the capture file of every line (several inputs): "file"
+	// and "file_frame" after "frame", and a connection's "first_file" and
+	// "first_file_frame" after its "first_frame" (Record.File).
+	Files bool
 	// direct, in a shard, is the worker's buffer (see NewShard).
 	direct io.Writer
 }
@@ -84,12 +88,28 @@ func (o *JSONLines) write(b []byte) error {
 	return nil
 }
 
+// file writes the file a frame came from and its number there (null for
+// no frame).
+func (o *JSONLines) file(fileKey, frameKey, file string, frame uint64) {
+	j := &o.j
+	if file == "" {
+		j.null(fileKey)
+		j.null(frameKey)
+		return
+	}
+	j.strs(fileKey, file)
+	j.uint(frameKey, frame)
+}
+
 // Flush writes out buffered lines.
 func (o *JSONLines) Flush() error { return o.w.Flush() }
 
 func (o *JSONLines) common(r *pipeline.Record) {
 	j := &o.j
 	j.uint("frame", r.Frame)
+	if o.Files {
+		o.file("file", "file_frame", r.File, r.FileFrame)
+	}
 	j.time("time", r.Time)
 	if r.Conn == nil {
 		j.null("stream")
@@ -197,6 +217,9 @@ func (o *JSONLines) connection(r *pipeline.Record) {
 	j.open('{')
 	j.strs("kind", "connection")
 	j.uint("frame", c.LastFrame)
+	if o.Files {
+		o.file("file", "file_frame", r.File, r.FileFrame)
+	}
 	j.time("time", c.LastTime)
 	j.int("stream", int64(c.Stream))
 	if c.Interface != 0 {
@@ -206,6 +229,9 @@ func (o *JSONLines) connection(r *pipeline.Record) {
 	j.strs("client", client)
 	j.strs("server", server)
 	j.uint("first_frame", c.FirstFrame)
+	if o.Files {
+		o.file("first_file", "first_file_frame", r.FirstFile, r.FirstFileFrame)
+	}
 	j.time("start", c.FirstTime)
 	if r.Info != nil {
 		if r.Info.Version == decode.VersionUnknown {

@@ -44,7 +44,7 @@ func (t *Text) Merge(shard pipeline.Sink) {
 // NewShard implements pipeline.Sharder.
 func (o *JSONLines) NewShard(w io.Writer) pipeline.Sink {
 	s := NewJSONLines(nil)
-	s.direct, s.Redact, s.Filter = w, o.Redact, o.Filter
+	s.direct, s.Redact, s.Filter, s.Files = w, o.Redact, o.Filter, o.Files
 	return s
 }
 

@@ -14,6 +14,9 @@ import (
 // and how many frames it had.
 type StatsInfo struct {
 	Source string
+	// Files are the files of a capture merged from several (Source names
+	// them in short), nil for one.
+	Files  []string
 	Frames uint64
 	// First and Last are the capture times of the first and last frame
 	// (the collector knows the MQTT records' only).
@@ -234,6 +237,7 @@ func StatsJSON(c *Collector, info StatsInfo) ([]byte, error) {
 	}
 	doc := struct {
 		Source       string                        `json:"source"`
+		Files        []string                      `json:"files,omitempty"`
 		Frames       uint64                        `json:"frames"`
 		CaptureStart *time.Time                    `json:"capture_start"`
 		CaptureEnd   *time.Time                    `json:"capture_end"`
@@ -249,7 +253,7 @@ func StatsJSON(c *Collector, info StatsInfo) ([]byte, error) {
 		Problems     map[string]int                `json:"problems"`
 		Events       map[string]int                `json:"events"`
 		NoMQTT       string                        `json:"no_mqtt,omitempty"`
-	}{NoMQTT: c.NoMQTT, Source: info.Source, Frames: info.Frames, Packets: c.Packets, Bytes: c.Bytes, Types: map[string]int{},
+	}{NoMQTT: c.NoMQTT, Source: info.Source, Files: info.Files, Frames: info.Frames, Packets: c.Packets, Bytes: c.Bytes, Types: map[string]int{},
 		Problems: c.Problem, Events: c.Events, Topics: []topic{}, Connections: []conn{}, Latencies: map[string]requestLatencyJSON{}}
 	if !info.First.IsZero() {
 		first, last := info.First.UTC(), info.Last.UTC()

@@ -43,6 +43,11 @@ type TextOptions struct {
 	// and connections (their OneNET verdict, their summary row), by one
 	// rule. A connection's row counts all its packets.
 	Filter func(*pipeline.Record) bool
+	// Files marks, for a capture merged from several files, where the
+	// records' frames start coming from another file (Record.File). It
+	// depends on the record before: a Text with Files must not be split
+	// across workers (give the pipeline a sink that is no Sharder).
+	Files bool
 }
 
 // Text writes the packet list (one line per MQTT packet) or, with Detail,
@@ -58,7 +63,8 @@ type Text struct {
 	elided  bool // a value was elided to fit the width: say how to see it whole
 	seen    map[*stream.Conn]bool
 	collect *Collector
-	header  bool // the column header was written
+	header  bool   // the column header was written
+	file    string // with Files: the file of the last record shown
 	cols    listCols
 	// direct, in a shard, is the worker's buffer each record is written
 	// to (see NewShard).
@@ -131,6 +137,10 @@ func (t *Text) Record(r *pipeline.Record) error {
 	case pipeline.KindConnDone:
 		delete(t.seen, r.Conn)
 		t.verdictBlock(r)
+	}
+	if t.opts.Files && len(t.b) > 0 && r.File != "" && r.File != t.file {
+		t.file = r.File
+		t.b = t.fileLine(t.b, r)
 	}
 	return t.write(t.b)
 }

@@ -22,6 +22,7 @@ type csvFile[T any] struct {
 	w      *csv.Writer
 	fields []string
 	format func(*T, []string) []string
+	row    T
 }
 
 func newCSVFile[T any](f *os.File, path, table string) (*csvFile[T], error) {
@@ -47,8 +48,10 @@ func newCSVFile[T any](f *os.File, path, table string) (*csvFile[T], error) {
 	return c, c.w.Write(header)
 }
 
-func (c *csvFile[T]) write(row *T) error {
-	c.fields = c.format(row, c.fields[:0])
+func (c *csvFile[T]) slot() *T { return &c.row }
+
+func (c *csvFile[T]) commit() error {
+	c.fields = c.format(&c.row, c.fields[:0])
 	return c.w.Write(c.fields)
 }
 
@@ -77,7 +80,7 @@ var packetColumns = []column{
 	{"packet_id", "int32?"}, {"payload_length", "int32?"}, {"payload", "bytes? (hex)"}, {"reason_code", "int32?"},
 	{"reason_name", "string?"}, {"reason_codes", "list<int32> (JSON)"}, {"properties", "map<string,string>? (JSON)"},
 	{"user_properties", "list<{key,value}> (JSON)"}, {"problems", "list<string> (JSON)"}, {"onenet_function", "string?"},
-	{"onenet_id", "string?"}, {"onenet_code", "int32?"}, {"onenet_latency_ms", "double?"},
+	{"onenet_id", "string?"}, {"onenet_code", "int32?"}, {"onenet_latency_ms", "double?"}, {"file_frame", "int64"},
 }
 
 var connectionColumns = []column{
@@ -88,7 +91,7 @@ var connectionColumns = []column{
 	{"login_refused", "bool?"}, {"packets_client_to_server", "int64"}, {"packets_server_to_client", "int64"},
 	{"bytes_client_to_server", "int64"}, {"bytes_server_to_client", "int64"}, {"end", "string"},
 	{"closed_client", "string"}, {"closed_server", "string"}, {"onenet_verdict", "string?"},
-	{"onenet_reasons", "list<string> (JSON)"},
+	{"onenet_reasons", "list<string> (JSON)"}, {"first_file", "string"}, {"first_file_frame", "int64"}, {"last_file_frame", "int64"},
 }
 
 func packetCSV(r *PacketRow, out []string) []string {
@@ -99,7 +102,7 @@ func packetCSV(r *PacketRow, out []string) []string {
 		optInt(r.PacketID), optInt(r.PayloadLength), optBytes(r.Payload, r.PayloadLength != nil), optInt(r.ReasonCode),
 		optStr(r.ReasonName), jsonText(r.ReasonCodes), jsonMap(r.Properties),
 		jsonText(r.UserProperties), jsonText(r.Problems), optStr(r.OneNETFunction),
-		optStr(r.OneNETID), optInt(r.OneNETCode), optFloat(r.OneNETLatencyMS))
+		optStr(r.OneNETID), optInt(r.OneNETCode), optFloat(r.OneNETLatencyMS), itoa(r.FileFrame))
 }
 
 func connectionCSV(r *ConnectionRow, out []string) []string {
@@ -110,7 +113,7 @@ func connectionCSV(r *ConnectionRow, out []string) []string {
 		optBool(r.LoginRefused), itoa(r.PacketsC2S), itoa(r.PacketsS2C),
 		itoa(r.BytesC2S), itoa(r.BytesS2C), r.EndReason,
 		r.ClosedByClient, r.ClosedByServer, optStr(r.Verdict),
-		jsonText(r.VerdictReasons))
+		jsonText(r.VerdictReasons), r.FirstFile, itoa(r.FirstFileFrame), itoa(r.LastFileFrame))
 }
 
 func csvTime(t time.Time) string {

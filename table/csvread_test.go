@@ -51,6 +51,7 @@ func readPacketsCSV(t *testing.T, path string) []PacketRow {
 		var r PacketRow
 		r.Time = parseTime(t, m["time"])
 		r.File, r.Frame, r.Stream = m["file"], atoi64(t, m["frame"]), int32(atoi64(t, m["stream"]))
+		r.FileFrame = atoi64(t, m["file_frame"])
 		r.Src, r.Dst, r.Direction, r.Type = m["src"], m["dst"], m["direction"], m["type"]
 		r.Version, r.Flags, r.Length = optI32(t, m["version"]), int32(atoi64(t, m["flags"])), int32(atoi64(t, m["length"]))
 		r.Topic, r.QoS, r.PacketID, r.ReasonCode = optS(m["topic"]), optI32(t, m["qos"]), optI32(t, m["packet_id"]), optI32(t, m["reason_code"])
@@ -76,7 +77,8 @@ func readConnectionsCSV(t *testing.T, path string) []ConnectionRow {
 	for _, m := range csvRows(t, path, connectionColumns) {
 		rows = append(rows, ConnectionRow{Stream: int32(atoi64(t, m["stream"])), Client: m["client"], Server: m["server"],
 			BytesC2S: atoi64(t, m["bytes_client_to_server"]), BytesS2C: atoi64(t, m["bytes_server_to_client"]),
-			EndReason: m["end"], Start: parseTime(t, m["start"])})
+			EndReason: m["end"], Start: parseTime(t, m["start"]), File: m["file"], FirstFile: m["first_file"],
+			FirstFileFrame: atoi64(t, m["first_file_frame"]), LastFileFrame: atoi64(t, m["last_file_frame"])})
 	}
 	return rows
 }

@@ -25,23 +25,33 @@ func newParquetFile[T any](f *os.File, table string, rowGroup int) *parquetFile[
 	w := parquet.NewGenericWriter[T](f,
 		parquet.Compression(&parquet.Snappy),
 		parquet.MaxRowsPerRowGroup(int64(rowGroup)),
+		// A payload's min and max say nothing (binary data) and cost a
+		// comparison of every payload: no bounds for that column.
+		parquet.SkipPageBounds("payload"),
 		parquet.CreatedBy("mqttpcap", "", ""),
 		parquet.KeyValueMetadata("mqttpcap.schema_version", SchemaVersion),
 		parquet.KeyValueMetadata("mqttpcap.table", table))
 	return &parquetFile[T]{f: f, w: w, buf: make([]T, 0, writeBatch)}
 }
 
-func (p *parquetFile[T]) write(row *T) error {
-	p.buf = append(p.buf, *row)
+// slot is where the next row is read: the batch's next row (a row read
+// there is reset first).
+func (p *parquetFile[T]) slot() *T {
+	return &p.buf[:len(p.buf)+1][len(p.buf)]
+}
+
+func (p *parquetFile[T]) commit() error {
+	p.buf = p.buf[:len(p.buf)+1]
 	if len(p.buf) < writeBatch {
 		return nil
 	}
 	return p.flush()
 }
 
+// flush hands the batch to parquet-go, which copies the values: the rows
+// are read over by the next batch.
 func (p *parquetFile[T]) flush() error {
 	_, err := p.w.Write(p.buf)
-	clear(p.buf)
 	p.buf = p.buf[:0]
 	return err
 }

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +18,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/mqttpcap/mqttpcap/capture"
+	"github.com/mqttpcap/mqttpcap/internal/testutil/pcapsplit"
 	"github.com/mqttpcap/mqttpcap/pipeline"
 	"github.com/mqttpcap/mqttpcap/report"
 )
@@ -48,6 +51,12 @@ type jsonPacket struct {
 			Function string `json:"function"`
 		} `json:"topic"`
 	} `json:"onenet"`
+	// With several inputs
+	File           *string `json:"file"`
+	FileFrame      *int64  `json:"file_frame"`
+	FirstFrame     int64   `json:"first_frame"`
+	FirstFile      *string `json:"first_file"`
+	FirstFileFrame *int64  `json:"first_file_frame"`
 	// connection lines
 	Client string `json:"client"`
 	Server string `json:"server"`
@@ -59,7 +68,8 @@ type jsonPacket struct {
 
 // The tables read back equal `read --json` of the same capture, field by
 // field, for every test capture: Parquet read with parquet-go, CSV with
-// encoding/csv (issue 14).
+// encoding/csv (issue 14). Read as one of several inputs (the CLI's
+// pipeline.Options.File), every row names its file as the JSON lines do.
 func TestTablesEqualJSON(t *testing.T) {
 	captures, _ := filepath.Glob("../testdata/pcaps/*.pcap*")
 	if len(captures) == 0 {
@@ -68,41 +78,96 @@ func TestTablesEqualJSON(t *testing.T) {
 	for _, path := range captures {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
-			want := readJSON(t, path)
-			dir := t.TempDir()
-			for _, format := range []string{Parquet, CSV} {
-				w, err := NewWriter(Options{Format: format, Path: dir + "/" + format + "/", File: name})
-				if err != nil {
-					t.Fatal(err)
+			for _, several := range []bool{false, true} {
+				in := input{open: func() (capture.Source, error) { return capture.OpenFile(path) }}
+				if several {
+					in.opts.File = path
 				}
-				run(t, path, w)
-				if err := w.Close(); err != nil {
-					t.Fatal(err)
-				}
-				var packets []PacketRow
-				var conns []ConnectionRow
-				if format == Parquet {
-					packets = readParquet[PacketRow](t, filepath.Join(dir, format, "packets.parquet"))
-					conns = readParquet[ConnectionRow](t, filepath.Join(dir, format, "connections.parquet"))
-				} else {
-					packets = readPacketsCSV(t, filepath.Join(dir, format, "packets.csv"))
-					conns = readConnectionsCSV(t, filepath.Join(dir, format, "connections.csv"))
-				}
-				comparePackets(t, format, want, packets, name)
-				compareConnections(t, format, want, conns)
+				compareTables(t, in, name)
 			}
 		})
 	}
 }
 
-func run(t *testing.T, path string, sink pipeline.Sink) {
+// The tables of a capture cut into three files and read as one (--merge:
+// pipeline.Options.Origins) equal its JSON lines, each row naming the part
+// its frame is in and the frame's number there, as the JSON does.
+func TestTablesEqualJSONMerged(t *testing.T) {
+	for _, name := range []string{"mosquitto-v311.pcap", "mosquitto-v5.pcapng", "onenet-post-reply.pcap", "gap-lost-segment.pcap"} {
+		t.Run(name, func(t *testing.T) {
+			parts, err := pcapsplit.Split(filepath.Join("../testdata/pcaps", name), t.TempDir(), 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m *capture.Merged
+			in := input{open: func() (capture.Source, error) {
+				var files []*capture.File
+				for _, p := range parts {
+					f, err := capture.OpenFile(p)
+					if err != nil {
+						return nil, err
+					}
+					files = append(files, f)
+				}
+				m = capture.Merge(files)
+				return m, nil
+			}, origins: func() pipeline.Origins { return m }}
+			compareTables(t, in, "")
+		})
+	}
+}
+
+// input is what a test reads: a source, opened anew for each run, and the
+// pipeline options that name its files.
+type input struct {
+	open    func() (capture.Source, error)
+	origins func() pipeline.Origins
+	opts    pipeline.Options
+}
+
+// compareTables writes the tables of an input in both formats and compares
+// them with its JSON lines. file is the file column when records name no
+// file.
+func compareTables(t *testing.T, in input, file string) {
 	t.Helper()
-	src, err := capture.OpenFile(path)
+	files := in.opts.File != "" || in.origins != nil
+	want := readJSON(t, in, files)
+	dir := t.TempDir()
+	for _, format := range []string{Parquet, CSV} {
+		w, err := NewWriter(Options{Format: format, Path: dir + "/" + format + "/", File: file})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run(t, in, w)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		var packets []PacketRow
+		var conns []ConnectionRow
+		if format == Parquet {
+			packets = readParquet[PacketRow](t, filepath.Join(dir, format, "packets.parquet"))
+			conns = readParquet[ConnectionRow](t, filepath.Join(dir, format, "connections.parquet"))
+		} else {
+			packets = readPacketsCSV(t, filepath.Join(dir, format, "packets.csv"))
+			conns = readConnectionsCSV(t, filepath.Join(dir, format, "connections.csv"))
+		}
+		comparePackets(t, format, want, packets, file)
+		compareConnections(t, format, want, conns, file)
+	}
+}
+
+func run(t *testing.T, in input, sink pipeline.Sink) {
+	t.Helper()
+	src, err := in.open()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.Close()
 	opts := pipeline.DefaultOptions()
+	opts.File = in.opts.File
+	if in.origins != nil {
+		opts.Origins = in.origins()
+	}
 	if err := pipeline.New(opts, sink).Run(context.Background(), src); err != nil && !isCut(err) {
 		t.Fatal(err)
 	}
@@ -112,11 +177,12 @@ func isCut(err error) bool {
 	return err != nil && bytes.Contains([]byte(err.Error()), []byte("cut short"))
 }
 
-func readJSON(t *testing.T, path string) []jsonPacket {
+func readJSON(t *testing.T, in input, files bool) []jsonPacket {
 	t.Helper()
 	var buf bytes.Buffer
 	j := report.NewJSONLines(&buf)
-	run(t, path, j)
+	j.Files = files
+	run(t, in, j)
 	j.Flush()
 	var out []jsonPacket
 	sc := bufio.NewScanner(&buf)
@@ -180,7 +246,12 @@ func comparePackets(t *testing.T, format string, want []jsonPacket, got []Packet
 				t.Errorf("%s: %s = %v, want %v", where, field, gotV, wantV)
 			}
 		}
-		eq("file", g.File, file)
+		wantFile, wantFrame := file, w.Frame
+		if w.File != nil {
+			wantFile, wantFrame = filepath.Base(*w.File), *w.FileFrame
+		}
+		eq("file", g.File, wantFile)
+		eq("file_frame", g.FileFrame, wantFrame)
 		eq("frame", g.Frame, w.Frame)
 		eq("stream", ptr(&g.Stream), ptr(w.Stream))
 		eq("src", g.Src, w.Src)
@@ -235,7 +306,7 @@ func comparePackets(t *testing.T, format string, want []jsonPacket, got []Packet
 	}
 }
 
-func compareConnections(t *testing.T, format string, want []jsonPacket, got []ConnectionRow) {
+func compareConnections(t *testing.T, format string, want []jsonPacket, got []ConnectionRow, file string) {
 	t.Helper()
 	var conns []jsonPacket
 	for _, p := range want {
@@ -251,6 +322,15 @@ func compareConnections(t *testing.T, format string, want []jsonPacket, got []Co
 		if g.Stream != *w.Stream || g.Client != w.Client || g.Server != w.Server || g.BytesC2S != w.Bytes.Client ||
 			g.BytesS2C != w.Bytes.Server || g.EndReason != w.End {
 			t.Errorf("%s connection %d: %+v, want %+v", format, i, g, w)
+		}
+		wantFile, wantFirst, wantFrame, wantFirstFrame := file, file, w.Frame, w.FirstFrame
+		if w.File != nil {
+			wantFile, wantFirst = filepath.Base(*w.File), filepath.Base(*w.FirstFile)
+			wantFrame, wantFirstFrame = *w.FileFrame, *w.FirstFileFrame
+		}
+		if g.File != wantFile || g.FirstFile != wantFirst || g.LastFileFrame != wantFrame || g.FirstFileFrame != wantFirstFrame {
+			t.Errorf("%s connection %d: file %s first_file %s frames %d %d, want %s %s %d %d", format, i,
+				g.File, g.FirstFile, g.FirstFileFrame, g.LastFileFrame, wantFile, wantFirst, wantFirstFrame, wantFrame)
 		}
 	}
 }
@@ -271,4 +351,69 @@ func joinNumbers(v []any) string {
 		b = strconv.AppendFloat(b, n.(float64), 'f', -1, 64)
 	}
 	return string(b)
+}
+
+// The tables are the same, byte for byte, whether the rows are built on
+// one goroutine or by four workers (Writer as a pipeline.Sharder), in
+// both formats and with partitions.
+func TestTablesSameOnEveryWorker(t *testing.T) {
+	captures, _ := filepath.Glob("../testdata/pcaps/*.pcap*")
+	for _, path := range captures {
+		name := filepath.Base(path)
+		for _, format := range []string{Parquet, CSV} {
+			for _, part := range []string{"", "date"} {
+				dirs := map[int]string{}
+				for _, workers := range []int{0, 1, 4} {
+					dir := t.TempDir()
+					w, err := NewWriter(Options{Format: format, Path: dir + "/", PartitionBy: part, Name: name, File: name})
+					if err != nil {
+						t.Fatal(err)
+					}
+					src, err := capture.OpenFile(path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					opts := pipeline.DefaultOptions()
+					opts.Parallel, opts.Workers = workers > 0, workers
+					if err := pipeline.New(opts, w).Run(context.Background(), src); err != nil && !isCut(err) {
+						t.Fatal(err)
+					}
+					src.Close()
+					if err := w.Close(); err != nil {
+						t.Fatal(err)
+					}
+					dirs[workers] = dir
+				}
+				one := treeBytes(t, dirs[0])
+				if len(one) == 0 && part == "" {
+					t.Errorf("%s %s: no files written", name, format)
+				}
+				for _, workers := range []int{1, 4} {
+					got := treeBytes(t, dirs[workers])
+					if !maps.EqualFunc(one, got, bytes.Equal) {
+						t.Errorf("%s %s partition %q: the files with %d workers differ from those without", name, format, part, workers)
+					}
+				}
+			}
+		}
+	}
+}
+
+// treeBytes reads every file under dir, by its path relative to dir.
+func treeBytes(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(dir, path)
+		out[rel] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

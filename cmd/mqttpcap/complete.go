@@ -22,11 +22,9 @@ func completeFilter(_ *cobra.Command, _ []string, toComplete string) ([]string, 
 	return filter.Complete(toComplete), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 }
 
-// captureFiles completes the one capture argument to capture files.
-func captureFiles(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
+// captureFiles completes capture arguments to capture files (and
+// folders: read and stats take several files and folders).
+func captureFiles(_ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 	return []string{"pcap", "pcapng", "cap", "gz"}, cobra.ShellCompDirectiveFilterFileExt
 }
 
@@ -47,7 +45,11 @@ func registerCompletions(cmd *cobra.Command) {
 		"width":        fixedValues(widthValues...),
 		"method":       fixedValues(methodValues...),
 		"filter":       completeFilter,
+		"partition-by": fixedValues("date\tone directory per UTC day (Hive-style: date=2026-11-01)"),
 	} {
+		if name == "format" && cmd.Name() == "read" {
+			fn = fixedValues("parquet\tanalysis tables for DuckDB, Spark, pandas", "csv\tanalysis tables as CSV (with a .schema.json)")
+		}
 		if cmd.Flags().Lookup(name) != nil {
 			_ = cmd.RegisterFlagCompletionFunc(name, fn)
 		}

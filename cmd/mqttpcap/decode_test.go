@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mqttpcap/mqttpcap/internal/testutil/pcapsplit"
 )
 
 // decodedPacket is what the round trip compares: the bytes, the side, and
@@ -218,5 +220,61 @@ func TestGoldenDecode(t *testing.T) {
 		golden(t, "decode/"+name+".list.txt", out)
 		out, _, _ = runCLI(t, false, nil, "decode", "--json", "--at", "2026-11-29T00:00:00Z", path)
 		golden(t, "decode/"+name+".jsonl", out)
+	}
+}
+
+// An export of several captures decodes back to the packets of each, in
+// the order of the arguments, each capture's connections apart (their
+// stream numbers are per capture: at, at-plain, fixture and go keep them
+// apart); merged, a connection across two files stays one.
+func TestDecodeRoundTripSeveral(t *testing.T) {
+	captures := []string{"../../testdata/pcaps/onenet-set.pcap", "../../testdata/pcaps/mosquitto-v311.pcap", "../../testdata/pcaps/onenet-esp8266.pcapng"}
+	for _, format := range []string{"at", "at-plain", "fixture", "go"} {
+		t.Run(format, func(t *testing.T) {
+			sel := "from == client"
+			if format == "fixture" || format == "go" {
+				sel = "frame > 0"
+			}
+			var want []decodedPacket
+			for _, path := range captures {
+				out, _, _ := runCLI(t, false, nil, "read", "--json", "-Y", sel, path)
+				conns := 0
+				for _, p := range want {
+					conns = max(conns, p.Stream+1)
+				}
+				for _, p := range byStream(jsonPackets(t, out)) {
+					p.Stream += conns
+					want = append(want, p)
+				}
+			}
+			out := filepath.Join(t.TempDir(), "export")
+			args := append([]string{"read", "--export-hex", format, "-o", out, "-Y", sel}, captures...)
+			if _, errOut, code := runCLI(t, false, nil, args...); code != 0 {
+				t.Fatalf("export: exit %d: %s", code, errOut)
+			}
+			got, errOut, code := runCLI(t, false, nil, "decode", "--json", "--at", "2020-01-01", out)
+			if code != 0 {
+				t.Fatalf("decode: exit %d: %s", code, errOut)
+			}
+			gotPkts := jsonPackets(t, got)
+			if fmt.Sprint(gotPkts) != fmt.Sprint(want) {
+				t.Errorf("decoded back:\n%v\nexported:\n%v", gotPkts, want)
+			}
+			// Merged from its parts, a capture exports as the whole does.
+			const whole = "../../testdata/pcaps/mosquitto-v311.pcap"
+			parts, err := pcapsplit.Split(whole, t.TempDir(), 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wout, _, _ := runCLI(t, false, nil, "read", "--json", "-Y", sel, whole)
+			args = append([]string{"read", "--merge", "--export-hex", format, "-o", out, "-Y", sel}, parts...)
+			if _, errOut, code := runCLI(t, false, nil, args...); code != 0 {
+				t.Fatalf("export: exit %d: %s", code, errOut)
+			}
+			got, _, _ = runCLI(t, false, nil, "decode", "--json", "--at", "2020-01-01", out)
+			if g, w := fmt.Sprint(jsonPackets(t, got)), fmt.Sprint(byStream(jsonPackets(t, wout))); g != w {
+				t.Errorf("merged, decoded back:\n%v\nthe whole's:\n%v", g, w)
+			}
+		})
 	}
 }

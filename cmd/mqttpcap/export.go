@@ -51,10 +51,13 @@ func (e *exportOptions) validate() error {
 	return nil
 }
 
-// exportCollector keeps the packets chosen for export.
+// exportCollector keeps the packets chosen for export. With files (several
+// inputs) each packet names its file; input is the input's number.
 type exportCollector struct {
 	match func(*pipeline.Record) bool
 	pkts  []export.Packet
+	files bool
+	input int
 	// transports are the connections whose MQTT came over WebSocket or
 	// TLS, by stream, with their server (transports.go warns about them).
 	transports map[int]transportOf
@@ -69,6 +72,9 @@ func (c *exportCollector) Record(r *pipeline.Record) error {
 	if r.Info != nil {
 		p.ServerName = r.Info.ServerName
 		c.noteTransport(r)
+	}
+	if c.files {
+		p.File, p.FileFrame, p.Input = r.File, r.FileFrame, c.input
 	}
 	c.pkts = append(c.pkts, p)
 	return nil

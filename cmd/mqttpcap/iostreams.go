@@ -22,6 +22,10 @@ type ioStreams struct {
 	Environ []string
 	// Width is the terminal width (0 when unknown).
 	Width int
+	// terminal, when Out stands in for stdout (an input's output held
+	// back while others are written, see eachInput), is stdout itself,
+	// whose colour profile is detected.
+	terminal io.Writer
 }
 
 func systemIO() *ioStreams {
@@ -88,7 +92,11 @@ func (ios *ioStreams) termWidth() int {
 // detectProfile is the colour profile of a stdout known to be a terminal:
 // colorprofile.Detect asks the file itself, which a test's buffer is not.
 func (ios *ioStreams) detectProfile() colorprofile.Profile {
-	p := colorprofile.Detect(ios.Out, ios.Environ)
+	out := ios.Out
+	if ios.terminal != nil {
+		out = ios.terminal
+	}
+	p := colorprofile.Detect(out, ios.Environ)
 	if p <= colorprofile.NoTTY {
 		p = colorprofile.Env(ios.Environ)
 	}

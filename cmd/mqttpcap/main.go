@@ -42,7 +42,11 @@ const exitStatusHelp = `EXIT STATUS
        connection before the client's DISCONNECT, or does not speak MQTT
   6    replay: the server could not be reached (connection refused,
        unknown host, no answer)
-  130  interrupted (Ctrl-C)`
+  130  interrupted (Ctrl-C)
+
+With several captures (read, stats), every one is read even when some
+fail, each failure is named on its own line, and the exit status is the
+smallest of their codes: 1, then 3, then 4.`
 
 func main() {
 	os.Exit(run(os.Args[1:], systemIO()))
@@ -119,7 +123,10 @@ func reportError(w io.Writer, err error) int {
 	code := exitError
 	var hints []string
 	var ce *cliError
+	var reported *reportedError
 	switch {
+	case errors.As(err, &reported):
+		return reported.code
 	case errors.As(err, &ce):
 		code, hints = ce.code, ce.hints
 	case errors.Is(err, context.Canceled):

@@ -114,6 +114,9 @@ type outputOptions struct {
 	width     widthFlag
 	expr      string
 	filter    *filter.Filter
+	// fileNames: the output names the file of every record (several
+	// inputs); fileLines: the list marks where a merge's files change.
+	fileNames, fileLines bool
 }
 
 func (o *outputOptions) addFlags(f *pflag.FlagSet) {
@@ -162,12 +165,12 @@ func (o *outputOptions) sink(ios *ioStreams, color string, flushEach bool, keys 
 	var s sink
 	if o.json {
 		j := report.NewJSONLines(ios.Out)
-		j.Redact, j.FlushEach, j.Filter = o.redact, flushEach, o.match()
+		j.Redact, j.FlushEach, j.Filter, j.Files = o.redact, flushEach, o.match(), o.fileNames
 		s = j
 	} else {
 		out, styled := ios.colorOutput(color)
 		s = report.NewText(out, report.TextOptions{Styled: styled, Detail: o.detail, Hex: o.hex && !o.detail, Header: styled, Redact: o.redact,
-			FlushEach: flushEach, Summary: !o.noSummary, Width: o.layoutWidth(ios), Full: o.full, Filter: o.match()})
+			FlushEach: flushEach, Summary: !o.noSummary, Width: o.layoutWidth(ios), Full: o.full, Filter: o.match(), Files: o.fileLines})
 	}
 	if o.redact {
 		return report.NewRedactor(s, keys).(sink)

@@ -14,7 +14,7 @@ import (
 // when reading ends, so it never mixes with the output.
 type progress struct {
 	w       io.Writer
-	src     *capture.File
+	src     progressSource
 	size    int64 // 0 when unknown (standard input)
 	start   time.Time
 	shown   bool
@@ -22,14 +22,28 @@ type progress struct {
 	lastLen int
 }
 
-func newProgress(ios *ioStreams, src *capture.File, path string) *progress {
+// progressSource is what progress reads of a source: a capture file, or
+// several merged (capture.Merged).
+type progressSource interface {
+	Name() string
+	BytesRead() int64
+}
+
+var _ progressSource = (*capture.Merged)(nil)
+
+func newProgress(ios *ioStreams, src progressSource, paths ...string) *progress {
 	if !ios.ErrTTY {
 		return nil
 	}
 	p := &progress{w: ios.ErrOut, src: src, now: time.Now}
 	p.start = p.now()
-	if st, err := os.Stat(path); err == nil && path != "-" {
-		p.size = st.Size()
+	for _, path := range paths {
+		if st, err := os.Stat(path); err == nil && path != "-" {
+			p.size += st.Size()
+		} else {
+			p.size = 0
+			break
+		}
 	}
 	return p
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,27 +17,44 @@ import (
 
 	"github.com/mqttpcap/mqttpcap/capture"
 	"github.com/mqttpcap/mqttpcap/pipeline"
+	"github.com/mqttpcap/mqttpcap/report"
 )
 
 // readOptions are the parsed flags of `mqttpcap read`.
 type readOptions struct {
 	g      *globalOptions
-	given  flagSet // the flags the command line gave
-	path   string
+	given  flagSet  // the flags the command line gave
+	paths  []string // the captures: files and folders, or "-"
+	merge  bool     // --merge: the files are one capture
 	dec    decodeOptions
 	out    outputOptions
 	export exportOptions
+	tables tableOptions
 }
 
 func newReadCmd(g *globalOptions, runF func(context.Context, *readOptions) error) *cobra.Command {
 	o := &readOptions{g: g}
 	o.export.now = time.Now
 	cmd := &cobra.Command{
-		Use:               "read [flags] FILE",
+		Use:               "read [flags] FILE|FOLDER...",
 		ValidArgsFunction: captureFiles,
 		Short:             "Decode every MQTT packet of a capture file",
 		Long: `Read a pcap or pcapng capture (gzip-compressed or not; "-" reads standard
 input) and print every MQTT control packet in the order it completed.
+
+Several captures can be given, files and folders (a folder gives its
+capture files, by name, numbers by value: dump, dump1, dump2, dump10).
+Each is read on its own, several at once across the cores, and their
+outputs come one after the other in the order of the arguments: the text
+of each headed by "══ file NAME", each JSON line naming its "file", each
+capture's tables in files of their own (-o is then a directory). A capture
+that cannot be read is named and the others are read. With --merge the
+files are one capture cut in pieces (a ring buffer of dumpcap -b or
+tcpdump -C/-G): they are read as one, in time order as mergecap joins
+them, so connections go on from one file to the next; frames are numbered
+across the files in that order (as in mergecap's output), and the list
+marks where each file's frames start ("══ file b.pcap from frame 1201 (its
+frame 1)"), JSON lines give each frame's "file" and "file_frame".
 
 The default output is a packet list, one line per packet:
 
@@ -71,6 +89,17 @@ decoded from the frames. TLS is decrypted with the client's key log
 carries; without them each TLS connection is one [tls] line that says
 which session's keys are missing.
 
+With --format parquet or csv, read writes two analysis tables instead of
+the list (docs/tables.md has their columns): packets, one row per MQTT
+packet, and connections, one row per connection (the summary's row).
+-o PATH says where: a directory (existing, or ending in /) gets
+packets.parquet and connections.parquet; a file name gets the packets and,
+beside it, NAME.connections.parquet. --partition-by date writes them
+Hive-style, one directory per UTC day (PATH/packets/date=2026-11-01/
+capture.pcapng.parquet), so that the tables of many captures, written
+anywhere, are queried as one with DuckDB or Spark. -Y chooses the rows;
+--redact masks the secrets in the payloads.
+
 ` + exitStatusHelp,
 		Example: `  mqttpcap read capture.pcapng
   mqttpcap read capture.pcapng -V
@@ -78,20 +107,28 @@ which session's keys are missing.
   mqttpcap read capture.pcap --port 1883,6002
   mqttpcap read midstream.pcap --mqtt-version 5
   tcpdump -i any -w - port 1883 | mqttpcap read -
-  mqttpcap read tls.pcapng --tls-keylog keys.log -Y 'transport == tls'`,
+  mqttpcap read tls.pcapng --tls-keylog keys.log -Y 'transport == tls'
+  mqttpcap read a.pcap b.pcapng captures/ --json
+  mqttpcap read --merge ring/          # dumpcap -b files: one capture, connections across files
+  mqttpcap read capture.pcapng --format parquet -o tables/
+  mqttpcap read captures/ --format parquet -o tables/   # tables/packets/<capture>.parquet
+  mqttpcap read capture.pcapng --format csv -o out.csv -Y 'type == PUBLISH'
+  mqttpcap read capture.pcapng --format parquet -o fleet/ --partition-by date
+  duckdb -c "SELECT topic, count(*) FROM 'tables/packets.parquet' GROUP BY ALL"`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(exportFormatArg(cmd, args)) != 1 {
-				return usageErr(fmt.Errorf("read: expected one capture file, got %d arguments", len(args)),
-					"usage: mqttpcap read [flags] FILE (use - for standard input)")
+			if len(exportFormatArg(cmd, args)) == 0 {
+				return usageErr(errors.New("read: expected a capture file, got no argument"),
+					"usage: mqttpcap read [flags] FILE|FOLDER... (use - for standard input)")
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			n := len(args)
 			args = exportFormatArg(cmd, args)
-			if len(args) == 1 && cmd.Flags().Changed("export-hex") && o.export.format == "at" {
+			if len(args) < n && cmd.Flags().Changed("export-hex") && o.export.format == "at" {
 				o.export.format = pendingFormat(cmd)
 			}
-			o.path = args[0]
+			o.paths = args
 			o.given = cmd.Flags().Changed
 			if runF != nil {
 				return runF(cmd.Context(), o)
@@ -100,9 +137,12 @@ which session's keys are missing.
 		},
 	}
 	f := cmd.Flags()
+	f.BoolVar(&o.merge, "merge", false, "read the files as one capture in time order (a ring buffer, or one link's capture split by time): connections go on across files; frames are numbered across them as mergecap numbers its output")
 	o.out.addFlags(f)
 	o.dec.addFlags(f)
 	o.export.addFlags(f)
+	o.tables.addFlags(f)
+	f.Lookup("output").Usage = "write the export to this file (bin: this directory) instead of stdout; with --format, where the tables go (a directory, or the packets table's file)"
 	f.Lookup("export-hex").NoOptDefVal = "at"
 	return cmd
 }
@@ -110,22 +150,25 @@ which session's keys are missing.
 // exportFormatArg lets "--export-hex FORMAT" take its value after a space:
 // pflag gives an optional value only with "=", so a format left among the
 // arguments is taken out (and remembered for pendingFormat, which checks
-// it): a known format name, or else the one argument that looks like a
-// word rather than a file (no dot or slash, and no such file), so that
-// "--export-hex xml" says xml is not a format instead of "expected one
-// capture file, got 2 arguments".
+// it): a known format name that is no file, or else, beside one capture,
+// the one argument that looks like a word rather than a file (no dot or
+// slash, and no such file), so that "--export-hex xml" says xml is not a
+// format instead of "xml: no such file".
 func exportFormatArg(cmd *cobra.Command, args []string) []string {
-	if !cmd.Flags().Changed("export-hex") || len(args) != 2 {
+	if !cmd.Flags().Changed("export-hex") || len(args) < 2 || cmd.Flags().Lookup("export-hex").Value.String() != "at" {
 		return args
 	}
 	take := func(i int) []string {
 		cmd.Annotations = map[string]string{"export-format": args[i]}
-		return []string{args[1-i]}
+		return slices.Delete(slices.Clone(args), i, i+1)
 	}
 	for i, a := range args {
-		if slices.Contains(exportFormats, a) {
+		if _, err := os.Stat(a); err != nil && slices.Contains(exportFormats, a) {
 			return take(i)
 		}
+	}
+	if len(args) != 2 {
+		return args
 	}
 	word := func(a string) bool {
 		if a == "-" || a == "" || strings.ContainsAny(a, "./\\") {
@@ -166,10 +209,14 @@ func (o *readOptions) validate() (pipeline.Options, error) {
 	if err := o.export.validate(); err != nil {
 		return opts, err
 	}
-	if err := o.export.checkFlags(o.given); err != nil {
+	if o.tables.format != "" || o.given != nil && o.given("partition-by") {
+		if err := o.tables.checkFlags(o.given, &o.export); err != nil {
+			return opts, err
+		}
+	} else if err := o.export.checkFlags(o.given); err != nil {
 		return opts, err
 	}
-	if o.export.format == "" {
+	if o.export.format == "" && o.tables.format == "" {
 		if err := o.out.checkFlags(o.given); err != nil {
 			return opts, err
 		}
@@ -217,28 +264,35 @@ func runRead(ctx context.Context, o *readOptions) error {
 	if err != nil {
 		return err
 	}
+	ins, several, err := expandInputs(o.paths)
+	if err != nil {
+		return err
+	}
+	switch {
+	case o.merge:
+		return o.readMerged(ctx, opts, ins)
+	case several:
+		return o.readEach(ctx, opts, ins)
+	}
+	return o.readOne(ctx, opts, ins[0].path)
+}
+
+// readOne reads one capture (or standard input).
+func (o *readOptions) readOne(ctx context.Context, opts pipeline.Options, path string) error {
 	ios := o.g.ios
-	src, err := openCapture(ctx, ios, o.path)
+	src, err := openCapture(ctx, ios, path)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-
-	var s sink
-	var collect *exportCollector
-	if o.export.format != "" {
-		collect = &exportCollector{match: o.export.defaultMatch()}
-		if m := o.out.match(); m != nil {
-			collect.match = m
-		}
-		s = collect
-	} else {
-		s = o.out.sink(ios, o.g.color, false, o.dec.keys.secrets(ios))
+	s, collect, err := o.sink(ios, readRun{name: src.Name(), path: path})
+	if err != nil {
+		return err
 	}
-	if o.path == "-" {
+	if path == "-" {
 		s = &dropEndEvents{sink: s, ctx: ctx}
 	}
-	prog := newProgress(ios, src, o.path)
+	prog := newProgress(ios, src, path)
 	if prog != nil {
 		opts.Progress = prog.update
 	}
@@ -248,17 +302,75 @@ func runRead(ctx context.Context, o *readOptions) error {
 	if err := s.Flush(); err != nil && runErr == nil {
 		runErr = err
 	}
-	if interrupted(ctx, o.path == "-" && runErr != nil) {
+	if interrupted(ctx, path == "-" && runErr != nil) {
 		return context.Canceled
 	}
 	if collect != nil && (runErr == nil || errors.Is(runErr, capture.ErrCutShort)) {
 		collect.warnTransports(ios, &o.export)
-		if err := o.export.write(ios, o.path, collect.pkts, &o.dec.keys); err != nil {
+		if err := o.export.write(ios, path, collect.pkts, &o.dec.keys); err != nil {
 			return err
 		}
 	}
 	return readError(src.Name(), runErr)
 }
+
+// readRun says what one pipeline run of read reads.
+type readRun struct {
+	name string // the capture's name in messages
+	path string // its path ("-", or the first argument of a merge)
+	// several: one of several inputs read apart (input is its number);
+	// merged: several files read as one. The output then names the file
+	// of every record.
+	several, merged bool
+	input           int
+}
+
+// sink builds the output of a run: the tables, the export's collector, or
+// the packet list or JSON lines.
+func (o *readOptions) sink(ios *ioStreams, r readRun) (sink, *exportCollector, error) {
+	var s sink
+	var collect *exportCollector
+	switch {
+	case o.tables.format != "":
+		name := filepath.Base(r.name)
+		if r.merged {
+			name = filepath.Base(filepath.Clean(r.path))
+		}
+		w, err := o.tables.writer(o.export.output, name, name, r.several && o.tables.partitionBy == "", o.out.match())
+		if err != nil {
+			return nil, nil, err
+		}
+		ts := &tableSink{Writer: w, ios: ios, prefix: "mqttpcap: "}
+		if r.several {
+			ts.prefix = "mqttpcap: " + r.name + ": "
+		}
+		s = ts
+		if o.out.redact {
+			s = report.NewRedactor(s, o.dec.keys.secrets(ios)).(sink)
+		}
+	case o.export.format != "":
+		collect = &exportCollector{match: o.export.defaultMatch(), files: r.several || r.merged, input: r.input}
+		if m := o.out.match(); m != nil {
+			collect.match = m
+		}
+		s = collect
+	default:
+		out := o.out
+		out.fileNames = r.several || r.merged
+		out.fileLines = r.merged
+		s = out.sink(ios, o.g.color, false, o.dec.keys.secrets(ios))
+		if r.merged && !o.out.json {
+			// The list marks where the files change: it depends on the
+			// record before, so one goroutine writes it.
+			s = serialSink{s}
+		}
+	}
+	return s, collect, nil
+}
+
+// serialSink hides a sink's pipeline.Sharder: the pipeline writes it from
+// one goroutine.
+type serialSink struct{ sink }
 
 // openCapture opens the capture and turns failures into one-line errors
 // naming the file, with a hint when one helps. Standard input is read

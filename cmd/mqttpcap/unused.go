@@ -56,9 +56,14 @@ func (o *outputOptions) checkFlags(given flagSet) error {
 // flags with it, and the flags of one format given for another.
 func (e *exportOptions) checkFlags(given flagSet) error {
 	if e.format == "" {
+		if err := given.unusedFlag("only applies to --export-hex and --format: without them, read prints the packet list on stdout",
+			[]string{"to save the list: mqttpcap read FILE > list.txt; to export packets: mqttpcap read FILE --export-hex [at|at-plain|hex|hex-spaced|bin|c|fixture|go] -o FILE; for tables: mqttpcap read FILE --format parquet|csv -o DIR/"},
+			"output"); err != nil {
+			return err
+		}
 		return given.unusedFlag("only applies to --export-hex: without it, read prints the packet list on stdout",
-			[]string{"to save the list: mqttpcap read FILE > list.txt; to export packets: mqttpcap read FILE --export-hex [at|at-plain|hex|hex-spaced|bin|c|fixture|go] -o FILE"},
-			"output", "server", "server-port", "fix-length", "refresh-token", "expires", "ttl", "go-package")
+			[]string{"to export packets: mqttpcap read FILE --export-hex [at|at-plain|hex|hex-spaced|bin|c|fixture|go] -o FILE"},
+			"server", "server-port", "fix-length", "refresh-token", "expires", "ttl", "go-package")
 	}
 	if given != nil && given("redact") {
 		return usageErr(fmt.Errorf("--redact cannot be used with --export-hex: an export is the packets' exact bytes, passwords included, for sending them again"),

@@ -7,7 +7,8 @@
 //	go run ./internal/benchtools/bench -tshark         # add tshark's time where it is installed
 //
 // Every figure is a separate process (so peak RSS is the process's own),
-// best of -runs for time, with output to /dev/null. Captures are generated
+// best of -runs for time (and, apart, for CPU time), with output to
+// /dev/null (the tables to a directory beside the captures). Captures are generated
 // once into -dir and reused.
 package main
 
@@ -21,6 +22,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -38,7 +41,12 @@ var sizes = map[string]struct {
 	"1g":    {"OneNET, 2,000 connections, ~1 GB", benchgen.DefaultOneNET(2000, 1090)},
 	"4g":    {"OneNET, 2,000 connections, ~4 GB (the 1 GB one 4x as long)", benchgen.DefaultOneNET(2000, 4360)},
 	"small": {"OneNET, 50 connections, ~20 k frames (a smoke test)", benchgen.DefaultOneNET(50, 140)},
+	"100k":  {"OneNET, 50 connections, ~100 k frames (the files modes read 8 of them)", benchgen.DefaultOneNET(50, 690)},
 }
+
+// filesN is how many captures the files modes read: each a capture of the
+// size, generated with its own seed.
+const filesN = 8
 
 func main() {
 	if len(os.Args) > 2 && os.Args[1] == "minimal" {
@@ -54,7 +62,7 @@ func main() {
 	bin := flag.String("mqttpcap", "bin/mqttpcap", "the mqttpcap binary to measure")
 	list := flag.String("sizes", "1m,50k", "captures to measure: "+strings.Join(sortedKeys(), ","))
 	runs := flag.Int("runs", 3, "runs per figure (the best time is kept)")
-	modes := flag.String("modes", "", "modes to measure (default: all): list,json,verbose,stats,no-onenet,gomaxprocs1")
+	modes := flag.String("modes", "", "modes to measure (default: all): list,json,verbose,stats,no-onenet,gomaxprocs1,parquet,csv,files-1cpu,files-2cpu,files-parquet-1cpu,files-parquet-2cpu")
 	tshark := flag.Bool("tshark", false, "also time tshark (-T fields, and -V) where installed: minutes per capture")
 	flag.Parse()
 	if err := run(*dir, *bin, strings.Split(*list, ","), *runs, *modes, *tshark); err != nil {
@@ -72,9 +80,12 @@ func sortedKeys() []string {
 	return k
 }
 
-// measurement is one process run: its best wall time and peak RSS.
+// measurement is one process run: its best wall time, its least CPU time
+// (user and system: on shared cores, where other processes stretch the
+// wall time, the CPU time says what the work cost) and its peak RSS.
 type measurement struct {
 	wall time.Duration
+	cpu  time.Duration
 	rss  int64 // KB
 }
 
@@ -104,27 +115,48 @@ func run(dir, bin string, names []string, runs int, modeList string, withTshark 
 		if err != nil {
 			return fmt.Errorf("minimal pipeline: %w", err)
 		}
-		fmt.Println("| run | time | × minimal | MQTT packets/s | MB/s | peak RSS |")
-		fmt.Println("|---|---|---|---|---|---|")
+		fmt.Println("| run | time | × minimal | CPU time | MQTT packets/s | MB/s | peak RSS |")
+		fmt.Println("|---|---|---|---|---|---|---|")
 		row := func(label string, m measurement) {
-			fmt.Printf("| %s | %.2f s | %.2f× | %.2f M | %.0f | %d MB |\n", label, m.wall.Seconds(), m.wall.Seconds()/base.wall.Seconds(),
-				float64(st.MQTTPackets)/m.wall.Seconds()/1e6, mb/m.wall.Seconds(), m.rss/1024)
+			fmt.Printf("| %s | %.2f s | %.2f× | %.2f s | %.2f M | %.0f | %d MB |\n", label, m.wall.Seconds(), m.wall.Seconds()/base.wall.Seconds(),
+				m.cpu.Seconds(), float64(st.MQTTPackets)/m.wall.Seconds()/1e6, mb/m.wall.Seconds(), m.rss/1024)
 		}
 		row("minimal pipeline (gopacket reassembly + fixed-header walk)", base)
 		for _, m := range readModes {
 			if modeList != "" && !slices.Contains(strings.Split(modeList, ","), m.name) {
 				continue
 			}
-			args := append(slices.Clone(m.args), path)
+			if m.files && name != "100k" && name != "small" {
+				continue // 8 captures of the larger sizes take gigabytes and minutes
+			}
+			args := slices.Clone(m.args)
+			for i, a := range args {
+				args[i] = strings.ReplaceAll(a, "{out}", filepath.Join(dir, "tables-"+m.name))
+			}
+			if !m.files {
+				args = append(args, path)
+			} else {
+				paths, err := seeded(dir, name, size.opts, filesN)
+				if err != nil {
+					return err
+				}
+				args = append(args, paths...)
+			}
 			res, err := measure(runs, m.env, bin, args...)
 			if err != nil {
 				return fmt.Errorf("%s: %w", m.label, err)
+			}
+			if m.files {
+				// Figures for all the files: about filesN times the one's.
+				fmt.Printf("| %s | %.2f s | | %.2f s | %.2f M | %.0f | %d MB |\n", m.label, res.wall.Seconds(), res.cpu.Seconds(),
+					float64(filesN*st.MQTTPackets)/res.wall.Seconds()/1e6, filesN*mb/res.wall.Seconds(), res.rss/1024)
+				continue
 			}
 			row(m.label, res)
 		}
 		if withTshark {
 			if _, err := exec.LookPath("tshark"); err != nil {
-				fmt.Println("| tshark | not installed | | | | |")
+				fmt.Println("| tshark | not installed | | | | | |")
 			} else {
 				for _, t := range []struct {
 					label string
@@ -141,9 +173,56 @@ func run(dir, bin string, names []string, runs int, modeList string, withTshark 
 				}
 			}
 		}
+		if filesMode(modeList) && (name == "100k" || name == "small") {
+			fmt.Printf("\nCores the machine gave (two goroutines spinning against one, best of %d): %.2f\n", runs, cores(runs))
+		}
 		fmt.Println()
 	}
 	return nil
+}
+
+// filesMode says whether the modes measured read several captures.
+func filesMode(modeList string) bool {
+	for _, m := range readModes {
+		if m.files && (modeList == "" || slices.Contains(strings.Split(modeList, ","), m.name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// cores measures how many cores the process gets: the time of two
+// goroutines doing a fixed amount of work each, against one's. On shared
+// machines other processes take cores; the speed-up of several captures
+// on two cores can be read against it.
+func cores(runs int) float64 {
+	var sink atomic.Uint64 // keeps the work's result alive
+	spin := func(n int) time.Duration {
+		best := time.Duration(0)
+		for r := 0; r < runs; r++ {
+			start := time.Now()
+			var wg sync.WaitGroup
+			for g := 0; g < n; g++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					x := uint64(1)
+					for i := 0; i < 300_000_000; i++ {
+						x = x*6364136223846793005 + 1442695040888963407
+					}
+					sink.Add(x)
+				}()
+			}
+			wg.Wait()
+			if d := time.Since(start); best == 0 || d < best {
+				best = d
+			}
+		}
+		return best
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	one, two := spin(1), spin(2)
+	return 2 * one.Seconds() / two.Seconds()
 }
 
 type readMode struct {
@@ -151,15 +230,44 @@ type readMode struct {
 	label string
 	env   []string
 	args  []string
+	files bool // read filesN captures of the size, apart, in one run
 }
 
 var readModes = []readMode{
-	{"list", "`mqttpcap read` (packet list, summary, OneNET)", nil, []string{"read"}},
-	{"json", "`mqttpcap read --json`", nil, []string{"read", "--json"}},
-	{"stats", "`mqttpcap stats`", nil, []string{"stats"}},
-	{"verbose", "`mqttpcap read -V` (every field, hexdump)", nil, []string{"read", "-V"}},
-	{"no-onenet", "`mqttpcap read --no-onenet`", nil, []string{"read", "--no-onenet"}},
-	{"gomaxprocs1", "`mqttpcap read` with GOMAXPROCS=1", []string{"GOMAXPROCS=1"}, []string{"read"}},
+	{"list", "`mqttpcap read` (packet list, summary, OneNET)", nil, []string{"read"}, false},
+	{"json", "`mqttpcap read --json`", nil, []string{"read", "--json"}, false},
+	{"stats", "`mqttpcap stats`", nil, []string{"stats"}, false},
+	{"verbose", "`mqttpcap read -V` (every field, hexdump)", nil, []string{"read", "-V"}, false},
+	{"no-onenet", "`mqttpcap read --no-onenet`", nil, []string{"read", "--no-onenet"}, false},
+	{"gomaxprocs1", "`mqttpcap read` with GOMAXPROCS=1", []string{"GOMAXPROCS=1"}, []string{"read"}, false},
+	// The tables go to a directory beside the captures ({out}), rewritten
+	// each run.
+	{"parquet", "`mqttpcap read --format parquet` (the tables)", nil, []string{"read", "--format", "parquet", "-o", "{out}/"}, false},
+	{"csv", "`mqttpcap read --format csv` (the tables)", nil, []string{"read", "--format", "csv", "-o", "{out}/"}, false},
+	// Several captures read apart, across the cores: the same 8 files on
+	// one core and on two.
+	{"files-1cpu", "`mqttpcap read` of 8 captures, GOMAXPROCS=1", []string{"GOMAXPROCS=1"}, []string{"read"}, true},
+	{"files-2cpu", "`mqttpcap read` of 8 captures, GOMAXPROCS=2", []string{"GOMAXPROCS=2"}, []string{"read"}, true},
+	{"files-parquet-1cpu", "`mqttpcap read --format parquet` of 8 captures, GOMAXPROCS=1", []string{"GOMAXPROCS=1"}, []string{"read", "--format", "parquet", "-o", "{out}/"}, true},
+	{"files-parquet-2cpu", "`mqttpcap read --format parquet` of 8 captures, GOMAXPROCS=2", []string{"GOMAXPROCS=2"}, []string{"read", "--format", "parquet", "-o", "{out}/"}, true},
+}
+
+// seeded returns n captures of a size, each generated with its own seed
+// (the first is the size's own capture), writing those not in dir yet.
+func seeded(dir, name string, o benchgen.OneNETOptions, n int) ([]string, error) {
+	var paths []string
+	for i := 0; i < n; i++ {
+		so, sname := o, name
+		if i > 0 {
+			so.Seed, sname = o.Seed+uint64(i), fmt.Sprintf("%s-seed%d", name, i+1)
+		}
+		path, _, err := capture(dir, sname, so)
+		if err != nil {
+			return nil, err
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
 }
 
 // measure runs a command runs times with stdout to /dev/null and keeps the
@@ -182,6 +290,9 @@ func measure(runs int, env []string, name string, args ...string) (measurement, 
 		}
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > best.rss {
 			best.rss = ru.Maxrss
+		}
+		if cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(); best.cpu == 0 || cpu < best.cpu {
+			best.cpu = cpu
 		}
 		if best.wall == 0 || wall < best.wall {
 			best.wall = wall
