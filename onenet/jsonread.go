@@ -167,11 +167,13 @@ func getu4(s []byte) rune {
 // plainString reports whether a checked string (quotes included) reads as
 // its own bytes: no escape, valid UTF-8.
 func plainString(q []byte) bool {
-	for i := 1; i < len(q)-1; i++ {
-		if c := q[i]; c == '\\' {
+	s := q[1 : len(q)-1]
+	for i, c := range s {
+		if c == '\\' {
 			return false
 		} else if c >= utf8.RuneSelf {
-			return utf8.Valid(q[i : len(q)-1])
+			// An escape may still follow the first non-ASCII byte.
+			return bytes.IndexByte(s[i:], '\\') < 0 && utf8.Valid(s[i:])
 		}
 	}
 	return true
