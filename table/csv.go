@@ -92,6 +92,7 @@ var connectionColumns = []column{
 	{"bytes_client_to_server", "int64"}, {"bytes_server_to_client", "int64"}, {"end", "string"},
 	{"closed_client", "string"}, {"closed_server", "string"}, {"onenet_verdict", "string?"},
 	{"onenet_reasons", "list<string> (JSON)"}, {"first_file", "string"}, {"first_file_frame", "int64"}, {"last_file_frame", "int64"},
+	{"transport", "string"},
 }
 
 func packetCSV(r *PacketRow, out []string) []string {
@@ -113,7 +114,8 @@ func connectionCSV(r *ConnectionRow, out []string) []string {
 		optBool(r.LoginRefused), itoa(r.PacketsC2S), itoa(r.PacketsS2C),
 		itoa(r.BytesC2S), itoa(r.BytesS2C), r.EndReason,
 		r.ClosedByClient, r.ClosedByServer, optStr(r.Verdict),
-		jsonText(r.VerdictReasons), r.FirstFile, itoa(r.FirstFileFrame), itoa(r.LastFileFrame))
+		jsonText(r.VerdictReasons), r.FirstFile, itoa(r.FirstFileFrame), itoa(r.LastFileFrame),
+		r.Transport)
 }
 
 func csvTime(t time.Time) string {

@@ -78,7 +78,8 @@ func readConnectionsCSV(t *testing.T, path string) []ConnectionRow {
 		rows = append(rows, ConnectionRow{Stream: int32(atoi64(t, m["stream"])), Client: m["client"], Server: m["server"],
 			BytesC2S: atoi64(t, m["bytes_client_to_server"]), BytesS2C: atoi64(t, m["bytes_server_to_client"]),
 			EndReason: m["end"], Start: parseTime(t, m["start"]), File: m["file"], FirstFile: m["first_file"],
-			FirstFileFrame: atoi64(t, m["first_file_frame"]), LastFileFrame: atoi64(t, m["last_file_frame"])})
+			FirstFileFrame: atoi64(t, m["first_file_frame"]), LastFileFrame: atoi64(t, m["last_file_frame"]),
+			Transport: m["transport"]})
 	}
 	return rows
 }

@@ -324,6 +324,7 @@ func (d *rowDecoder) connection(row *ConnectionRow) {
 			row.Version = d.i32(int64(d.uvarint()))
 		}
 		row.TLS = d.bool()
+		row.Transport = d.str()
 		row.EndReason = d.str()
 		row.PacketsC2S, row.PacketsS2C = int64(d.uvarint()), int64(d.uvarint())
 		if d.bool() {
@@ -336,6 +337,9 @@ func (d *rowDecoder) connection(row *ConnectionRow) {
 			row.ConnackCode = d.i32(int64(d.byte()))
 			row.LoginRefused = boolp(d.bool())
 		}
+	}
+	if row.Transport == "" {
+		row.Transport = "tcp"
 	}
 	row.BytesC2S, row.BytesS2C = d.varint(), d.varint()
 	row.ClosedByClient, row.ClosedByServer = d.str(), d.str()

@@ -322,6 +322,7 @@ func (e *rowEncoder) connection(r *pipeline.Record) {
 			e.uvarint(uint64(info.Version))
 		}
 		e.bool(info.TLS)
+		e.str(info.Transport)
 		e.str(info.Why)
 		e.uvarint(uint64(info.Packets[0]))
 		e.uvarint(uint64(info.Packets[1]))

@@ -118,4 +118,8 @@ type ConnectionRow struct {
 	FirstFile      string `parquet:"first_file,dict"`
 	FirstFileFrame int64  `parquet:"first_file_frame"`
 	LastFileFrame  int64  `parquet:"last_file_frame"`
+	// Transport is what carried the MQTT: "tcp", "tls" (decrypted with a
+	// key log), "websocket" or "wss"; TLS without keys is "tcp" with TLS
+	// true (its MQTT is not decoded).
+	Transport string `parquet:"transport,dict"`
 }

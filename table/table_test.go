@@ -3,6 +3,7 @@ package table
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -51,6 +52,7 @@ type jsonPacket struct {
 			Function string `json:"function"`
 		} `json:"topic"`
 	} `json:"onenet"`
+	Transport string `json:"transport"` // a connection's
 	// With several inputs
 	File           *string `json:"file"`
 	FileFrame      *int64  `json:"file_frame"`
@@ -322,6 +324,9 @@ func compareConnections(t *testing.T, format string, want []jsonPacket, got []Co
 		if g.Stream != *w.Stream || g.Client != w.Client || g.Server != w.Server || g.BytesC2S != w.Bytes.Client ||
 			g.BytesS2C != w.Bytes.Server || g.EndReason != w.End {
 			t.Errorf("%s connection %d: %+v, want %+v", format, i, g, w)
+		}
+		if wantTransport := cmp.Or(w.Transport, "tcp"); g.Transport != wantTransport {
+			t.Errorf("%s connection %d: transport %q, want %q", format, i, g.Transport, wantTransport)
 		}
 		wantFile, wantFirst, wantFrame, wantFirstFrame := file, file, w.Frame, w.FirstFrame
 		if w.File != nil {
