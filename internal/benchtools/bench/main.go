@@ -24,7 +24,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/mqttpcap/mqttpcap/internal/benchgen"
@@ -288,8 +287,8 @@ func measure(runs int, env []string, name string, args ...string) (measurement, 
 				return best, fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, stderr.String())
 			}
 		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > best.rss {
-			best.rss = ru.Maxrss
+		if rss := peakRSSKB(cmd.ProcessState); rss > best.rss {
+			best.rss = rss
 		}
 		if cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(); best.cpu == 0 || cpu < best.cpu {
 			best.cpu = cpu
