@@ -21,9 +21,9 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/hooks/auth"
-	"github.com/mochi-mqtt/server/v2/listeners"
 
 	"github.com/mqttpcap/mqttpcap/capture"
+	"github.com/mqttpcap/mqttpcap/internal/testutil"
 )
 
 // startOpenBroker runs a mochi-mqtt broker that lets everyone in, on
@@ -34,7 +34,10 @@ func startOpenBroker(t *testing.T) string {
 	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
 		t.Fatal(err)
 	}
-	tcp := listeners.NewTCP(listeners.Config{ID: "live", Address: "127.0.0.1:0"})
+	tcp, err := testutil.NewTCPListener("live", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := srv.AddListener(tcp); err != nil {
 		t.Fatal(err)
 	}

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/listeners"
 	"github.com/mochi-mqtt/server/v2/packets"
 
+	"github.com/mqttpcap/mqttpcap/internal/testutil"
 	"github.com/mqttpcap/mqttpcap/onenet"
 )
 
@@ -50,7 +50,10 @@ func startBroker(t *testing.T) string {
 	if err := srv.AddHook(new(tokenHook), nil); err != nil {
 		t.Fatal(err)
 	}
-	tcp := listeners.NewTCP(listeners.Config{ID: "t", Address: "127.0.0.1:0"})
+	tcp, err := testutil.NewTCPListener("t", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := srv.AddListener(tcp); err != nil {
 		t.Fatal(err)
 	}

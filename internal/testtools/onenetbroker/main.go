@@ -46,9 +46,9 @@ import (
 	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/listeners"
 	"github.com/mochi-mqtt/server/v2/packets"
 
+	"github.com/mqttpcap/mqttpcap/internal/testutil"
 	"github.com/mqttpcap/mqttpcap/onenet"
 )
 
@@ -96,7 +96,10 @@ func main() {
 	}
 	srv := mqtt.New(&mqtt.Options{InlineClient: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	h := &platform{srv: srv, key: *key, setAfter: *setAfter, setID: *setID, setParams: params.Bytes()}
-	tcp := listeners.NewTCP(listeners.Config{ID: "onenet", Address: *listen})
+	tcp, err := testutil.NewTCPListener("onenet", *listen)
+	if err != nil {
+		fail(err)
+	}
 	if err := errors.Join(srv.AddHook(h, nil), srv.AddListener(tcp)); err != nil {
 		fail(err)
 	} else if err := srv.Serve(); err != nil {
