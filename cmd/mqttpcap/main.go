@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"runtime/pprof"
 	"strings"
 	"syscall"
 )
@@ -62,15 +61,7 @@ func run(args []string, ios *ioStreams) (code int) {
 			code = exitError
 		}
 	}()
-	if path := ios.getenv("MQTTPCAP_CPUPROFILE"); path != "" {
-		// For performance reports: a CPU profile of the whole command.
-		if f, err := os.Create(path); err == nil {
-			if pprof.StartCPUProfile(f) == nil {
-				defer f.Close()
-				defer pprof.StopCPUProfile()
-			}
-		}
-	}
+	defer startProfiles(ios.getenv)()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if path := ios.getenv("MQTTPCAP_TEST_SIGNALS_READY"); path != "" {
