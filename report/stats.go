@@ -41,12 +41,7 @@ func StatsText(b []byte, c *Collector, info StatsInfo, o TableOptions) []byte {
 		line += ", " + seconds(info.Last.Sub(info.First)) + " (" + info.First.UTC().Format("2006-01-02 15:04:05") + " → " +
 			info.Last.UTC().Format("15:04:05") + " UTC)"
 	}
-	conns, tls := len(c.Done), 0
-	for _, s := range c.Done {
-		if s.Info.TLS {
-			tls++
-		}
-	}
+	conns, tls := c.Counts.All, c.Counts.TLS
 	mqtt := plural(c.Packets, "MQTT packet") + ", " + plural(int(c.Bytes), "byte") + ", " + plural(conns, "connection") +
 		" (" + strconv.Itoa(tls) + " TLS)"
 	if c.Packets > 0 {
@@ -86,12 +81,7 @@ func StatsText(b []byte, c *Collector, info StatsInfo, o TableOptions) []byte {
 	}
 	b = SummaryTable(b, c, o)
 	b = latencyTable(b, c, st, width)
-	verdicts := map[string]int{}
-	for _, s := range c.Done {
-		if s.Verdict.Status != "" {
-			verdicts[s.Verdict.Status]++
-		}
-	}
+	verdicts := c.Counts.Verdicts
 	for _, sec := range []struct {
 		name string
 		m    map[string]int
@@ -249,6 +239,8 @@ func StatsJSON(c *Collector, info StatsInfo) ([]byte, error) {
 		Types        map[string]int                `json:"packets_by_type"`
 		Topics       []topic                       `json:"topics"`
 		Connections  []conn                        `json:"connections"`
+		ConnsTotal   int                           `json:"connections_total"`
+		ConnsUnlist  int                           `json:"connections_unlisted"`
 		ReplyLatency *latencyJSON                  `json:"onenet_reply_latency,omitempty"`
 		Problems     map[string]int                `json:"problems"`
 		Events       map[string]int                `json:"events"`
@@ -280,13 +272,15 @@ func StatsJSON(c *Collector, info StatsInfo) ([]byte, error) {
 		ps, _ := ratePerSecond(t.Messages, t.Last.Sub(t.First))
 		doc.Topics = append(doc.Topics, topic{t.Topic, t.Messages, ps, t.MinPayload, t.Bytes / int64(t.Messages), t.MaxPayload})
 	}
-	for _, s := range c.Done {
+	doc.ConnsTotal = c.Counts.All
+	for _, s := range c.Listed() {
 		client, server := connAddrs(s.Conn, &s.Info, "")
 		doc.Connections = append(doc.Connections, conn{Stream: s.Conn.Stream, Client: client, Server: server,
 			ClientID: s.ClientID, Version: int(s.Info.Version), TLS: s.Info.TLS, Transport: s.Info.Transport, Login: s.Login, DurationMS: s.Duration().Milliseconds(),
 			MQTTPackets: s.MQTT, Bytes: s.Conn.Bytes, KeepAlive: int(s.KeepAlive), MaxSilenceMS: s.MaxQuiet.Milliseconds(),
 			KeepAliveExceed: s.KeepAliveExceeded(), Pings: s.Pings, Ended: s.HowEnded(), Topics: s.Topics, OneNET: s.Verdict.Status})
 	}
+	doc.ConnsUnlist = c.Counts.Unlisted
 	if c.Replies.N > 0 {
 		doc.ReplyLatency = &latencyJSON{c.Replies.N, c.Replies.Min.Milliseconds(), c.Replies.Mean().Milliseconds(), c.Replies.Max.Milliseconds(),
 			msFloat(c.Replies.Percentile(0.5)), msFloat(c.Replies.Percentile(0.9)), msFloat(c.Replies.Percentile(0.99))}

@@ -11,21 +11,28 @@ import (
 )
 
 // Collector gathers what the summaries and `mqttpcap stats` show, from the
-// records of a run. It keeps one small state per open connection and
-// counters per topic, so its memory grows with the number of connections
-// and topics, not with the capture.
+// records of a run. It keeps one small state per open connection, a
+// bounded list of the connections that ended and counters per topic, so
+// its memory grows with the number of open connections and topics, not
+// with the capture.
 type Collector struct {
-	open    map[*stream.Conn]*ConnSummary
-	Done    []*ConnSummary // connections that ended, in the order they ended
-	Types   [16]int        // MQTT packets by type
-	Topics  map[string]*TopicStats
-	Events  map[string]int
-	Problem map[string]int // problems by code
-	Packets int
-	Bytes   int64 // MQTT packet bytes
-	First   time.Time
-	Last    time.Time
-	Replies Latency // OneNET request → reply
+	open map[*stream.Conn]*ConnSummary
+	// Done lists connections that ended, in the order they ended: the
+	// first MaxConns without a problem and the first MaxConns with one
+	// (summary_bound.go); Counts counts all of them.
+	Done   []*ConnSummary
+	Counts ConnCounts
+	// MaxConns bounds Done; 0 means DefaultMaxConns.
+	MaxConns int
+	Types    [16]int // MQTT packets by type
+	Topics   map[string]*TopicStats
+	Events   map[string]int
+	Problem  map[string]int // problems by code
+	Packets  int
+	Bytes    int64 // MQTT packet bytes
+	First    time.Time
+	Last     time.Time
+	Replies  Latency // OneNET request → reply
 	// Latencies are the request → response times by kind; Unanswered
 	// counts the requests no response followed before their connection
 	// ended (or the capture did).
@@ -137,7 +144,9 @@ func (c *Collector) Observe(r *pipeline.Record) {
 		}
 		s.pending = nil
 		delete(c.open, r.Conn)
+		c.Counts.add(s)
 		c.Done = append(c.Done, s)
+		c.bound(true)
 	}
 }
 

@@ -1,9 +1,6 @@
 package report
 
-import (
-	"slices"
-	"sort"
-)
+import "slices"
 
 // merge folds the counts of o (a shard's collector) into c, as if c had
 // observed o's records too, in record order: connections stay in the order
@@ -15,7 +12,9 @@ func (c *Collector) merge(o *Collector) {
 		c.open[k] = s
 	}
 	c.Done = append(c.Done, o.Done...)
-	sort.SliceStable(c.Done, func(i, j int) bool { return c.Done[i].seq < c.Done[j].seq })
+	c.sortDone()
+	c.Counts.merge(o.Counts)
+	c.bound(false)
 	for i, n := range o.Types {
 		c.Types[i] += n
 	}

@@ -61,6 +61,22 @@ func elisionNote(b []byte, st styles) []byte {
 	return append(b, '\n')
 }
 
+// unlistedNote says how many connections the bounded summary left out.
+func unlistedNote(b []byte, c *Collector, st styles) []byte {
+	n := c.Counts
+	if n.Unlisted == 0 {
+		return b
+	}
+	line := "  (" + plural(n.Unlisted, "more connection") + " not listed"
+	if n.UnlistedProblems > 0 {
+		line += ", " + strconv.Itoa(n.UnlistedProblems) + " of them with a problem"
+	}
+	line += ": the summary lists the first " + strconv.Itoa(c.maxConns()) + " to end and the first " + strconv.Itoa(c.maxConns()) +
+		" with a problem; read --json and read --format csv list every one)"
+	b = append(b, st.dim.Render(line)...)
+	return append(b, '\n')
+}
+
 func cellWidth(s string) int {
 	if strings.IndexByte(s, 0x1b) >= 0 {
 		return textWidth(s)
@@ -186,7 +202,7 @@ func SummaryTable(b []byte, c *Collector, o TableOptions) []byte {
 	st := newStyles(o.Styled)
 	width := o.Width
 	var conns []*ConnSummary
-	for _, s := range c.Done {
+	for _, s := range c.Listed() {
 		if !s.Hidden {
 			conns = append(conns, s)
 		}
@@ -253,6 +269,7 @@ func SummaryTable(b []byte, c *Collector, o TableOptions) []byte {
 	if tb.elided {
 		b = elisionNote(b, st)
 	}
+	b = unlistedNote(b, c, st)
 	for _, s := range conns {
 		if len(s.Topics) == 0 {
 			continue

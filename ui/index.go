@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"math"
 	"sync"
 	"time"
 
@@ -79,7 +80,11 @@ func NewIndex(dir string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Index{spill: sp, open: make(map[*stream.Conn]uint32), collect: report.NewCollector(), grew: make(chan struct{})}, nil
+	collect := report.NewCollector()
+	// The connections view lists every connection (the summary of read
+	// lists a bounded number): it is the way to browse them.
+	collect.MaxConns = math.MaxInt32
+	return &Index{spill: sp, open: make(map[*stream.Conn]uint32), collect: collect, grew: make(chan struct{})}, nil
 }
 
 // Close removes the spill file.
