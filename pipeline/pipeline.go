@@ -267,7 +267,7 @@ func (p *Pipeline) packet(data []byte, ci capture.CaptureInfo, lt capture.LinkTy
 
 // extent is how much of the capture has been read (on the stream side).
 func (p *Pipeline) extent() Extent {
-	e := Extent{Frames: p.frames, Streams: p.tracker.Stats().Streams}
+	e := Extent{Frames: p.frames, Streams: p.tracker.Streams()}
 	if !p.start.IsZero() {
 		// The latest time read so far: a capture whose clock goes back
 		// (arkime-synthetic's does) must not narrow the widths a worker

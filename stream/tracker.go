@@ -147,6 +147,10 @@ func (t *Tracker) Stats() Stats {
 	return s
 }
 
+// Streams is Stats().Streams without copying the rest (read once per
+// record).
+func (t *Tracker) Streams() int { return t.stats.Streams }
+
 func (t *Tracker) assemblerFor(iface int) *assembler {
 	if t.lastAsm != nil && t.lastIface == iface {
 		return t.lastAsm
