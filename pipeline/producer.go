@@ -470,7 +470,16 @@ func (h *handler) Done(c *stream.Conn, why string) {
 		return
 	}
 	if st.tr != nil {
+		n := len(st.tr.ev)
 		st.tr.end()
+		// What the transport finds at the end (a frame or record cut off)
+		// is known at the connection's last frame, as an MQTT packet cut
+		// off is (flushed): the records stay in completion order.
+		for i := n; i < len(st.tr.ev); i++ {
+			if e := &st.tr.ev[i]; e.Frame < c.LastFrame {
+				e.Frame, e.Time = c.LastFrame, c.LastTime
+			}
+		}
 		h.drain(c, st)
 	}
 	for _, fromClient := range [2]bool{true, false} {

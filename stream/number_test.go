@@ -346,3 +346,46 @@ func TestConversationTableBound(t *testing.T) {
 		}
 	}
 }
+
+// A side that closes (FIN) and then aborts (RST, when the other side
+// writes on) resets the connection: reassembly closed that direction at
+// the FIN and drops the RST, but the connection ends there, as tshark's
+// stream does, and says so. A RST far from where the direction ended
+// is not the connection's and changes nothing.
+func TestRSTAfterFINEndsTheConnection(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		rstSeq  int64 // added to the server's next sequence number
+		wantEnd string
+		want    string // the recorder's closing lines
+	}{
+		{"at the next sequence number", 0, "rst", "closed 0 s fin frame=6\nclosed 0 s rst frame=8\ndone 0 rst"},
+		{"out of the window", 5000, "capture end", "closed 0 s fin frame=6\ndone 0 capture end"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := pc.New()
+			k := c.Conn(cli, srv, 1000, 5000)
+			k.Handshake()
+			k.Send(true, disconnect)         // frame 4
+			k.Ack(false)                     // 5
+			k.Seg(false, pc.FIN|pc.ACK, nil) // 6: the server closes
+			k.Send(true, []byte{0xc0})       // 7: the client writes on
+			rst := k.Make(false, pc.RST, nil)
+			rst.Seq += uint32(tc.rstSeq)
+			c.TCP(rst) // 8
+			r, _, _ := run(t, c, mqttConfig())
+			if len(r.conns) != 1 {
+				t.Fatalf("%d connections, want 1", len(r.conns))
+			}
+			var got []string
+			for _, l := range r.log {
+				if strings.HasPrefix(l, "closed") || strings.HasPrefix(l, "done") {
+					got = append(got, l)
+				}
+			}
+			if strings.Join(got, "\n") != tc.want || r.done[r.conns[0]] != tc.wantEnd {
+				t.Errorf("got\n%s\nended %q; want\n%s\nended %q", strings.Join(got, "\n"), r.done[r.conns[0]], tc.want, tc.wantEnd)
+			}
+		})
+	}
+}

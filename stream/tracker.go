@@ -274,6 +274,30 @@ func (t *Tracker) segment(frame uint64, ci gopacket.CaptureInfo, pkt tcpPacket) 
 	if c.ackWait[i].lostValid {
 		t.fillLost(c, i)
 	}
+	if tcp.RST && c.End[i] == "fin" && !c.done && c.EndFrame[i] != frame && t.rstInWindow(c, i, tcp.Seq) {
+		t.resetAfterFin(c, fromClient, frame, ci.Timestamp)
+	}
+}
+
+// rstInWindow says whether a RST's sequence number is where the
+// direction's stream ended: at its FIN or just past it.
+func (t *Tracker) rstInWindow(c *Conn, i int, seq uint32) bool {
+	if !c.expectValid[i] {
+		return true
+	}
+	d := seqDiff(c.expect[i], seq)
+	return d >= 0 && d <= 1
+}
+
+// resetAfterFin ends a connection a RST reset after the same side's FIN
+// (a server that closes, then aborts when the client writes on): gopacket
+// closed the direction at the FIN and drops the RST, but the connection is
+// over there, as tshark's stream is, and says how: RST from that side.
+func (t *Tracker) resetAfterFin(c *Conn, fromClient bool, frame uint64, ts time.Time) {
+	i := dirIndex(fromClient)
+	c.End[i], c.EndFrame[i] = "rst", frame
+	t.h.Closed(c, fromClient, frame, ts)
+	t.giveUp(c, "rst")
 }
 
 // countServerPort counts a new TCP connection under its server's port:
