@@ -383,7 +383,10 @@ func (c *Conn) startFrame(s *dirState, frame uint64, t time.Time, ev *[]transpor
 			c.problem(s, CodeLengthMSB, "the 64-bit payload length has its most significant bit set", s.start, frame, t, ev)
 			s.length &^= 1 << 63
 		}
-		if s.length <= 0xffff {
+		switch {
+		case s.length < 126:
+			c.problem(s, CodeLengthMinimal, "payload length "+strconv.FormatUint(s.length, 10)+" written in 8 extra bytes; under 126 it fits the first byte", s.start, frame, t, ev)
+		case s.length <= 0xffff:
 			c.problem(s, CodeLengthMinimal, "payload length "+strconv.FormatUint(s.length, 10)+" written in 8 extra bytes; under 65536 it fits 2", s.start, frame, t, ev)
 		}
 	default:
