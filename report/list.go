@@ -280,7 +280,9 @@ func (t *Text) eventLine(r *pipeline.Record) {
 	name := "[" + r.Event.Type + "]"
 	t.put(t.st.event, name)
 	t.b = pad(t.b, len(name), max(colType, len(name)+1))
+	// A name longer than the type column ([ws_problem]) starts the
+	// message that much further right.
 	info := t.cols.info()
-	t.putWrapped(t.st.plain, r.Event.Message, info, info)
+	t.putWrapped(t.st.plain, r.Event.Message, info+max(0, len(name)+1-colType), info)
 	t.b = append(t.b, '\n')
 }

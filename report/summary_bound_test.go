@@ -102,3 +102,25 @@ func TestSummaryTableNamesUnlistedConnections(t *testing.T) {
 		t.Errorf("verdict counts %v", c.Counts.Verdicts)
 	}
 }
+
+// The note of the connections left out is laid out for the width, as
+// every line of the summary is.
+func TestUnlistedNoteFitsTheWidth(t *testing.T) {
+	c := NewCollector()
+	c.MaxConns = 2
+	for n := range 9 {
+		c.Observe(connDone(n))
+	}
+	c.Listed()
+	for _, width := range []int{80, 120} {
+		out := string(unlistedNote(nil, c, newStyles(false), width))
+		if !strings.Contains(out, "5 more connections") {
+			t.Fatalf("no note:\n%s", out)
+		}
+		for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			if w := cellWidth(line); w > width {
+				t.Errorf("width %d: a line of %d columns: %q", width, w, line)
+			}
+		}
+	}
+}

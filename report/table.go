@@ -62,19 +62,26 @@ func elisionNote(b []byte, st styles) []byte {
 }
 
 // unlistedNote says how many connections the bounded summary left out.
-func unlistedNote(b []byte, c *Collector, st styles) []byte {
+func unlistedNote(b []byte, c *Collector, st styles, width int) []byte {
 	n := c.Counts
 	if n.Unlisted == 0 {
 		return b
 	}
-	line := "  (" + plural(n.Unlisted, "more connection") + " not listed"
+	text := "(" + plural(n.Unlisted, "more connection") + " not listed"
 	if n.UnlistedProblems > 0 {
-		line += ", " + strconv.Itoa(n.UnlistedProblems) + " of them with a problem"
+		text += ", " + strconv.Itoa(n.UnlistedProblems) + " of them with a problem"
 	}
-	line += ": the summary lists the first " + strconv.Itoa(c.maxConns()) + " to end and the first " + strconv.Itoa(c.maxConns()) +
+	text += ": the summary lists the first " + strconv.Itoa(c.maxConns()) + " to end and the first " + strconv.Itoa(c.maxConns()) +
 		" with a problem; read --json and read --format csv list every one)"
-	b = append(b, st.dim.Render(line)...)
-	return append(b, '\n')
+	for i, line := range wrapLines(text, width, 3) {
+		indent := "  "
+		if i > 0 {
+			indent = "   "
+		}
+		b = append(b, st.dim.Render(indent+line)...)
+		b = append(b, '\n')
+	}
+	return b
 }
 
 func cellWidth(s string) int {
@@ -269,7 +276,7 @@ func SummaryTable(b []byte, c *Collector, o TableOptions) []byte {
 	if tb.elided {
 		b = elisionNote(b, st)
 	}
-	b = unlistedNote(b, c, st)
+	b = unlistedNote(b, c, st, width)
 	for _, s := range conns {
 		if len(s.Topics) == 0 {
 			continue

@@ -241,3 +241,21 @@ func TestExampleFixturesUpToDate(t *testing.T) {
 		t.Error("examples/fixture/fixtures.go is stale: run go generate ./examples/fixture")
 	}
 }
+
+// Every view of every test capture fits the width it is laid out for,
+// whatever the capture holds (long event names, WebSocket and TLS
+// events, many connections): the golden views cover a few captures only.
+func TestEveryCaptureFitsTheWidth(t *testing.T) {
+	paths, err := filepath.Glob("../../testdata/pcaps/*.pcap*")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no test captures: %v", err)
+	}
+	for _, path := range paths {
+		for _, args := range [][]string{{"read"}, {"read", "-V"}, {"read", "--hex"}, {"stats"}} {
+			for _, width := range []string{"80", "120"} {
+				out, _, _ := runCLI(t, false, nil, append(args, path, "--width", width)...)
+				t.Run(filepath.Base(path)+"/"+strings.Join(args, "_")+"/"+width, func(t *testing.T) { checkWidth(t, out, width) })
+			}
+		}
+	}
+}
