@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/mqttpcap/mqttpcap/export"
 	"github.com/mqttpcap/mqttpcap/filter"
 )
 
@@ -29,12 +30,34 @@ func captureFiles(_ *cobra.Command, _ []string, _ string) ([]string, cobra.Shell
 }
 
 var (
-	exportFormatValues = []string{"at\tESP8266 AT+CIPSEND script", "hex\tone packet per line", "c\tC arrays with field comments",
-		"fixture\tencoder test fixtures (JSON)", "go\tencoder test fixtures (a Go table)"}
-	mqttVersionValues = []string{"3.1", "3.1.1", "5"}
-	widthValues       = []string{"auto\tthe terminal's width", "0\tno limit", "80", "120"}
-	methodValues      = []string{"md5", "sha1", "sha256"}
+	exportFormatValues = exportFormatCompletions()
+	mqttVersionValues  = []string{"3.1", "3.1.1", "5"}
+	widthValues        = []string{"auto\tthe terminal's width", "0\tno limit", "80", "120"}
+	methodValues       = []string{"md5", "sha1", "sha256"}
 )
+
+// exportFormatHelp describes each export format for the shell's
+// completion menu.
+var exportFormatHelp = map[string]string{
+	"at":         "ESP8266 AT+CIPSEND script",
+	"at-plain":   "AT commands only, to paste into a serial terminal",
+	"hex":        "one packet per line",
+	"hex-spaced": "one packet per line, bytes spaced",
+	"bin":        "raw bytes, one file per packet",
+	"c":          "C arrays with field comments",
+	"fixture":    "encoder test fixtures (JSON)",
+	"go":         "encoder test fixtures (a Go table)",
+}
+
+// exportFormatCompletions lists every export format (export.Formats),
+// described.
+func exportFormatCompletions() []string {
+	var values []string
+	for _, f := range export.Formats {
+		values = append(values, f+"\t"+exportFormatHelp[f])
+	}
+	return values
+}
 
 // registerCompletions adds the completions of the flags cmd has.
 func registerCompletions(cmd *cobra.Command) {
