@@ -50,7 +50,10 @@ func (p *Pipeline) sayNothingFound() {
 		default:
 			b.WriteString("; " + count(watched, "connection") + " on the MQTT ports (" + joinPorts(p.opts.Stream.Ports) + ")")
 			var what []string
-			if p.found.tls > 0 {
+			switch {
+			case p.found.tls > 0 && p.keys != nil:
+				what = append(what, "TLS ×"+strconv.Itoa(p.found.tls)+" (encrypted, and the key log given has no keys for it: the log the client wrote during this capture, SSLKEYLOGFILE, decrypts it)")
+			case p.found.tls > 0:
 				what = append(what, "TLS ×"+strconv.Itoa(p.found.tls)+" (encrypted: the client's key log, --tls-keylog FILE, decrypts it)")
 			}
 			for proto, n := range p.found.other {
