@@ -33,6 +33,10 @@ const (
 
 type promptKind int
 
+// defaultExport is what the export prompt offers: hex, which needs no
+// server address, to a file in the working directory.
+const defaultExport = "hex mqttpcap-marked.txt"
+
 const (
 	promptNone promptKind = iota
 	promptFilter
@@ -117,6 +121,8 @@ func newModel(ix *Index, o Options) *model {
 	if !o.Color {
 		s = textinput.Styles{Cursor: textinput.CursorStyle{Blink: false}}
 		s.Focused.Suggestion = s.Focused.Suggestion.Faint(false)
+		// Without colour a placeholder would look like typed text.
+		s.Focused.Placeholder = s.Focused.Placeholder.Faint(true)
 	}
 	m.input.SetStyles(s)
 	m.input.ShowSuggestions = true
@@ -392,7 +398,11 @@ func (m *model) mainKey(k tea.KeyPressMsg) tea.Cmd {
 			m.fail("no packet is marked: m marks the selected one, A every row shown")
 			return nil
 		}
-		return m.openPrompt(promptExport, "export "+plural(len(m.marks), "marked packet")+" as FORMAT FILE: ", "hex mqttpcap-marked.txt")
+		cmd := m.openPrompt(promptExport, "export "+plural(len(m.marks), "marked packet")+" as FORMAT FILE: ", "")
+		// The default is a placeholder, not text: typing replaces it
+		// instead of appending to it, and enter on the empty line takes it.
+		m.input.Placeholder = defaultExport
+		return cmd
 	case key.Matches(k, km.Copy):
 		return m.copyHex()
 	case key.Matches(k, km.Token):
@@ -436,6 +446,7 @@ func (m *model) openPrompt(kind promptKind, prompt, value string) tea.Cmd {
 	m.prompt = kind
 	m.input.Prompt = prompt
 	m.input.SetValue(value)
+	m.input.Placeholder = ""
 	m.input.CursorEnd()
 	m.inputErr = ""
 	m.histPos = len(m.history)
@@ -533,6 +544,9 @@ func (m *model) submitPrompt() tea.Cmd {
 		m.jumpFrame(n)
 	case promptExport:
 		m.closePrompt()
+		if v == "" {
+			v = defaultExport
+		}
 		m.export(v)
 	}
 	return nil
