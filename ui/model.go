@@ -68,10 +68,11 @@ type model struct {
 	// rows, the selected packet, and the other views.
 	ldList, ldDetail, ldAux *loader
 
-	mode  mode
-	focus pane
-	zoom  bool
-	help  bool
+	mode    mode
+	focus   pane
+	zoom    bool
+	help    bool
+	helpTop int // the help's first row on screen
 
 	// The list: rows is nil when every entry is shown.
 	rows   *rowSet
@@ -286,11 +287,7 @@ func (m *model) key(k tea.KeyPressMsg) tea.Cmd {
 	}
 	m.msg, m.msgErr = "", false
 	if m.help {
-		if key.Matches(k, m.keys.Quit) && k.String() == "ctrl+c" {
-			return tea.Quit
-		}
-		m.help = false
-		return nil
+		return m.helpKey(k)
 	}
 	switch {
 	case key.Matches(k, m.keys.Quit):
@@ -300,7 +297,7 @@ func (m *model) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return tea.Quit
 	case key.Matches(k, m.keys.Help):
-		m.help = true
+		m.help, m.helpTop = true, 0
 		return nil
 	}
 	switch m.mode {
@@ -425,6 +422,10 @@ func (m *model) move(d int) {
 
 // scroll is the mouse wheel: it moves the pane in focus.
 func (m *model) scroll(d int) {
+	if m.help {
+		m.helpScroll(d)
+		return
+	}
 	switch m.mode {
 	case modeMain:
 		m.move(d)
