@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mqttpcap/mqttpcap/decode"
+	"github.com/mqttpcap/mqttpcap/onenet"
 	"github.com/mqttpcap/mqttpcap/pipeline"
 )
 
@@ -186,7 +187,7 @@ func (m *model) openFlowStream(stream, at int) {
 			if on.ReplyTo != nil {
 				replies[on.ReplyTo.Frame] = true
 			}
-			if t := on.Topic; t != nil && !t.Reply && t.ReplyFunction != "" {
+			if isOneNETRequest(p, on) {
 				onenetReq = append(onenetReq, pos)
 			}
 			if hasFinding(on) && it.mark == "" {
@@ -209,6 +210,19 @@ func (m *model) openFlowStream(stream, at int) {
 	f.move(0)
 	m.flow = f
 	m.mode = modeFlow
+}
+
+// isOneNETRequest reports whether a packet is a OneNET request that waits
+// for a reply. It asks what onenet's pairing asks (onenet/pairing.go), so
+// the flow view and read's verdict agree: a PUBLISH on a request topic
+// whose message has an id. A SUBSCRIBE to the same topic also carries the
+// topic's reading, but it asks for nothing and is never answered.
+func isOneNETRequest(p *decode.Packet, on *onenet.PacketInfo) bool {
+	if p.Type != decode.PUBLISH || on.Topic == nil || on.Message == nil {
+		return false
+	}
+	t := on.Topic
+	return !t.Reply && t.ReplyFunction != "" && on.Message.HasID
 }
 
 // flowLabel names a packet on its arrow: the type, the ids, what it is

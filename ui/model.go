@@ -33,6 +33,10 @@ const (
 
 type promptKind int
 
+// defaultExport is what the export prompt offers: hex, which needs no
+// server address, to a file in the working directory.
+const defaultExport = "hex mqttpcap-marked.txt"
+
 const (
 	promptNone promptKind = iota
 	promptFilter
@@ -64,10 +68,11 @@ type model struct {
 	// rows, the selected packet, and the other views.
 	ldList, ldDetail, ldAux *loader
 
-	mode  mode
-	focus pane
-	zoom  bool
-	help  bool
+	mode    mode
+	focus   pane
+	zoom    bool
+	help    bool
+	helpTop int // the help's first row on screen
 
 	// The list: rows is nil when every entry is shown.
 	rows   *rowSet
@@ -117,6 +122,8 @@ func newModel(ix *Index, o Options) *model {
 	if !o.Color {
 		s = textinput.Styles{Cursor: textinput.CursorStyle{Blink: false}}
 		s.Focused.Suggestion = s.Focused.Suggestion.Faint(false)
+		// Without colour a placeholder would look like typed text.
+		s.Focused.Placeholder = s.Focused.Placeholder.Faint(true)
 	}
 	m.input.SetStyles(s)
 	m.input.ShowSuggestions = true
@@ -280,11 +287,7 @@ func (m *model) key(k tea.KeyPressMsg) tea.Cmd {
 	}
 	m.msg, m.msgErr = "", false
 	if m.help {
-		if key.Matches(k, m.keys.Quit) && k.String() == "ctrl+c" {
-			return tea.Quit
-		}
-		m.help = false
-		return nil
+		return m.helpKey(k)
 	}
 	switch {
 	case key.Matches(k, m.keys.Quit):
@@ -294,7 +297,7 @@ func (m *model) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return tea.Quit
 	case key.Matches(k, m.keys.Help):
-		m.help = true
+		m.help, m.helpTop = true, 0
 		return nil
 	}
 	switch m.mode {
@@ -392,7 +395,11 @@ func (m *model) mainKey(k tea.KeyPressMsg) tea.Cmd {
 			m.fail("no packet is marked: m marks the selected one, A every row shown")
 			return nil
 		}
-		return m.openPrompt(promptExport, "export "+plural(len(m.marks), "marked packet")+" as FORMAT FILE: ", "hex mqttpcap-marked.txt")
+		cmd := m.openPrompt(promptExport, "export "+plural(len(m.marks), "marked packet")+" as FORMAT FILE: ", "")
+		// The default is a placeholder, not text: typing replaces it
+		// instead of appending to it, and enter on the empty line takes it.
+		m.input.Placeholder = defaultExport
+		return cmd
 	case key.Matches(k, km.Copy):
 		return m.copyHex()
 	case key.Matches(k, km.Token):
@@ -415,6 +422,10 @@ func (m *model) move(d int) {
 
 // scroll is the mouse wheel: it moves the pane in focus.
 func (m *model) scroll(d int) {
+	if m.help {
+		m.helpScroll(d)
+		return
+	}
 	switch m.mode {
 	case modeMain:
 		m.move(d)
@@ -436,6 +447,7 @@ func (m *model) openPrompt(kind promptKind, prompt, value string) tea.Cmd {
 	m.prompt = kind
 	m.input.Prompt = prompt
 	m.input.SetValue(value)
+	m.input.Placeholder = ""
 	m.input.CursorEnd()
 	m.inputErr = ""
 	m.histPos = len(m.history)
@@ -533,6 +545,9 @@ func (m *model) submitPrompt() tea.Cmd {
 		m.jumpFrame(n)
 	case promptExport:
 		m.closePrompt()
+		if v == "" {
+			v = defaultExport
+		}
 		m.export(v)
 	}
 	return nil

@@ -108,6 +108,8 @@ func TestGoldenScreens(t *testing.T) {
 		{"flow", "onenet-post-reply.pcap", []string{"w"}},
 		{"token", "onenet-expired.pcap", []string{"t"}},
 		{"help", "onenet-esp8266.pcapng", []string{"?"}},
+		// The help's last page (on 80×24 it does not fit one screen).
+		{"help-end", "onenet-esp8266.pcapng", []string{"?", "G"}},
 		{"marks", "onenet-esp8266.pcapng", []string{"m", "m", "j", "m", "p"}},
 	}
 	for _, sc := range scenes {

@@ -270,12 +270,15 @@ func (m *model) keysLine() string {
 		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(shortKey(b), desc))
 	}
 	km := m.keys
-	switch m.mode {
-	case modeConns:
+	switch {
+	case m.help:
+		ks = []key.Binding{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll")),
+			key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "page")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("?/esc/q", "close"))}
+	case m.mode == modeConns:
 		ks = []key.Binding{short(km.Back, "back"), key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "follow")), short(km.Help, "help")}
-	case modeFlow:
+	case m.mode == modeFlow:
 		ks = []key.Binding{short(km.Back, "back"), key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "go to packet")), short(km.Help, "help")}
-	case modeToken:
+	case m.mode == modeToken:
 		ks = []key.Binding{short(km.Back, "back"), short(km.Help, "help")}
 	default:
 		ks = []key.Binding{short(km.Help, "help"), short(km.Quit, "quit"), short(km.Filter, "filter"), short(km.Search, "search"),
@@ -283,37 +286,6 @@ func (m *model) keysLine() string {
 			short(km.Copy, "copy"), short(km.Token, "token"), short(km.NextProblem, "problem"), short(km.NextFinding, "OneNET"), short(km.NextPane, "pane")}
 	}
 	return m.helpModel.ShortHelpView(ks)
-}
-
-// helpView lists every key.
-func (m *model) helpView(h int) []string {
-	out := []string{m.st.title.Render("  Keys") + "   (any key closes this help; mouse: click a row, a field or a byte; the wheel scrolls)"}
-	for _, g := range m.keys.groups() {
-		if g.title != "" {
-			out = append(out, "", "  "+m.st.title.Render(g.title))
-		} else {
-			out = append(out, "")
-		}
-		for _, b := range g.keys {
-			out = append(out, fmt.Sprintf("    %-14s %s", b.Help().Key, b.Help().Desc))
-		}
-	}
-	out = append(out, "", "  In the connections view enter follows a connection; in the flow view enter selects the packet.",
-		"  In the filter bar: tab completes a field or value, ↑/↓ recall earlier filters, enter applies, esc cancels.")
-	if len(out) > h && m.w >= 120 {
-		// Two columns on a wide terminal.
-		half := (len(out) + 1) / 2
-		var two []string
-		for i := 0; i < half; i++ {
-			l := pad(fit(out[i], m.w/2), m.w/2)
-			if i+half < len(out) {
-				l += out[i+half]
-			}
-			two = append(two, l)
-		}
-		out = two
-	}
-	return out
 }
 
 // shortKey is the first key of a binding, as the footer names it.
