@@ -68,7 +68,8 @@ func (c *exportCollector) Record(r *pipeline.Record) error {
 		return nil
 	}
 	p := export.Packet{Frame: r.Frame, Time: r.Time, Stream: r.Conn.Stream, Client: r.Conn.Client,
-		Server: r.Conn.Server, FromClient: r.FromClient, Packet: r.Packet.Clone()}
+		Server: r.Conn.Server, FromClient: r.FromClient, Packet: r.Packet.Clone(),
+		Interface: r.Conn.Interface, ConnFrame: r.Conn.FirstFrame}
 	if r.Info != nil {
 		p.ServerName = r.Info.ServerName
 		c.noteTransport(r)
