@@ -389,3 +389,27 @@ func TestHexSpacedAndBin(t *testing.T) {
 		t.Errorf("%s: %x", paths[3], b)
 	}
 }
+
+// The snap length cut three of the seed session's packets to 30 bytes
+// (snaplen-96.pcap): Cut names them with what was captured of how much,
+// and only the formats that mark a packet beside it keep them.
+func TestCut(t *testing.T) {
+	pkts := packetsOf(t, "snaplen-96.pcap", fromClient)
+	whole, cut := export.WithoutCut(pkts)
+	var got []string
+	for _, p := range cut {
+		got = append(got, export.CutText(p))
+	}
+	want := []string{"frame 4 CONNECT: 30 of 155 bytes captured", "frame 8 SUBSCRIBE: 30 of 47 bytes captured", "frame 11 PUBLISH: 30 of 113 bytes captured"}
+	if strings.Join(got, "|") != strings.Join(want, "|") || len(whole) != 1 || whole[0].Packet.Type != decode.DISCONNECT {
+		t.Errorf("cut %q, whole %d", got, len(whole))
+	}
+	if _, _, ok := export.Cut(packetsOf(t, "onenet-esp8266.pcapng", fromClient)[0]); ok {
+		t.Error("a whole CONNECT is cut")
+	}
+	for _, f := range export.Formats {
+		if want := f == "at" || f == "c"; export.Marks(f) != want {
+			t.Errorf("Marks(%q) = %v", f, !want)
+		}
+	}
+}
