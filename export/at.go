@@ -56,17 +56,22 @@ func AT(w io.Writer, pkts []Packet, o ATOptions) error {
 	}
 	comment("Non-transparent mode: send each AT+CIPSEND line, wait for \">\", then send the next line's hex as raw bytes")
 	comment("(a serial terminal's HEX send mode); wait for SEND OK before the next command.")
-	stream, input := -1, 0
+	// One block per connection, not per stream number: a stream number
+	// can hold several connections (Packet.Interface), and a second
+	// CONNECT on one socket makes the broker close it.
+	var cur connKey
+	open := false
+	seen := map[connKey]bool{} // the connections and stream numbers written
 	for _, p := range pkts {
 		if !p.FromClient {
 			comment("skipped %s: sent by the server", p.Name())
 			continue
 		}
-		if p.Stream != stream || p.Input != input {
-			if stream >= 0 {
+		if !open || p.conn() != cur {
+			if open {
 				fmt.Fprintln(bw, "AT+CIPCLOSE")
 			}
-			stream, input = p.Stream, p.Input
+			cur, open = p.conn(), true
 			host, port, _ := serverOf(p)
 			if o.Server != "" {
 				host = o.Server
@@ -80,11 +85,8 @@ func AT(w io.Writer, pkts []Packet, o ATOptions) error {
 			if port == 0 {
 				port = 1883
 			}
-			switch {
-			case p.Client.IsValid() && p.File != "":
-				comment("stream %d of %s: %s → %s", p.Stream, p.File, p.Client, p.Server)
-			case p.Client.IsValid():
-				comment("stream %d: %s → %s", p.Stream, p.Client, p.Server)
+			if p.Client.IsValid() {
+				comment("%s: %s → %s", streamText(p, seen), p.Client, p.Server)
 			}
 			fmt.Fprintf(bw, "AT+CIPSTART=\"TCP\",\"%s\",%d\n", host, port)
 			fmt.Fprintln(bw, "AT+CIPMODE=0")
@@ -108,10 +110,37 @@ func AT(w io.Writer, pkts []Packet, o ATOptions) error {
 			fmt.Fprintln(bw, hex.EncodeToString(part))
 		}
 	}
-	if stream >= 0 {
+	if open {
 		fmt.Fprintln(bw, "AT+CIPCLOSE")
 	}
 	return bw.Flush()
+}
+
+// streamText names a block's connection as read's list does: "stream 0",
+// "stream 0 (capture interface 1)" for the copy seen on a second
+// interface, "stream 2 (another connection, from frame 28)" for a later
+// connection under the same stream number; "of FILE" with several
+// inputs. seen holds the connections, and stream numbers on an
+// interface, named so far.
+func streamText(p Packet, seen map[connKey]bool) string {
+	s := "stream " + strconv.Itoa(p.Stream)
+	if p.File != "" {
+		s += " of " + p.File
+	}
+	if p.Interface != 0 {
+		s += " (capture interface " + strconv.Itoa(p.Interface) + ")"
+	}
+	k := connKey{input: p.Input, stream: p.Stream, iface: p.Interface}
+	switch {
+	case !seen[k] || seen[p.conn()] || p.ConnFrame == 0:
+	case p.File != "":
+		// ConnFrame counts the frames of all the inputs: not the file's.
+		s += " (another connection)"
+	default:
+		s += " (another connection, from frame " + strconv.FormatUint(p.ConnFrame, 10) + ")"
+	}
+	seen[k], seen[p.conn()] = true, true
+	return s
 }
 
 // Hex writes one packet per line, lowercase hex and nothing else (for
@@ -182,16 +211,33 @@ func Bin(dir string, pkts []Packet) ([]string, error) {
 // Packets of several inputs (Input) stay in the order given: each input's
 // connections after the previous input's.
 func ByConnection(pkts []Packet) []Packet {
-	type conn struct{ input, stream int }
-	first := map[conn]int{}
+	first := map[connKey]int{}
 	for i, p := range pkts {
-		if _, ok := first[conn{p.Input, p.Stream}]; !ok {
-			first[conn{p.Input, p.Stream}] = i
+		if _, ok := first[p.conn()]; !ok {
+			first[p.conn()] = i
 		}
 	}
 	out := append([]Packet(nil), pkts...)
 	sort.SliceStable(out, func(i, j int) bool {
-		return first[conn{out[i].Input, out[i].Stream}] < first[conn{out[j].Input, out[j].Stream}]
+		return first[out[i].conn()] < first[out[j].conn()]
 	})
+	return out
+}
+
+// Connections splits packets into their connections (Packet.Interface),
+// in the order the connections first appear, each keeping its packets'
+// order: what replay sends on one socket each.
+func Connections(pkts []Packet) [][]Packet {
+	var out [][]Packet
+	index := map[connKey]int{}
+	for _, p := range pkts {
+		i, ok := index[p.conn()]
+		if !ok {
+			i = len(out)
+			index[p.conn()] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], p)
+	}
 	return out
 }

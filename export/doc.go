@@ -41,6 +41,25 @@ type Packet struct {
 	File      string
 	FileFrame uint64
 	Input     int
+	// Interface is the capture interface the packet's connection was seen
+	// on, and ConnFrame the connection's first frame (0 for a packet not
+	// read from a capture). A stream number alone does not name one
+	// connection: the same connection captured on two interfaces, a port
+	// reused with the same initial sequence number and the sections of a
+	// pcapng file each share one stream number (docs/json.md, "interface"),
+	// so a connection is its Input, Stream, Interface and ConnFrame.
+	Interface int
+	ConnFrame uint64
+}
+
+// connKey names a packet's connection (see Packet.Interface).
+type connKey struct {
+	input, stream, iface int
+	first                uint64
+}
+
+func (p Packet) conn() connKey {
+	return connKey{p.Input, p.Stream, p.Interface, p.ConnFrame}
 }
 
 // Name describes a packet in one line: "frame 4 CONNECT client_id=my_tv",

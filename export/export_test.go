@@ -53,7 +53,8 @@ func packetsOf(t *testing.T, name string, keep func(*pipeline.Record) bool) []ex
 	sink := pipeline.SinkFunc(func(r *pipeline.Record) error {
 		if r.Kind == pipeline.KindPacket && keep(r) {
 			out = append(out, export.Packet{Frame: r.Frame, Time: r.Time, Stream: r.Conn.Stream, Client: r.Conn.Client,
-				Server: r.Conn.Server, FromClient: r.FromClient, Packet: r.Packet.Clone()})
+				Server: r.Conn.Server, FromClient: r.FromClient, Packet: r.Packet.Clone(),
+				Interface: r.Conn.Interface, ConnFrame: r.Conn.FirstFrame})
 		}
 		return nil
 	})
@@ -288,9 +289,14 @@ func TestATOneBlockPerConnection(t *testing.T) {
 			continue
 		}
 		pkts := export.ByConnection(packetsOf(t, name, fromClient))
-		streams := map[int]bool{}
+		// A connection is not its stream number alone (export.Packet.Interface).
+		type conn struct {
+			stream, iface int
+			first         uint64
+		}
+		streams := map[conn]bool{}
 		for _, p := range pkts {
-			streams[p.Stream] = true
+			streams[conn{p.Stream, p.Interface, p.ConnFrame}] = true
 		}
 		var buf bytes.Buffer
 		if err := export.AT(&buf, pkts, export.ATOptions{}); err != nil {
@@ -305,6 +311,49 @@ func TestATOneBlockPerConnection(t *testing.T) {
 		if strings.Contains(plain.String(), "#") {
 			t.Errorf("%s: at-plain has comments:\n%s", name, plain.String())
 		}
+	}
+}
+
+// One stream number holding several connections exports as a block each
+// (the reviewer's bug: multi-iface.pcapng gave one block CONNECT, SUBSCRIBE,
+// CONNECT, SUBSCRIBE, PUBACK, DISCONNECT, ...): the same connection seen on
+// two interfaces (a block per interface, as read lists them), a port reused
+// with the same initial sequence number, two pcapng sections.
+func TestATBlockPerConnectionNotStream(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		blocks []string // per AT+CIPSTART block, the frames of its packets
+		heads  []string // the blocks' comments
+	}{
+		{"multi-iface.pcapng", []string{"4 8 46 47", "14 18 80 81", "24 28 29", "38 42 51", "58 62 63", "72 76 85"},
+			[]string{"stream 0:", "stream 0 (capture interface 1):", "stream 1:", "stream 2:", "stream 1 (capture interface 1):", "stream 2 (capture interface 1):"}},
+		{"port-reuse.pcap", []string{"4 6", "11 13 14", "21 24", "31 34"},
+			[]string{"stream 0:", "stream 1:", "stream 2:", "stream 2 (another connection, from frame 28):"}},
+		{"sections.pcapng", []string{"4 6 7", "14 16 17"}, []string{"stream 0:", "stream 0 (capture interface 1):"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := export.AT(&buf, export.ByConnection(packetsOf(t, tc.name, fromClient)), export.ATOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			var blocks, heads []string
+			for _, line := range strings.Split(buf.String(), "\n") {
+				switch {
+				case strings.HasPrefix(line, "# stream "):
+					heads = append(heads, strings.TrimPrefix(line[:strings.Index(line, ":")+1], "# "))
+				case strings.HasPrefix(line, "AT+CIPSTART="):
+					blocks = append(blocks, "")
+				case strings.HasPrefix(line, "# frame "):
+					blocks[len(blocks)-1] = strings.TrimSpace(blocks[len(blocks)-1] + " " + strings.Fields(line)[2])
+				}
+			}
+			if strings.Join(blocks, "|") != strings.Join(tc.blocks, "|") || strings.Join(heads, "|") != strings.Join(tc.heads, "|") {
+				t.Errorf("blocks %q %q, want %q %q\n%s", blocks, heads, tc.blocks, tc.heads, buf.String())
+			}
+			if n := len(export.Connections(packetsOf(t, tc.name, fromClient))); n != len(tc.blocks) {
+				t.Errorf("Connections: %d, want %d", n, len(tc.blocks))
+			}
+		})
 	}
 }
 
@@ -338,5 +387,29 @@ func TestHexSpacedAndBin(t *testing.T) {
 	b, _ := os.ReadFile(paths[3])
 	if hex.EncodeToString(b) != "e000" {
 		t.Errorf("%s: %x", paths[3], b)
+	}
+}
+
+// The snap length cut three of the seed session's packets to 30 bytes
+// (snaplen-96.pcap): Cut names them with what was captured of how much,
+// and only the formats that mark a packet beside it keep them.
+func TestCut(t *testing.T) {
+	pkts := packetsOf(t, "snaplen-96.pcap", fromClient)
+	whole, cut := export.WithoutCut(pkts)
+	var got []string
+	for _, p := range cut {
+		got = append(got, export.CutText(p))
+	}
+	want := []string{"frame 4 CONNECT: 30 of 155 bytes captured", "frame 8 SUBSCRIBE: 30 of 47 bytes captured", "frame 11 PUBLISH: 30 of 113 bytes captured"}
+	if strings.Join(got, "|") != strings.Join(want, "|") || len(whole) != 1 || whole[0].Packet.Type != decode.DISCONNECT {
+		t.Errorf("cut %q, whole %d", got, len(whole))
+	}
+	if _, _, ok := export.Cut(packetsOf(t, "onenet-esp8266.pcapng", fromClient)[0]); ok {
+		t.Error("a whole CONNECT is cut")
+	}
+	for _, f := range export.Formats {
+		if want := f == "at" || f == "c"; export.Marks(f) != want {
+			t.Errorf("Marks(%q) = %v", f, !want)
+		}
 	}
 }

@@ -41,10 +41,15 @@ func (o *replayOptions) connections(ctx context.Context) ([]sendConn, error) {
 	}
 	if src, err := capture.NewReader(bytes.NewReader(data), o.path); err == nil {
 		pkts, err := o.fromCapture(ctx, src)
-		if err != nil || len(pkts) == 0 {
+		if err != nil {
 			return nil, err
 		}
-		return []sendConn{{server: pkts[0].Server.String(), pkts: pkts}}, nil
+		// A stream number can hold several connections: a socket each.
+		var conns []sendConn
+		for _, c := range export.Connections(pkts) {
+			conns = append(conns, sendConn{server: c[0].Server.String(), pkts: c})
+		}
+		return conns, nil
 	}
 	if o.filter != nil {
 		return nil, usageErr(fmt.Errorf("-Y: %s is an export, not a capture: it is sent whole", o.path))

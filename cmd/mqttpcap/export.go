@@ -68,7 +68,8 @@ func (c *exportCollector) Record(r *pipeline.Record) error {
 		return nil
 	}
 	p := export.Packet{Frame: r.Frame, Time: r.Time, Stream: r.Conn.Stream, Client: r.Conn.Client,
-		Server: r.Conn.Server, FromClient: r.FromClient, Packet: r.Packet.Clone()}
+		Server: r.Conn.Server, FromClient: r.FromClient, Packet: r.Packet.Clone(),
+		Interface: r.Conn.Interface, ConnFrame: r.Conn.FirstFrame}
 	if r.Info != nil {
 		p.ServerName = r.Info.ServerName
 		c.noteTransport(r)
@@ -100,6 +101,10 @@ func (e *exportOptions) write(ios *ioStreams, source string, pkts []export.Packe
 	// One connection after another, each with its own AT+CIPSTART: the
 	// packets came in completion order, connections interleaved.
 	pkts = export.ByConnection(pkts)
+	pkts, err := leaveCut(ios, e.format, pkts)
+	if err != nil {
+		return err
+	}
 	host, port := "", e.port
 	if e.server != "" {
 		h, p, err := parseServer("--server", e.server)
@@ -168,7 +173,7 @@ func (e *exportOptions) write(ios *ioStreams, source string, pkts []export.Packe
 		w = f
 	}
 	name := filepath.Base(source)
-	err := export.Write(w, e.format, pkts, export.WriteOptions{Source: name, Server: host, Port: port, GoPackage: e.goPkg})
+	err = export.Write(w, e.format, pkts, export.WriteOptions{Source: name, Server: host, Port: port, GoPackage: e.goPkg})
 	if errors.Is(err, export.ErrNoServer) {
 		return usageErr(fmt.Errorf("--export-hex %s: %w", e.format, err), "give it: --server HOST[:PORT], e.g. --server studio-mqtt.heclouds.com:1883")
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mqttpcap/mqttpcap/decode"
@@ -46,4 +47,42 @@ func agoText(d time.Duration) string {
 		return fmt.Sprintf("%d hours", int(d.Hours()))
 	}
 	return fmt.Sprintf("%d minutes", int(d.Minutes()))
+}
+
+// maxCutNamed is how many cut packets the warning names before "and N more".
+const maxCutNamed = 5
+
+// leaveCut warns, in one line on stderr, about the packets the capture
+// holds only part of (export.Cut: the snap length cut their frame, or the
+// capture ended inside them). Formats that mark a packet beside it (at, c)
+// export them as captured, marked; the others would pass the pieces on as
+// packets — a broker, and mqttpcap decode, would read the next packet's
+// bytes as their rest — so they are left out, and the warning says so.
+func leaveCut(ios *ioStreams, format string, pkts []export.Packet) ([]export.Packet, error) {
+	whole, cut := export.WithoutCut(pkts)
+	if len(cut) == 0 {
+		return pkts, nil
+	}
+	var names []string
+	for _, p := range cut[:min(len(cut), maxCutNamed)] {
+		names = append(names, export.CutText(p))
+	}
+	list := strings.Join(names, "; ")
+	if len(cut) > maxCutNamed {
+		list += fmt.Sprintf("; and %d more", len(cut)-maxCutNamed)
+	}
+	what := "1 packet is"
+	if len(cut) > 1 {
+		what = fmt.Sprintf("%d packets are", len(cut))
+	}
+	if export.Marks(format) {
+		fmt.Fprintf(ios.ErrOut, "mqttpcap: warning: %s cut short in the capture (%s): exported as captured, marked \"! malformed\"; sent, they are not whole packets\n", what, list)
+		return pkts, nil
+	}
+	if len(whole) == 0 {
+		return nil, withCode(exitError, fmt.Errorf("--export-hex %s: every chosen packet is cut short in the capture (%s): nothing to export", format, list),
+			"--export-hex at or c exports them as captured, marked")
+	}
+	fmt.Fprintf(ios.ErrOut, "mqttpcap: warning: %s cut short in the capture (%s): left out of the %s export, which cannot mark them; --export-hex at or c keeps them, marked\n", what, list, format)
+	return whole, nil
 }

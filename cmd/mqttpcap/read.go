@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mqttpcap/mqttpcap/capture"
+	"github.com/mqttpcap/mqttpcap/hexin"
 	"github.com/mqttpcap/mqttpcap/pipeline"
 	"github.com/mqttpcap/mqttpcap/report"
 )
@@ -404,6 +406,11 @@ func openCapture(ctx context.Context, ios *ioStreams, path string) (*capture.Fil
 		return nil, withCode(exitInput, fmt.Errorf("%s: %v", name, pe.Err))
 	case errors.Is(err, capture.ErrNotCapture):
 		var hints []string
+		if path != "-" {
+			if what := decodeReads(path); what != "" {
+				hints = append(hints, "it looks like "+what+": mqttpcap decode "+shellWord(path)+" reads it")
+			}
+		}
 		if strings.Contains(err.Error(), `"vers`) || strings.Contains(err.Error(), `"{`) {
 			hints = append(hints, "mqttpcap reads pcap and pcapng captures (Wireshark: File > Save As, tcpdump -w)")
 		}
@@ -430,4 +437,53 @@ func readError(name string, err error) error {
 		return withCode(exitError, fmt.Errorf("writing the output: %w", err))
 	}
 	return err
+}
+
+// decodeHead is how much of a file that is not a capture decodeReads looks at.
+const decodeHead = 64 << 10
+
+// decodeReads says what a file that is not a capture is when mqttpcap
+// decode reads it ("hex text", "an ESP8266 serial log"), "" when it does
+// not (or is raw bytes, which decode takes as anything): users give read
+// the hex and serial logs that decode is for.
+func decodeReads(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	head := make([]byte, decodeHead)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if n == decodeHead {
+		// Only whole lines: a cut one may not be hex.
+		if i := bytes.LastIndexByte(head, '\n'); i > 0 {
+			head = head[:i+1]
+		}
+	}
+	in, err := hexin.Parse(head)
+	if err != nil {
+		return ""
+	}
+	switch in.Format {
+	case "serial":
+		return "an ESP8266 serial log"
+	case "at":
+		return "an AT script"
+	case "fixture", "go":
+		return "an mqttpcap " + in.Format + " export"
+	case "c":
+		return "C byte arrays"
+	case "hex", "wireshark":
+		return "hex text"
+	}
+	return ""
+}
+
+// shellWord quotes a path for a command line when it needs it.
+func shellWord(s string) string {
+	if s == "" || strings.ContainsAny(s, " \t'\"$\\`*?[]{}()<>|&;#~!") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
 }

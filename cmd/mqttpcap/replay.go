@@ -23,6 +23,7 @@ import (
 	"github.com/mqttpcap/mqttpcap/export"
 	"github.com/mqttpcap/mqttpcap/filter"
 	"github.com/mqttpcap/mqttpcap/pipeline"
+	"github.com/mqttpcap/mqttpcap/stream"
 )
 
 type replayOptions struct {
@@ -278,18 +279,22 @@ func (o *replayOptions) fromCapture(ctx context.Context, src capture.Source) ([]
 	if opts.TLSKeys, err = o.tlsKeys.keyLog(o.g.ios, "replay: "); err != nil {
 		return nil, err
 	}
-	stream := o.stream
+	// Without --stream, the first MQTT connection: one connection, not
+	// its stream number, which can hold several (the same connection seen
+	// on two interfaces, a reused port). With --stream, every connection
+	// of that stream, each on its own socket (connections).
+	var first *stream.Conn
 	var pkts []export.Packet
 	sink := pipeline.SinkFunc(func(r *pipeline.Record) error {
 		if r.Kind != pipeline.KindPacket || !r.FromClient || o.filter != nil && !o.filter.Match(r) {
 			return nil
 		}
-		if stream < 0 {
-			stream = r.Conn.Stream
+		if o.stream < 0 && first == nil {
+			first = r.Conn
 		}
-		if r.Conn.Stream == stream {
+		if o.stream >= 0 && r.Conn.Stream == o.stream || o.stream < 0 && sameConn(r.Conn, first) {
 			pkts = append(pkts, export.Packet{Frame: r.Frame, Stream: r.Conn.Stream, Client: r.Conn.Client, Server: r.Conn.Server,
-				FromClient: true, Packet: r.Packet.Clone()})
+				FromClient: true, Packet: r.Packet.Clone(), Interface: r.Conn.Interface, ConnFrame: r.Conn.FirstFrame})
 		}
 		return nil
 	})
@@ -297,6 +302,12 @@ func (o *replayOptions) fromCapture(ctx context.Context, src capture.Source) ([]
 		return nil, withCode(exitInput, fmt.Errorf("replay: %s: %w", o.path, err))
 	}
 	return pkts, nil
+}
+
+// sameConn says whether a and b are one connection, by the identity a
+// record may read (pipeline.Record.Conn).
+func sameConn(a, b *stream.Conn) bool {
+	return a.Stream == b.Stream && a.Interface == b.Interface && a.FirstFrame == b.FirstFrame
 }
 
 // fromLines reads an AT script (the line after each AT+CIPSEND=n is hex)

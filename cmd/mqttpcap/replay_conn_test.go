@@ -49,3 +49,40 @@ func TestReplayConnections(t *testing.T) {
 		t.Fatalf("dry run: exit %d\n%s", code, out)
 	}
 }
+
+// A stream number that holds several connections is replayed on a socket
+// per connection, not one (a second CONNECT on one socket makes the broker
+// close it: exit 5): port-reuse.pcap's stream 2 is two sessions from the
+// same port, multi-iface.pcapng and sections.pcapng hold each connection
+// twice, under one stream number. Without --stream the first connection
+// is sent, not its whole stream; so is each block of their AT exports.
+func TestReplayConnectionsOfOneStream(t *testing.T) {
+	addr := startBroker(t)
+	flags := []string{"replay", "--to", addr, "--pause", "20ms", "--read-timeout", "150ms"}
+	for _, tc := range []struct {
+		args    []string
+		sockets int
+	}{
+		{[]string{"--stream", "2", "../../testdata/pcaps/port-reuse.pcap"}, 2},
+		{[]string{"--stream", "0", "../../testdata/pcaps/multi-iface.pcapng"}, 2},
+		{[]string{"../../testdata/pcaps/multi-iface.pcapng"}, 1},
+		{[]string{"../../testdata/pcaps/sections.pcapng"}, 1},
+	} {
+		out, errOut, code := runCLI(t, false, nil, append(flags, tc.args...)...)
+		if code != 0 || strings.Count(out, "connected to ") != tc.sockets || strings.Count(out, "→ CONNECT") != tc.sockets {
+			t.Errorf("%v: exit %d, want %d sockets\n%s%s", tc.args, code, tc.sockets, out, errOut)
+		}
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"port-reuse.pcap", "multi-iface.pcapng", "sections.pcapng"} {
+		at := filepath.Join(dir, name+".at")
+		if _, errOut, code := runCLI(t, false, nil, "read", "../../testdata/pcaps/"+name, "--export-hex", "at", "-o", at); code != 0 {
+			t.Fatalf("export %s: exit %d %s", name, code, errOut)
+		}
+		script, _ := os.ReadFile(at)
+		out, errOut, code := runCLI(t, false, nil, append(flags, at)...)
+		if n := strings.Count(string(script), "AT+CIPSTART"); code != 0 || strings.Count(out, "connected to ") != n {
+			t.Errorf("%s: exit %d, want %d sockets\n%s%s", at, code, n, out, errOut)
+		}
+	}
+}
