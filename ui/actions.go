@@ -173,6 +173,9 @@ func (m *model) markedPackets() ([]export.Packet, error) {
 		p := export.Packet{Frame: r.Frame, Time: r.Time, FromClient: r.FromClient, Packet: r.Packet.Clone()}
 		if r.Conn != nil {
 			p.Stream, p.Client, p.Server = r.Conn.Stream, r.Conn.Client, r.Conn.Server
+			// A connection, not a stream number: the same stream on two
+			// interfaces or a reused port is one AT block per connection.
+			p.Interface, p.ConnFrame = r.Conn.Interface, r.Conn.FirstFrame
 		}
 		if r.Info != nil {
 			p.ServerName = r.Info.ServerName
@@ -197,13 +200,31 @@ func (m *model) export(spec string) {
 		return
 	}
 	pkts = export.ByConnection(pkts)
+	// As read --export-hex does: a packet the capture holds only part of
+	// is left out of the formats that cannot mark it, and said.
+	var cutNote string
+	if !export.Marks(format) {
+		var cut []export.Packet
+		pkts, cut = export.WithoutCut(pkts)
+		if len(cut) > 0 {
+			cutNote = " (left out, cut short in the capture: " + export.CutText(cut[0])
+			if len(cut) > 1 {
+				cutNote += " and " + strconv.Itoa(len(cut)-1) + " more"
+			}
+			cutNote += ")"
+		}
+		if len(pkts) == 0 {
+			m.fail("export: every marked packet is cut short in the capture" + cutNote)
+			return
+		}
+	}
 	if format == "bin" {
 		paths, err := export.Bin(path, pkts)
 		if err != nil {
 			m.fail("export: " + err.Error())
 			return
 		}
-		m.say(fmt.Sprintf("wrote %d files to %s", len(paths), path))
+		m.say(fmt.Sprintf("wrote %d files to %s%s", len(paths), path, cutNote))
 		return
 	}
 	f, err := os.Create(path)
@@ -223,7 +244,7 @@ func (m *model) export(spec string) {
 		return
 	}
 	abs, _ := filepath.Abs(path)
-	m.say(fmt.Sprintf("wrote %s as %s to %s", plural(len(pkts), "packet"), format, abs))
+	m.say(fmt.Sprintf("wrote %s as %s to %s%s", plural(len(pkts), "packet"), format, abs, cutNote))
 }
 
 // copyHex copies the selected packet's bytes as hex to the clipboard with
