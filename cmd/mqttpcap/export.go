@@ -119,9 +119,7 @@ func (e *exportOptions) write(ios *ioStreams, source string, pkts []export.Packe
 			port = p
 		}
 	}
-	if err := fixLengths(ios, pkts, e.fix); err != nil {
-		return err
-	}
+	fixLengths(ios, pkts, e.fix)
 	if !e.refresh {
 		warnExpired(ios, pkts, e.now())
 	}
@@ -200,8 +198,11 @@ func (e *exportOptions) expiry() (time.Time, error) {
 
 // fixLengths re-encodes the packets whose remaining length is written
 // wrongly when fix is set (--fix-length), and otherwise warns that they are
-// exported as captured: a broker would refuse them as the capture's did.
-func fixLengths(ios *ioStreams, pkts []export.Packet, fix bool) error {
+// exported as captured: a broker would refuse them as the capture's did. A
+// packet broken elsewhere too cannot be rebuilt from its fields: it is
+// exported as captured, with a warning that says why, and the others are
+// still fixed.
+func fixLengths(ios *ioStreams, pkts []export.Packet, fix bool) {
 	for i := range pkts {
 		p := &pkts[i]
 		if !export.HasLengthProblem(p.Packet) {
@@ -212,9 +213,9 @@ func fixLengths(ios *ioStreams, pkts []export.Packet, fix bool) error {
 			continue
 		}
 		if _, err := export.FixLength(p); err != nil {
-			return withCode(exitError, fmt.Errorf("--fix-length: %w", err))
+			fmt.Fprintf(ios.ErrOut, "mqttpcap: warning: --fix-length: %v: exported as captured\n", err)
+			continue
 		}
 		fmt.Fprintf(ios.ErrOut, "mqttpcap: %s: %s\n", p.Name(), p.Notes[len(p.Notes)-1])
 	}
-	return nil
 }
