@@ -44,6 +44,18 @@ func (o *replayOptions) connections(ctx context.Context) ([]sendConn, error) {
 		if err != nil {
 			return nil, err
 		}
+		// A packet the capture holds only part of is not sent: the broker
+		// would read the next packet's bytes as its rest (as the exports
+		// without a mark leave it out).
+		whole, cut := export.WithoutCut(pkts)
+		if len(cut) > 0 {
+			what, list := cutList(cut)
+			if len(whole) == 0 {
+				return nil, withCode(exitInput, fmt.Errorf("%s: every packet to send is cut short in the capture (%s): nothing to send", o.path, list))
+			}
+			fmt.Fprintf(o.g.ios.ErrOut, "mqttpcap: warning: %s cut short in the capture (%s): not sent\n", what, list)
+			pkts = whole
+		}
 		// A stream number can hold several connections: a socket each.
 		var conns []sendConn
 		for _, c := range export.Connections(pkts) {

@@ -63,18 +63,7 @@ func leaveCut(ios *ioStreams, format string, pkts []export.Packet) ([]export.Pac
 	if len(cut) == 0 {
 		return pkts, nil
 	}
-	var names []string
-	for _, p := range cut[:min(len(cut), maxCutNamed)] {
-		names = append(names, export.CutText(p))
-	}
-	list := strings.Join(names, "; ")
-	if len(cut) > maxCutNamed {
-		list += fmt.Sprintf("; and %d more", len(cut)-maxCutNamed)
-	}
-	what := "1 packet is"
-	if len(cut) > 1 {
-		what = fmt.Sprintf("%d packets are", len(cut))
-	}
+	what, list := cutList(cut)
 	if export.Marks(format) {
 		fmt.Fprintf(ios.ErrOut, "mqttpcap: warning: %s cut short in the capture (%s): exported as captured, marked \"! malformed\"; sent, they are not whole packets\n", what, list)
 		return pkts, nil
@@ -85,4 +74,22 @@ func leaveCut(ios *ioStreams, format string, pkts []export.Packet) ([]export.Pac
 	}
 	fmt.Fprintf(ios.ErrOut, "mqttpcap: warning: %s cut short in the capture (%s): left out of the %s export, which cannot mark them; --export-hex at or c keeps them, marked\n", what, list, format)
 	return whole, nil
+}
+
+// cutList names cut packets for a warning: "3 packets are", and the
+// first few of them ("frame 4 CONNECT: 30 of 155 bytes captured; …").
+func cutList(cut []export.Packet) (what, list string) {
+	var names []string
+	for _, p := range cut[:min(len(cut), maxCutNamed)] {
+		names = append(names, export.CutText(p))
+	}
+	list = strings.Join(names, "; ")
+	if len(cut) > maxCutNamed {
+		list += fmt.Sprintf("; and %d more", len(cut)-maxCutNamed)
+	}
+	what = "1 packet is"
+	if len(cut) > 1 {
+		what = fmt.Sprintf("%d packets are", len(cut))
+	}
+	return what, list
 }

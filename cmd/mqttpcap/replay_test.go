@@ -198,3 +198,17 @@ func TestReplayToHTTPProxy(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// A packet the capture holds only part of is not sent (its bytes would
+// run into the next packet's), and the warning names it; replay (and send,
+// whose dialogue --dry-run shows) sends the rest.
+func TestReplayLeavesOutCutPackets(t *testing.T) {
+	out, errOut, code := runCLI(t, false, nil, "replay", "--dry-run", "../../testdata/pcaps/snaplen-96.pcap")
+	if code != 0 || !strings.Contains(errOut, "3 packets are cut short in the capture (frame 4 CONNECT: 30 of 155 bytes captured;") ||
+		!strings.Contains(errOut, "not sent") {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if sent := strings.Count(out, "raw bytes (frame"); sent != 1 || !strings.Contains(out, "(frame 13 DISCONNECT)") {
+		t.Errorf("%d packets sent, want the DISCONNECT alone:\n%s", sent, out)
+	}
+}
