@@ -84,12 +84,8 @@ func (cs *consumer) decodeSafe(st *connState, fr decode.Frame, fromClient bool, 
 	defer func() {
 		if v := recover(); v != nil {
 			msg := cs.p.internal.add(frame, "decoding an MQTT packet", v)
-			pkt = &decode.Packet{Raw: fr.Raw, Truncated: fr.Truncated}
-			if len(fr.Raw) > 0 {
-				pkt.Type, pkt.Flags = decode.Type(fr.Raw[0]>>4), fr.Raw[0]&0x0f
-			}
-			pkt.Version, _ = st.session.Version()
-			pkt.Problems = []decode.Problem{{Field: "packet", Code: "internal_error", Message: msg}}
+			ver, _ := st.session.Version()
+			pkt = standIn(fr, ver, msg)
 		}
 	}()
 	st.session.Scratch = &cs.scratch
@@ -107,4 +103,19 @@ func (cs *consumer) guard(frame uint64, what string) {
 	msg := cs.p.internal.add(frame, what, v)
 	defer func() { _ = recover() }()
 	cs.emit(Record{Kind: KindEvent, Frame: frame, Event: Event{Type: "internal_error", Message: msg}})
+}
+
+// standIn is the packet a frame whose decoding panicked is shown as: its
+// bytes and what its fixed header says (type, flags; a PUBLISH's DUP, QoS
+// and retain), with the internal_error problem.
+func standIn(fr decode.Frame, v decode.Version, msg string) *decode.Packet {
+	pkt := &decode.Packet{Raw: fr.Raw, Truncated: fr.Truncated, Version: v}
+	if len(fr.Raw) > 0 {
+		pkt.Type, pkt.Flags = decode.Type(fr.Raw[0]>>4), fr.Raw[0]&0x0f
+		if pkt.Type == decode.PUBLISH {
+			pkt.DUP, pkt.QoS, pkt.Retain = pkt.Flags&8 != 0, (pkt.Flags>>1)&3, pkt.Flags&1 != 0
+		}
+	}
+	pkt.Problems = []decode.Problem{{Field: "packet", Code: "internal_error", Message: msg}}
+	return pkt
 }
