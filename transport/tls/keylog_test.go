@@ -74,4 +74,25 @@ func TestOpenKeyLog(t *testing.T) {
 	if _, bad, first, _ := k.Stats(); bad != 0 {
 		t.Errorf("bad lines: %q", first)
 	}
+
+	// A TLS 1.3 client writes its handshake secrets first and its traffic
+	// secrets a moment later: a lookup in between finds half a session,
+	// and the next one must find the rest.
+	cr13 := strings.Repeat("ef", 32)
+	for _, label := range []string{"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET"} {
+		if _, err := f.WriteString(label + " " + cr13 + " " + strings.Repeat("11", 32) + "\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s, ok := k.Secrets(mustRandom(t, cr13)); !ok || s.ClientHandshake == nil || s.ClientTraffic != nil {
+		t.Fatalf("handshake secrets: %v %+v", ok, s)
+	}
+	for _, label := range []string{"CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"} {
+		if _, err := f.WriteString(label + " " + cr13 + " " + strings.Repeat("22", 32) + "\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s, ok := k.Secrets(mustRandom(t, cr13)); !ok || s.ClientTraffic == nil || s.ServerTraffic == nil {
+		t.Fatalf("traffic secrets appended after a lookup were not read: %v %+v", ok, s)
+	}
 }
