@@ -347,6 +347,18 @@ func (f *Framer) nextFromChunk() (Frame, bool) {
 		return Frame{}, false
 	}
 	fr, n, ok := f.cut(f.chunk, f.chunkOff())
+	if ok && len(fr.Raw) > f.maxPacket() && !fr.BadLength && !fr.OneByteLength {
+		// A packet over the cap is kept to the cap whether it came whole
+		// in one chunk or in pieces (buffered, it could not be kept
+		// whole): the frames do not depend on how TCP segmented the
+		// stream.
+		if keep := f.maxPacket(); f.Budget.take(keep) {
+			f.buf = append(f.buf, f.chunk[:keep]...)
+			f.chunk = f.chunk[keep:]
+			f.startSkip()
+			return f.Next()
+		}
+	}
 	if !ok {
 		if f.need(f.chunk) > f.maxPacket() {
 			keep := min(len(f.chunk), f.maxPacket())
