@@ -347,33 +347,38 @@ func (f *Framer) nextFromChunk() (Frame, bool) {
 		return Frame{}, false
 	}
 	fr, n, ok := f.cut(f.chunk, f.chunkOff())
-	if ok && len(fr.Raw) > f.maxPacket() && !fr.BadLength && !fr.OneByteLength {
-		// A packet over the cap is kept to the cap whether it came whole
-		// in one chunk or in pieces (buffered, it could not be kept
-		// whole): the frames do not depend on how TCP segmented the
-		// stream.
-		if keep := f.maxPacket(); f.Budget.take(keep) {
-			f.buf = append(f.buf, f.chunk[:keep]...)
-			f.chunk = f.chunk[keep:]
-			f.startSkip()
-			return f.Next()
-		}
+	// A packet over the cap keeps its first maxPacket bytes however it
+	// arrives, so that the frames do not depend on how TCP segmented the
+	// stream: whole in this chunk, or with at least maxPacket of its bytes
+	// here (keep them, skip the rest); with fewer, it is buffered like any
+	// packet until nextFromBuf has maxPacket of them.
+	over := ok && len(fr.Raw) > f.maxPacket() && !fr.BadLength && !fr.OneByteLength
+	if h, hok := parseHeader(f.chunk); !ok && hok && h.headerLen+int(h.rl) > f.maxPacket() && len(f.chunk) >= f.maxPacket() {
+		over = true
+	}
+	if over && f.keepCapped() {
+		return f.Next()
 	}
 	if !ok {
-		if f.need(f.chunk) > f.maxPacket() {
-			keep := min(len(f.chunk), f.maxPacket())
-			if f.Budget.take(keep) {
-				f.buf = append(f.buf, f.chunk[:keep]...)
-				f.chunk = f.chunk[keep:]
-				f.startSkip()
-				return f.Next()
-			}
-		}
 		f.stash()
 		return Frame{}, false
 	}
 	f.chunk = f.chunk[n:]
 	return fr, true
+}
+
+// keepCapped keeps the first maxPacket bytes of the oversized packet that
+// starts the chunk and skips the rest of it; false when the shared buffer
+// budget cannot take them.
+func (f *Framer) keepCapped() bool {
+	keep := f.maxPacket()
+	if !f.Budget.take(keep) {
+		return false
+	}
+	f.buf = append(f.buf, f.chunk[:keep]...)
+	f.chunk = f.chunk[keep:]
+	f.startSkip()
+	return true
 }
 
 func (f *Framer) nextFromBuf() (Frame, bool) {
