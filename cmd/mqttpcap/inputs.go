@@ -224,6 +224,21 @@ func inputsAtOnce(n int) int { return max(1, min(n, runtime.GOMAXPROCS(0))) }
 // decoding workers of each input's pipeline.
 func workersPerInput(n int) int { return max(1, runtime.GOMAXPROCS(0)/inputsAtOnce(n)) }
 
+// openMerged opens the inputs as one capture in time order
+// (capture.Merge) for --merge: a file that cannot be opened is named in f
+// and left out. Without a file left it returns nil and what to exit with
+// (f's failures, or the error that stopped the opening).
+func openMerged(ctx context.Context, ios *ioStreams, ins []input, f *failures) (*capture.Merged, error) {
+	files, err := openInputs(ctx, ios, ins, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, f.err()
+	}
+	return capture.Merge(files), nil
+}
+
 // openInputs opens the captures of a merge: each that cannot be opened is
 // reported (failures) and left out.
 func openInputs(ctx context.Context, ios *ioStreams, ins []input, f *failures) ([]*capture.File, error) {

@@ -84,14 +84,10 @@ func (o *readOptions) readEach(ctx context.Context, opts pipeline.Options, ins [
 func (o *readOptions) readMerged(ctx context.Context, opts pipeline.Options, ins []input) error {
 	ios := o.g.ios
 	f := &failures{ios: ios}
-	files, err := openInputs(ctx, ios, ins, f)
-	if err != nil {
+	m, err := openMerged(ctx, ios, ins, f)
+	if m == nil {
 		return err
 	}
-	if len(files) == 0 {
-		return f.err()
-	}
-	m := capture.Merge(files)
 	defer m.Close()
 	opts.Origins = m
 	s, collect, err := o.sink(ios, readRun{name: m.Name(), path: o.paths[0], merged: true})

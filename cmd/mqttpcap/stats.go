@@ -207,14 +207,10 @@ func (o *statsOptions) statsEach(ctx context.Context, opts pipeline.Options, ins
 func (o *statsOptions) statsMerged(ctx context.Context, opts pipeline.Options, ins []input) error {
 	ios := o.g.ios
 	f := &failures{ios: ios}
-	files, err := openInputs(ctx, ios, ins, f)
-	if err != nil {
+	m, err := openMerged(ctx, ios, ins, f)
+	if m == nil {
 		return err
 	}
-	if len(files) == 0 {
-		return f.err()
-	}
-	m := capture.Merge(files)
 	defer m.Close()
 	opts.Origins = m
 	runErr := o.stats(ctx, ios, opts, m, o.paths[0], -1)
