@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sys/cpu"
+
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/stream"
 )
@@ -33,40 +35,55 @@ type item struct {
 	kind   itemKind
 	seq    uint64
 	extent Extent
-	// worker is the sharded mode's worker for the item; outEnd is where
-	// its rendered output ends in that worker's part of batch.out.
-	worker     int
-	outEnd     int
-	st         *connState
-	c          *stream.Conn
+	st     *connState
+	c      *stream.Conn
+	// fromClient, frame and t say where the frame or event came from.
 	fromClient bool
 	frame      uint64
 	t          time.Time
 	fr         decode.Frame // Raw is rebuilt from the arena
 	rawOff     int
 	rawLen     int
-	final      *stream.Conn
-	ev         Event
-	why        string
+	// ev is the event's index in batch.events: events are rare, and an
+	// item small enough to read quickly on the worker's side.
+	ev    int
+	final *stream.Conn
+	why   string
 }
 
 type batch struct {
-	items []item
-	arena []byte
-	// In the sharded mode: each worker's rendered output (items say where
-	// theirs ends), how many workers have yet to finish the batch, and
-	// done, closed when none has.
-	out     [][]byte
+	items  []item
+	arena  []byte
+	events []Event
+	// In the sharded mode: the worker of each item, each worker's part,
+	// how many workers have yet to finish the batch, and done, closed when
+	// none has.
+	worker  []uint16
+	parts   []workerPart
 	pending atomic.Int32
 	done    chan struct{}
+}
+
+// workerPart is one worker's share of a batch: the indexes of its items,
+// their rendered output, and where each item's output ends. Each worker
+// writes only its own part, and the parts lie on cache lines of their own
+// (two workers appending to neighbouring slice headers would take the
+// line from each other at every write).
+type workerPart struct {
+	items []int32
+	out   []byte
+	ends  []int
+	_     cpu.CacheLinePad
 }
 
 // reset empties a batch for reuse.
 func (bt *batch) reset() {
 	clear(bt.items)
-	bt.items, bt.arena = bt.items[:0], bt.arena[:0]
-	for k := range bt.out {
-		bt.out[k] = bt.out[k][:0]
+	clear(bt.events)
+	bt.items, bt.arena, bt.events, bt.worker = bt.items[:0], bt.arena[:0], bt.events[:0], bt.worker[:0]
+	for k := range bt.parts {
+		pt := &bt.parts[k]
+		pt.items, pt.out, pt.ends = pt.items[:0], pt.out[:0], pt.ends[:0]
 	}
 }
 
@@ -79,8 +96,8 @@ type batcher struct {
 	free     chan *batch
 	dispatch func(*batch)
 	closeAll func()
-	// assign, when set, chooses the worker of each item.
-	assign func(*item)
+	// assign, when set, chooses the worker of the batch's item i.
+	assign func(bt *batch, i int)
 }
 
 // newBatcher returns the sender of the parallel mode with one consumer
@@ -138,7 +155,7 @@ func (b *batcher) next() *item {
 // commit assigns a filled item its worker and sends the batch on when full.
 func (b *batcher) commit(it *item) {
 	if b.assign != nil {
-		b.assign(it)
+		b.assign(b.cur, len(b.cur.items)-1)
 	}
 	if len(b.cur.items) >= batchItems || len(b.cur.arena) >= batchBytes {
 		b.flush()
@@ -176,7 +193,9 @@ func (b *batcher) frame(st *connState, c *stream.Conn, fromClient bool, fr decod
 
 func (b *batcher) event(st *connState, c *stream.Conn, fromClient bool, frame uint64, t time.Time, e Event) {
 	it := b.next()
-	it.kind, it.st, it.c, it.fromClient, it.frame, it.t, it.ev = itemEvent, st, c, fromClient, frame, t, e
+	it.kind, it.st, it.c, it.fromClient, it.frame, it.t = itemEvent, st, c, fromClient, frame, t
+	it.ev = len(b.cur.events)
+	b.cur.events = append(b.cur.events, e)
 	b.commit(it)
 }
 
@@ -197,7 +216,7 @@ func (cs *consumer) handle(bt *batch, it *item) {
 		it.fr.Raw = bt.arena[it.rawOff:end:end]
 		cs.frame(it.st, it.c, it.fromClient, it.fr, it.frame, it.t)
 	case itemEvent:
-		cs.event(it.st, it.c, it.fromClient, it.frame, it.t, it.ev)
+		cs.event(it.st, it.c, it.fromClient, it.frame, it.t, bt.events[it.ev])
 	case itemDone:
 		cs.done(it.st, it.c, it.final, it.why)
 	}

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sys/cpu"
+
 	"github.com/mqttpcap/mqttpcap/capture"
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/onenet"
@@ -79,30 +81,41 @@ func DefaultOptions() Options {
 
 // Pipeline decodes the MQTT traffic of one capture.
 type Pipeline struct {
+	// Set by New, then only read, by the stream side and the workers.
 	opts    Options
 	sink    Sink
 	tracker *stream.Tracker
 	handler *handler
-	budget  decode.Budget
-	// err is the first error of the output; failed says there is one.
-	errMu  sync.Mutex
-	err    error
-	failed atomic.Bool
-	frames uint64
-	start  time.Time
-	// lastTime is the capture time of the latest frame; internal counts
-	// the frames and packets a bug stopped from being decoded.
-	lastTime time.Time
-	internal internalErrors
-	found    found // what the producer saw (the notice when there is no MQTT)
-	// nothingSaid: the no_mqtt event was reported.
-	nothingSaid bool
-	// maxRel is the latest capture time read, relative to the first.
-	maxRel time.Duration
 	// keys is where TLS connections find their secrets (nil: no key log).
 	keys *tlsdec.KeyLog
 	// wsPort are the WebSocket ports (Options.Stream.SniffPorts).
 	wsPort map[uint16]bool
+	// start is the first frame's capture time: written once, then read by
+	// every worker for each record.
+	start time.Time
+	// err is the first error of the output; failed says there is one.
+	errMu  sync.Mutex
+	err    error
+	failed atomic.Bool
+	// internal counts the frames and packets a bug stopped from being
+	// decoded.
+	internal internalErrors
+	// nothingSaid: the no_mqtt event was reported.
+	nothingSaid bool
+
+	// What the stream side writes at every frame has cache lines of its
+	// own: on the lines of the fields above, each write made every worker
+	// reading them wait for the line (false sharing cost a worker about a
+	// tenth of its time).
+	_      cpu.CacheLinePad
+	frames uint64
+	// lastTime is the capture time of the latest frame.
+	lastTime time.Time
+	// maxRel is the latest capture time read, relative to the first.
+	maxRel time.Duration
+	found  found // what the producer saw (the notice when there is no MQTT)
+	budget decode.Budget
+	_      cpu.CacheLinePad
 }
 
 // New returns a pipeline that hands its records to sink.

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/sys/cpu"
+
 	"github.com/mqttpcap/mqttpcap/decode"
 	"github.com/mqttpcap/mqttpcap/detect"
 	"github.com/mqttpcap/mqttpcap/onenet"
@@ -26,13 +28,15 @@ type connState struct {
 	tls  bool
 	said bool // the connection's protocol event was reported
 	h    *handler
-	// Consumer side.
-	info    ConnInfo
-	session decode.Session
-	onenet  onenet.Conn
 	// shard chooses the worker that owns the connection's records in the
 	// sharded mode (set once, by the stream side, before any record).
 	shard int
+	// Consumer side, on cache lines of its own: the two sides run on
+	// different cores, and a line both write to goes back and forth.
+	_       cpu.CacheLinePad
+	info    ConnInfo
+	session decode.Session
+	onenet  onenet.Conn
 }
 
 // dirState follows one direction: its framer, and where the bytes of the

@@ -47,7 +47,7 @@ type sharded struct {
 func newSharded(p *Pipeline, root Sharder, n int) *sharded {
 	s := &sharded{p: p, root: root, fifo: make(chan *batch, 2*batchQueue), merged: make(chan struct{})}
 	s.batcher = &batcher{p: p, free: make(chan *batch, 2*batchQueue+2), cur: &batch{}, dispatch: s.dispatch, closeAll: s.closeAll,
-		assign: func(it *item) { it.worker = s.workerOf(it.st) }}
+		assign: s.assign}
 	for k := 0; k < n; k++ {
 		w := &outWriter{}
 		shard := root.NewShard(w)
@@ -69,11 +69,18 @@ func (w *outWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// assign gives the batch's item i to the worker of its connection.
+func (s *sharded) assign(bt *batch, i int) {
+	if len(bt.parts) != len(s.ins) {
+		bt.parts = make([]workerPart, len(s.ins))
+	}
+	k := s.workerOf(bt.items[i].st)
+	bt.worker = append(bt.worker, uint16(k))
+	bt.parts[k].items = append(bt.parts[k].items, int32(i))
+}
+
 func (s *sharded) dispatch(bt *batch) {
 	n := len(s.ins)
-	if len(bt.out) != n {
-		bt.out = make([][]byte, n)
-	}
 	bt.done = make(chan struct{})
 	bt.pending.Store(int32(n))
 	s.fifo <- bt
@@ -82,17 +89,17 @@ func (s *sharded) dispatch(bt *batch) {
 	}
 }
 
+// work handles the worker's items of each batch.
 func (s *sharded) work(k int, in chan *batch, w *outWriter, cs *consumer) {
 	defer s.workers.Done()
 	for bt := range in {
-		w.b = &bt.out[k]
-		for i := range bt.items {
-			it := &bt.items[i]
-			if it.worker != k {
-				continue
+		if len(bt.parts) > k {
+			pt := &bt.parts[k]
+			w.b = &pt.out
+			for _, i := range pt.items {
+				cs.handle(bt, &bt.items[i])
+				pt.ends = append(pt.ends, len(pt.out))
 			}
-			cs.handle(bt, it)
-			it.outEnd = len(bt.out[k])
 		}
 		if bt.pending.Add(-1) == 0 {
 			close(bt.done)
@@ -104,22 +111,25 @@ func (s *sharded) work(k int, in chan *batch, w *outWriter, cs *consumer) {
 // done with it.
 func (s *sharded) merge() {
 	defer close(s.merged)
-	from := make([]int, len(s.ins))
+	from := make([]int, len(s.ins)) // output of each worker written so far
+	next := make([]int, len(s.ins)) // each worker's next item
 	for bt := range s.fifo {
 		<-bt.done
 		clear(from)
-		for i := range bt.items {
-			it := &bt.items[i]
-			k := it.worker
-			if it.outEnd <= from[k] {
+		clear(next)
+		for _, k := range bt.worker {
+			pt := &bt.parts[k]
+			end := pt.ends[next[k]]
+			next[k]++
+			if end <= from[k] {
 				continue
 			}
 			if !s.p.failed.Load() {
-				if err := s.root.Output(bt.out[k][from[k]:it.outEnd]); err != nil {
+				if err := s.root.Output(pt.out[from[k]:end]); err != nil {
 					s.p.fail(err)
 				}
 			}
-			from[k] = it.outEnd
+			from[k] = end
 		}
 		s.recycle(bt)
 	}

@@ -128,11 +128,13 @@ func appendRel(b []byte, d time.Duration) []byte {
 	us := max(d.Microseconds(), 0)
 	sec, frac := uint64(us/1e6), uint64(us%1e6)
 	b = strconv.AppendUint(b, sec, 10)
-	b = append(b, '.')
-	for div := uint64(100000); div > 0; div /= 10 {
-		b = append(b, byte('0'+frac/div%10))
+	var digits [7]byte
+	digits[0] = '.'
+	for i := 6; i > 0; i-- { // right to left: one constant division per digit
+		digits[i] = byte('0' + frac%10)
+		frac /= 10
 	}
-	return b
+	return append(b, digits[:]...)
 }
 
 func relTime(d time.Duration) string {
