@@ -43,12 +43,23 @@ type listCols struct{ frame, time, stream int }
 // pipeline's workers lay lines out as one writer would. A value that still
 // does not fit (a time that went back and forth) widens its own line only.
 func (t *Text) grow(e pipeline.Extent) {
-	t.num = strconv.AppendUint(t.num[:0], e.Frames, 10)
-	t.cols.frame = max(t.cols.frame, len(t.num))
-	t.num = appendRel(t.num[:0], e.Rel)
-	t.cols.time = max(t.cols.time, len(t.num)+1)
-	t.num = strconv.AppendInt(t.num[:0], int64(max(e.Streams-1, 0)), 10)
-	t.cols.stream = max(t.cols.stream, len(t.num)+1)
+	t.cols.frame = max(t.cols.frame, decimalLen(e.Frames))
+	t.cols.time = max(t.cols.time, relLen(e.Rel)+1)
+	t.cols.stream = max(t.cols.stream, decimalLen(uint64(max(e.Streams-1, 0)))+1)
+}
+
+// decimalLen is the number of decimal digits of v.
+func decimalLen(v uint64) int {
+	n := 1
+	for ; v >= 10; v /= 10 {
+		n++
+	}
+	return n
+}
+
+// relLen is len(appendRel(nil, d)).
+func relLen(d time.Duration) int {
+	return decimalLen(uint64(max(d.Microseconds(), 0)/1e6)) + 7
 }
 
 func newListCols() listCols { return listCols{frame: colFrame, time: colTime, stream: colStream} }
@@ -85,8 +96,7 @@ func (t *Text) headerLine(b []byte, cols listCols) []byte {
 // output renders each column.
 func (t *Text) prefix(r *pipeline.Record) {
 	t.grow(r.Extent)
-	t.num = strconv.AppendUint(t.num[:0], r.Frame, 10)
-	t.scratch = padUint(t.scratch[:0], r.Frame, max(t.cols.frame, len(t.num)))
+	t.scratch = padUint(t.scratch[:0], r.Frame, t.cols.frame)
 	t.putBytes(t.st.frame, t.scratch)
 	t.scratch = t.scratch[:0]
 	if r.Time.IsZero() {
@@ -99,8 +109,8 @@ func (t *Text) prefix(r *pipeline.Record) {
 	if r.Conn == nil {
 		t.b = append(pad(t.b, 1, t.cols.stream), '-')
 	} else {
-		t.num = strconv.AppendInt(t.num[:0], int64(r.Conn.Stream), 10)
-		t.b = padUint(t.b, uint64(r.Conn.Stream), max(t.cols.stream, len(t.num)+1))
+		stream := uint64(r.Conn.Stream)
+		t.b = padUint(t.b, stream, max(t.cols.stream, decimalLen(stream)+1))
 	}
 	t.b = append(t.b, "  "...)
 	switch {
@@ -116,11 +126,7 @@ func (t *Text) prefix(r *pipeline.Record) {
 
 // padUint appends v right-aligned in width.
 func padUint(b []byte, v uint64, width int) []byte {
-	n := 1
-	for x := v; x >= 10; x /= 10 {
-		n++
-	}
-	return strconv.AppendUint(pad(b, n, width), v, 10)
+	return strconv.AppendUint(pad(b, decimalLen(v), width), v, 10)
 }
 
 // appendRel appends seconds with 6 decimals.
