@@ -1,7 +1,9 @@
 package onenet
 
 import (
+	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mqttpcap/mqttpcap/decode"
@@ -136,6 +138,36 @@ type closeInfo struct {
 type cachedTopic struct {
 	name string
 	pat  int16
+	// dev and fn are where the device name and the function start in a
+	// $sys name (0: rebuild the Topic with topicAt).
+	dev, fn uint16
+}
+
+func newCachedTopic(name string, pat int, t *Topic) cachedTopic {
+	e := cachedTopic{name: name, pat: int16(pat)}
+	dev := len("$sys/") + len(t.ProductID) + 1
+	fn := dev + len(t.DeviceName) + 1
+	if pat != patNone && fn <= math.MaxUint16 && name[fn-1] == '/' {
+		e.dev, e.fn = uint16(dev), uint16(fn)
+	}
+	return e
+}
+
+// fill sets t to the topic of the cached name: what classify gave, without
+// splitting the name or matching the pattern again (a PUBLISH on a known
+// topic is the common case).
+func (e *cachedTopic) fill(t *Topic) {
+	if e.fn == 0 {
+		*t = topicAt(e.name, int(e.pat))
+		return
+	}
+	p, platform := patternAt(int(e.pat))
+	*t = Topic{Platform: platform, ProductID: e.name[len("$sys/") : e.dev-1], DeviceName: e.name[e.dev : e.fn-1],
+		Function: e.name[e.fn:], Name: p.name, Direction: p.dir, Reply: p.request != "", Request: p.request, ReplyFunction: p.reply}
+	if strings.IndexByte(p.function, '{') >= 0 { // an {id} level
+		id, _ := matchFunction(p.function, t.Function)
+		t.Identifier, t.Request, t.ReplyFunction = id, withID(p.request, id), withID(p.reply, id)
+	}
 }
 
 // TokenInfo is a decoded CONNECT password with its checks.
@@ -323,7 +355,7 @@ func (c *Conn) addFilter(f []byte) {
 func (c *Conn) classify(name []byte) bool {
 	for i := range c.topics {
 		if e := &c.topics[i]; e.name != "" && e.name == string(name) {
-			c.scratch().topic = topicAt(e.name, int(e.pat))
+			e.fill(&c.scratch().topic)
 			return true
 		}
 	}
@@ -332,7 +364,7 @@ func (c *Conn) classify(name []byte) bool {
 	if !ok {
 		return false
 	}
-	c.topics[c.nextSlot] = cachedTopic{name: s, pat: int16(pat)}
+	c.topics[c.nextSlot] = newCachedTopic(s, pat, &t)
 	c.nextSlot = (c.nextSlot + 1) % topicCacheSize
 	c.scratch().topic = t
 	return true

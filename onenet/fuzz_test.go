@@ -89,6 +89,7 @@ func FuzzTopicMessage(f *testing.F) {
 		if tp.ProductID != "" && !strings.Contains(topic, tp.ProductID) || tp.DeviceName != "" && !strings.Contains(topic, tp.DeviceName) {
 			t.Fatalf("product %q / device %q not in topic %q", tp.ProductID, tp.DeviceName, topic)
 		}
+		checkCachedTopic(t, topic)
 		m, ok := ParseMessage(tp, payload)
 		if !ok || m == nil {
 			return

@@ -203,12 +203,7 @@ func sysTopic(topic string) (Topic, bool) {
 
 // withPattern fills t from pattern i when its function matches.
 func withPattern(t Topic, i int) (Topic, bool) {
-	platform, p := Studio, (*topicPattern)(nil)
-	if i < len(studioTopics) {
-		p = &studioTopics[i]
-	} else {
-		platform, p = Suite, &suiteTopics[i-len(studioTopics)]
-	}
+	p, platform := patternAt(i)
 	var id string
 	var ok bool
 	if strings.Contains(p.function, "{id}") {
@@ -224,6 +219,15 @@ func withPattern(t Topic, i int) (Topic, bool) {
 	t.Request = withID(p.request, id)
 	t.ReplyFunction = withID(p.reply, id)
 	return t, true
+}
+
+// patternAt is pattern i of studioTopics, then suiteTopics, and its
+// platform.
+func patternAt(i int) (*topicPattern, Platform) {
+	if i < len(studioTopics) {
+		return &studioTopics[i], Studio
+	}
+	return &suiteTopics[i-len(studioTopics)], Suite
 }
 
 // topicAt is the Topic of a name that classify matched with pattern pat.

@@ -1,6 +1,7 @@
 package onenet
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -137,5 +138,36 @@ func TestParseMessage(t *testing.T) {
 	}
 	if CodeMeaning(2402) == "" || CodeMeaning(200) != "success" {
 		t.Error("code meanings")
+	}
+}
+
+// TestCachedTopic checks that a connection's topic cache gives back what
+// classify gave, for a name of every pattern, with and without an {id}
+// level, and for the names classify takes without a pattern.
+func TestCachedTopic(t *testing.T) {
+	names := []string{"$dp", "$creq/uuid-1", "$crsp/uuid-1", "$sys/p/d/thing/unknown", "$sys/p/d/", "$sys/VRqhDHF2wL/my_tv/thing/property/post"}
+	for _, pats := range [][]topicPattern{studioTopics, suiteTopics} {
+		for _, p := range pats {
+			names = append(names, "$sys/12345/dev-1/"+strings.ReplaceAll(p.function, "{id}", "svc_9"))
+		}
+	}
+	for _, name := range names {
+		checkCachedTopic(t, name)
+	}
+}
+
+// checkCachedTopic fails t when the cache's Topic for name is not
+// classify's.
+func checkCachedTopic(t *testing.T, name string) {
+	t.Helper()
+	want, pat, ok := classify(name)
+	if !ok {
+		return
+	}
+	e := newCachedTopic(name, pat, &want)
+	var got Topic
+	e.fill(&got)
+	if got != want {
+		t.Fatalf("%q: the cache gives %+v, classify %+v", name, got, want)
 	}
 }
