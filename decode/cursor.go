@@ -192,6 +192,10 @@ func (c *cursor) readVBIField(name string, _ int) (uint32, int, bool) {
 // well-formed UTF-8 and no U+0000.
 func (c *cursor) checkUTF8(off int, name string, s []byte) {
 	for i := 0; i < len(s); {
+		if b := s[i]; b != 0 && b < utf8.RuneSelf {
+			i++ // ASCII other than NUL: nearly every topic and client id
+			continue
+		}
 		r, size := utf8.DecodeRune(s[i:])
 		switch {
 		case r == utf8.RuneError && size <= 1:

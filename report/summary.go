@@ -76,6 +76,9 @@ type ConnSummary struct {
 	MaxQuiet time.Duration
 	lastPing time.Time
 	lastSent time.Time
+	// recent is the topic of the last PUBLISH each way: the next one is
+	// most often on the same topic, found without hashing its name.
+	recent [2]*TopicStats
 	pending  requests
 	Verdict  onenet.Verdict
 	Why      string
@@ -210,7 +213,7 @@ func (c *Collector) packet(r *pipeline.Record) {
 		s.Publish[i]++
 		// The topic's string is made once, by c.topic: this runs for every
 		// PUBLISH of the capture.
-		topic := c.topic(p.TopicName(), len(p.Payload), r.Time, r.Seq).Topic
+		topic := c.topic(&s.recent[i], p.TopicName(), len(p.Payload), r.Time, r.Seq).Topic
 		switch {
 		case !r.FromClient:
 			// The broker's PUBLISHes are what the client receives: the
@@ -236,8 +239,13 @@ func (c *Collector) topicLimit() int {
 	return c.MaxTopics
 }
 
-func (c *Collector) topic(name []byte, size int, at time.Time, seq uint64) *TopicStats {
-	t := c.Topics[string(name)]
+// topic counts a PUBLISH on name; recent is a guess at its TopicStats,
+// updated.
+func (c *Collector) topic(recent **TopicStats, name []byte, size int, at time.Time, seq uint64) *TopicStats {
+	t := *recent
+	if t == nil || t.Topic != string(name) {
+		t = c.Topics[string(name)]
+	}
 	if t == nil {
 		topic := string(name)
 		if len(c.Topics) >= c.topicLimit() {
@@ -254,6 +262,7 @@ func (c *Collector) topic(name []byte, size int, at time.Time, seq uint64) *Topi
 	t.MinPayload = min(t.MinPayload, size)
 	t.MaxPayload = max(t.MaxPayload, size)
 	t.Last, t.lastSeq = at, seq
+	*recent = t
 	return t
 }
 
