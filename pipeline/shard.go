@@ -61,8 +61,19 @@ func newSharded(p *Pipeline, root Sharder, n int) *sharded {
 	return s
 }
 
+// OutputTarget is what a shard's writer (Sharder.NewShard) also offers: the
+// buffer its writes append to, for a shard that renders each record in
+// place rather than copying it in with Write. The buffer changes between
+// records: ask for it each time; append, and store the result back.
+type OutputTarget interface {
+	Target() *[]byte
+}
+
 // outWriter appends to the worker's output of the batch it is handling.
 type outWriter struct{ b *[]byte }
+
+// Target implements OutputTarget.
+func (w *outWriter) Target() *[]byte { return w.b }
 
 func (w *outWriter) Write(p []byte) (int, error) {
 	*w.b = append(*w.b, p...)
@@ -108,7 +119,7 @@ func (s *sharded) work(k int, in chan *batch, w *outWriter, cs *consumer) {
 }
 
 // merge writes each batch's output in item order once every worker is
-// done with it.
+// done with it: a run of items of one worker is one write.
 func (s *sharded) merge() {
 	defer close(s.merged)
 	from := make([]int, len(s.ins)) // output of each worker written so far
@@ -117,22 +128,32 @@ func (s *sharded) merge() {
 		<-bt.done
 		clear(from)
 		clear(next)
+		run, end := -1, 0 // the worker whose output is pending, up to end
 		for _, k := range bt.worker {
-			pt := &bt.parts[k]
-			end := pt.ends[next[k]]
+			if int(k) != run {
+				s.output(bt, run, from, end)
+				run = int(k)
+			}
+			end = bt.parts[k].ends[next[k]]
 			next[k]++
-			if end <= from[k] {
-				continue
-			}
-			if !s.p.failed.Load() {
-				if err := s.root.Output(pt.out[from[k]:end]); err != nil {
-					s.p.fail(err)
-				}
-			}
-			from[k] = end
 		}
+		s.output(bt, run, from, end)
 		s.recycle(bt)
 	}
+}
+
+// output writes worker k's output of bt from where it was written up to
+// end.
+func (s *sharded) output(bt *batch, k int, from []int, end int) {
+	if k < 0 || end <= from[k] {
+		return
+	}
+	if !s.p.failed.Load() {
+		if err := s.root.Output(bt.parts[k].out[from[k]:end]); err != nil {
+			s.p.fail(err)
+		}
+	}
+	from[k] = end
 }
 
 // closeAll waits for the workers and the merger, then merges the shards.

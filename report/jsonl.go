@@ -31,8 +31,11 @@ type JSONLines struct {
 	// and "file_frame" after "frame", and a connection's "first_file" and
 	// "first_file_frame" after its "first_frame" (Record.File).
 	Files bool
-	// direct, in a shard, is the worker's buffer (see NewShard).
+	// direct, in a shard, is the worker's buffer (see NewShard); target,
+	// when the buffer offers it, is the buffer itself, which lines are
+	// rendered into without a copy.
 	direct io.Writer
+	target pipeline.OutputTarget
 }
 
 func (o *JSONLines) redact(s string) string {
@@ -57,6 +60,11 @@ func (o *JSONLines) Record(r *pipeline.Record) error {
 	}
 	j := &o.j
 	j.b = j.b[:0]
+	var out *[]byte
+	if o.target != nil {
+		out = o.target.Target()
+		j.b = *out
+	}
 	switch r.Kind {
 	case pipeline.KindPacket:
 		o.packet(r)
@@ -69,6 +77,10 @@ func (o *JSONLines) Record(r *pipeline.Record) error {
 		return nil
 	}
 	j.b = append(j.b, '\n')
+	if out != nil {
+		*out, j.b = j.b, nil
+		return nil
+	}
 	return o.write(j.b)
 }
 

@@ -45,6 +45,7 @@ func (t *Text) Merge(shard pipeline.Sink) {
 func (o *JSONLines) NewShard(w io.Writer) pipeline.Sink {
 	s := NewJSONLines(nil)
 	s.direct, s.Redact, s.Filter, s.Files = w, o.Redact, o.Filter, o.Files
+	s.target, _ = w.(pipeline.OutputTarget)
 	return s
 }
 
