@@ -78,11 +78,11 @@ type ConnSummary struct {
 	lastSent time.Time
 	// recent is the topic of the last PUBLISH each way: the next one is
 	// most often on the same topic, found without hashing its name.
-	recent [2]*TopicStats
-	pending  requests
-	Verdict  onenet.Verdict
-	Why      string
-	seq      uint64 // the record that ended the connection (Record.Seq)
+	recent  [2]*TopicStats
+	pending requests
+	Verdict onenet.Verdict
+	Why     string
+	seq     uint64 // the record that ended the connection (Record.Seq)
 	// Hidden is set for a connection the display filter did not keep: the
 	// summary table leaves it out.
 	Hidden bool
