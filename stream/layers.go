@@ -57,8 +57,14 @@ var firstLayers = [6]gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTy
 func newLayerDecoder() *layerDecoder {
 	d := &layerDecoder{}
 	for i, first := range firstLayers {
-		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop,
-			&d.ip4, &d.ip6, &d.ip6ext, &d.tcp, &d.payload)
+		// A slice indexed by layer type finds each next decoder: the
+		// default map lookup was a third of the layers' time.
+		p := gopacket.NewDecodingLayerParser(first)
+		p.SetDecodingLayerContainer(gopacket.DecodingLayerSparse(nil))
+		for _, l := range []gopacket.DecodingLayer{&d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop,
+			&d.ip4, &d.ip6, &d.ip6ext, &d.tcp, &d.payload} {
+			p.AddDecodingLayer(l)
+		}
 		p.IgnoreUnsupported = true
 		d.parsers[i] = p
 	}
