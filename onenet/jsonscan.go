@@ -20,7 +20,14 @@ type jscan struct {
 	errOff int    // encoding/json's SyntaxError.Offset
 	errAt  int    // index of the offending byte (len(b) at the end)
 	what   string // what was wrong, for people
+	// top, when set, collects the members of the document's object as the
+	// check passes them, so that reading them needs no second pass.
+	top *[]span
 }
+
+// span is a member of an object: its key (quotes included) is b[k0:k1],
+// its value b[v0:v1].
+type span struct{ k0, k1, v0, v1 int }
 
 // fail records a syntax error at b[i] (i == len(b): the text ended).
 func (s *jscan) fail(i int, what string) int {
@@ -131,13 +138,20 @@ func (s *jscan) member(i, depth int) int {
 	if i >= len(s.b) || s.b[i] != '"' {
 		return s.fail(i, "a quoted object key")
 	}
+	k0 := i
 	if i = s.str(i); i < 0 {
 		return -1
 	}
+	k1 := i
 	if i = s.ws(i); i >= len(s.b) || s.b[i] != ':' {
 		return s.fail(i, `":" after an object key`)
 	}
-	return s.value(s.ws(i+1), depth)
+	v0 := s.ws(i + 1)
+	v1 := s.value(v0, depth)
+	if depth == 1 && s.top != nil && v1 >= 0 {
+		*s.top = append(*s.top, span{k0, k1, v0, v1})
+	}
+	return v1
 }
 
 func (s *jscan) array(i, depth int) int {

@@ -95,7 +95,11 @@ func clone(b []byte) []byte {
 type MessageParser struct {
 	m       Message
 	scratch []byte // unquoted strings with escapes
+	top     []span // the members of the payload's object
 }
+
+// maxTop is the most member spans a parser keeps between calls.
+const maxTop = 256
 
 // maxScratch is the most unquoting buffer a parser keeps between calls.
 const maxScratch = 4 << 10
@@ -120,6 +124,10 @@ func (p *MessageParser) Parse(t *Topic, payload []byte) (*Message, bool) {
 		p.scratch = nil
 	}
 	p.scratch = p.scratch[:0]
+	if cap(p.top) > maxTop {
+		p.top = nil
+	}
+	p.top = p.top[:0]
 	p.m = Message{Params: p.m.Params[:0], Findings: p.m.Findings[:0]}
 	m := &p.m
 	trimmed := bytes.TrimSpace(payload)
@@ -131,7 +139,7 @@ func (p *MessageParser) Parse(t *Topic, payload []byte) (*Message, bool) {
 			Message: "empty payload: a OneJSON " + t.Name + " needs {\"id\":…,…}"})
 		return m, true
 	}
-	s := jscan{b: trimmed}
+	s := jscan{b: trimmed, top: &p.top}
 	start, ok := s.document()
 	if !ok {
 		m.Findings = append(m.Findings, Finding{Code: "invalid_json", Field: "payload", Off: -1, Severity: Error,
@@ -141,7 +149,7 @@ func (p *MessageParser) Parse(t *Topic, payload []byte) (*Message, bool) {
 	}
 	switch trimmed[start] {
 	case '{':
-		p.fields(t, trimmed, start)
+		p.fields(t, trimmed)
 	case 'n': // null decodes as an empty object
 	default:
 		m.Findings = append(m.Findings, Finding{Code: "invalid_json", Field: "payload", Off: -1, Severity: Error,
@@ -165,20 +173,16 @@ func kindOf(c byte) string {
 	return "a number"
 }
 
-// fields reads the top-level members of a checked object as
+// fields reads the top-level members of a checked object (p.top) as
 // encoding/json's map[string]json.RawMessage would see them: the last
 // member of a name wins (except for the params list, see below).
-func (p *MessageParser) fields(t *Topic, b []byte, start int) {
+func (p *MessageParser) fields(t *Topic, b []byte) {
 	m := &p.m
 	var id, version, code, msg, errCode, errMsg, dp, params, firstParams []byte
 	var hasDP bool
-	it := members{b: b, i: start}
 	var buf [16]byte
-	for {
-		k, v, ok := it.next()
-		if !ok {
-			break
-		}
+	for _, sp := range p.top { // the members the check collected
+		k, v := b[sp.k0:sp.k1], b[sp.v0:sp.v1]
 		name, ok := keyText(k, &buf)
 		if !ok {
 			continue
