@@ -51,20 +51,22 @@ func (cs *consumer) next() {
 	}
 }
 
-// emit hands a record to the sink.
-func (cs *consumer) emit(r Record) {
+// emit hands the record in cs.rec to the sink. Callers fill cs.rec in
+// place: a Record is a few hundred bytes, and each copy of it on the way
+// cost time on every packet.
+func (cs *consumer) emit() {
 	if cs.p.failed.Load() {
 		return
 	}
+	r := &cs.rec
 	r.Seq, r.Extent = cs.seq, cs.extent
 	if !r.Time.IsZero() && !cs.p.start.IsZero() {
 		r.Rel = r.Time.Sub(cs.p.start)
 	}
 	if o := &cs.p.opts; o.File != "" || o.Origins != nil {
-		nameFiles(&r, o)
+		nameFiles(r, o)
 	}
-	cs.rec = r
-	if err := cs.sink.Record(&cs.rec); err != nil {
+	if err := cs.sink.Record(r); err != nil {
 		cs.p.fail(err)
 	}
 }
@@ -93,7 +95,8 @@ func (cs *consumer) frame(st *connState, c *stream.Conn, fromClient bool, fr dec
 		st.onenet.Scratch = &cs.onenetScratch
 		on = st.onenet.Packet(pkt, fromClient, frame, t)
 	}
-	cs.emit(Record{Kind: KindPacket, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Packet: pkt, Info: &st.info, OneNET: on})
+	cs.rec = Record{Kind: KindPacket, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Packet: pkt, Info: &st.info, OneNET: on}
+	cs.emit()
 }
 
 func (cs *consumer) event(st *connState, c *stream.Conn, fromClient bool, frame uint64, t time.Time, e Event) {
@@ -129,7 +132,8 @@ func (cs *consumer) event(st *connState, c *stream.Conn, fromClient bool, frame 
 			}
 		}
 	}
-	cs.emit(Record{Kind: KindEvent, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Event: e, Info: info})
+	cs.rec = Record{Kind: KindEvent, Frame: frame, Time: t, Conn: c, FromClient: fromClient, Event: e, Info: info}
+	cs.emit()
 }
 
 func (cs *consumer) done(st *connState, c, final *stream.Conn, why string) {
@@ -140,7 +144,8 @@ func (cs *consumer) done(st *connState, c, final *stream.Conn, why string) {
 	if cs.p.opts.OneNET {
 		v = st.onenet.Verdict()
 	}
-	cs.emit(Record{Kind: KindConnDone, Conn: c, Final: final, Time: final.LastTime, Info: &st.info, Verdict: v})
+	cs.rec = Record{Kind: KindConnDone, Conn: c, Final: final, Time: final.LastTime, Info: &st.info, Verdict: v}
+	cs.emit()
 }
 
 // nameFiles names the file of a record's frames (Record.File).

@@ -102,7 +102,8 @@ func (cs *consumer) guard(frame uint64, what string) {
 	}
 	msg := cs.p.internal.add(frame, what, v)
 	defer func() { _ = recover() }()
-	cs.emit(Record{Kind: KindEvent, Frame: frame, Event: Event{Type: "internal_error", Message: msg}})
+	cs.rec = Record{Kind: KindEvent, Frame: frame, Event: Event{Type: "internal_error", Message: msg}}
+	cs.emit()
 }
 
 // standIn is the packet a frame whose decoding panicked is shown as: its
