@@ -16,7 +16,7 @@ import (
 // its memory grows with the number of open connections and topics, not
 // with the capture.
 type Collector struct {
-	open map[*stream.Conn]*ConnSummary
+	open map[*stream.Conn]*liveConn
 	// Done lists connections that ended, in the order they ended: the
 	// first MaxConns without a problem and the first MaxConns with one
 	// (summary_bound.go); Counts counts all of them.
@@ -74,15 +74,9 @@ type ConnSummary struct {
 	Pings    int
 	MaxPing  time.Duration
 	MaxQuiet time.Duration
-	lastPing time.Time
-	lastSent time.Time
-	// recent is the topic of the last PUBLISH each way: the next one is
-	// most often on the same topic, found without hashing its name.
-	recent  [2]*TopicStats
-	pending requests
-	Verdict onenet.Verdict
-	Why     string
-	seq     uint64 // the record that ended the connection (Record.Seq)
+	Verdict  onenet.Verdict
+	Why      string
+	seq      uint64 // the record that ended the connection (Record.Seq)
 	// Hidden is set for a connection the display filter did not keep: the
 	// summary table leaves it out.
 	Hidden bool
@@ -107,7 +101,7 @@ type TopicStats struct {
 
 // NewCollector returns an empty collector.
 func NewCollector() *Collector {
-	return &Collector{open: map[*stream.Conn]*ConnSummary{}, Topics: map[string]*TopicStats{},
+	return &Collector{open: map[*stream.Conn]*liveConn{}, Topics: map[string]*TopicStats{},
 		Events: map[string]int{}, Problem: map[string]int{}}
 }
 
@@ -130,22 +124,22 @@ func (c *Collector) Observe(r *pipeline.Record) {
 	case pipeline.KindPacket:
 		c.packet(r)
 	case pipeline.KindConnDone:
-		s := c.conn(r.Conn)
+		l := c.conn(r.Conn)
+		s := l.summary(r.Conn)
 		s.Conn, s.Verdict, s.Why = r.Final, r.Verdict, r.Info.Why
 		if r.Info != nil {
 			s.Info = *r.Info
 		}
 		s.End = r.Final.LastTime
-		if !s.lastSent.IsZero() && s.KeepAlive > 0 {
-			if quiet := s.End.Sub(s.lastSent); quiet > s.MaxQuiet && s.Why != "capture end" {
+		if !l.lastSent.IsZero() && s.KeepAlive > 0 {
+			if quiet := s.End.Sub(l.lastSent); quiet > s.MaxQuiet && s.Why != "capture end" {
 				s.MaxQuiet = quiet
 			}
 		}
 		s.seq = r.Seq
-		for k := range s.pending {
+		for k := range l.pending {
 			c.Unanswered[k.kind]++
 		}
-		s.pending = nil
 		delete(c.open, r.Conn)
 		c.Counts.add(s)
 		c.Done = append(c.Done, s)
@@ -153,10 +147,10 @@ func (c *Collector) Observe(r *pipeline.Record) {
 	}
 }
 
-func (c *Collector) conn(k *stream.Conn) *ConnSummary {
+func (c *Collector) conn(k *stream.Conn) *liveConn {
 	s := c.open[k]
 	if s == nil {
-		s = &ConnSummary{Conn: k, Start: k.FirstTime, Topics: map[string]int{}}
+		s = new(liveConn)
 		c.open[k] = s
 	}
 	return s
@@ -175,14 +169,14 @@ func (c *Collector) packet(r *pipeline.Record) {
 	if r.FromClient {
 		i = 0
 		if !s.lastSent.IsZero() {
-			if gap := r.Time.Sub(s.lastSent); gap > s.MaxQuiet {
-				s.MaxQuiet = gap
+			if gap := r.Time.Sub(s.lastSent); gap > s.maxQuiet {
+				s.maxQuiet = gap
 			}
 		}
 		s.lastSent = r.Time
 	}
-	s.MQTT[i]++
-	s.Bytes[i] += int64(len(p.Raw))
+	s.mqtt[i]++
+	s.bytes[i] += int64(len(p.Raw))
 	if c.Requests {
 		if kind, d, ok := s.pending.observe(p, r.FromClient, r.Time); ok {
 			c.Latencies[kind].add(d)
@@ -191,37 +185,33 @@ func (c *Collector) packet(r *pipeline.Record) {
 	switch p.Type {
 	case decode.CONNECT:
 		if r.FromClient {
-			s.ClientID, s.KeepAlive = string(p.ClientID), p.KeepAlive
+			s.clientID, s.keepAlive = string(p.ClientID), p.KeepAlive
 		}
 	case decode.CONNACK:
-		if s.Login == "" && p.HasReasonCode {
-			s.Refused = decode.IsFailure(decode.CONNACK, p.Version, p.ReasonCode)
-			s.Login = "accepted"
-			if s.Refused {
-				s.Login = "refused: " + codeString(p.ReasonCode) + " " + p.ReasonName()
+		if s.login == "" && p.HasReasonCode {
+			s.refused = decode.IsFailure(decode.CONNACK, p.Version, p.ReasonCode)
+			s.login = "accepted"
+			if s.refused {
+				s.login = "refused: " + codeString(p.ReasonCode) + " " + p.ReasonName()
 			}
 		}
 	case decode.PINGREQ:
 		if !s.lastPing.IsZero() {
-			if gap := r.Time.Sub(s.lastPing); gap > s.MaxPing {
-				s.MaxPing = gap
+			if gap := r.Time.Sub(s.lastPing); gap > s.maxPing {
+				s.maxPing = gap
 			}
 		}
-		s.Pings++
+		s.pings++
 		s.lastPing = r.Time
 	case decode.PUBLISH:
-		s.Publish[i]++
+		s.publish[i]++
 		// The topic's string is made once, by c.topic: this runs for every
 		// PUBLISH of the capture.
 		topic := c.topic(&s.recent[i], p.TopicName(), len(p.Payload), r.Time, r.Seq).Topic
-		switch {
-		case !r.FromClient:
-			// The broker's PUBLISHes are what the client receives: the
-			// summary's "publishes" are the client's own.
-		case len(s.Topics) < maxConnTopics || s.Topics[topic] > 0:
-			s.Topics[topic]++
-		default:
-			s.OtherTopics++
+		// The broker's PUBLISHes are what the client receives: the
+		// summary's "publishes" are the client's own.
+		if r.FromClient {
+			s.topics.add(topic)
 		}
 	}
 	if r.OneNET != nil && r.OneNET.ReplyTo != nil {
