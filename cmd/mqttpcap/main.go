@@ -48,6 +48,7 @@ fail, each failure is named on its own line, and the exit status is the
 smallest of their codes: 1, then 3, then 4.`
 
 func main() {
+	_ = boundGCHeadroom(os.Getenv) // for the whole process: nothing to stop
 	os.Exit(run(os.Args[1:], systemIO()))
 }
 
