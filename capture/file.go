@@ -28,9 +28,12 @@ type File struct {
 	// so at the end bytes read beyond the records mean a capture cut short.
 	pcapIn  *countingReader
 	records int64
-	sects   *sections // pcapng: interfaces numbered across sections
-	format  string
-	frames  uint64
+	// recs reads an uncompressed classic pcap instead of pcap (and pcapIn):
+	// in place, where pcapgo copies every byte twice (pcaprecords.go).
+	recs   *pcapRecords
+	sects  *sections // pcapng: interfaces numbered across sections
+	format string
+	frames uint64
 	// secrets are the TLS key log lines of a pcapng file's Decryption
 	// Secrets Blocks not handed out yet (secrets.go).
 	secrets []byte
@@ -78,6 +81,12 @@ func OpenFile(path string) (*File, error) {
 
 // NewReader reads a capture from r; name is used in messages.
 func NewReader(r io.Reader, name string) (*File, error) {
+	return newReader(r, name, true)
+}
+
+// newReader is NewReader; with inPlace false it reads a classic pcap with
+// pcapgo, as the tests of pcapRecords do to compare.
+func newReader(r io.Reader, name string, inPlace bool) (*File, error) {
 	count := &countingReader{r: r}
 	br := bufio.NewReaderSize(count, 1<<20)
 	magic, err := br.Peek(4)
@@ -115,12 +124,21 @@ func NewReader(r io.Reader, name string) (*File, error) {
 		// newSections peeks after the section header pcapgo has read.
 		f.sects.order = order
 	case hasMagic(magic, magicPcapLE), hasMagic(magic, magicPcapBE), hasMagic(magic, magicPcapNsLE), hasMagic(magic, magicPcapNsBE):
+		f.format = "pcap" + compressed
+		if compressed == "" && inPlace {
+			recs, err := newPcapRecords(br)
+			if err != nil {
+				return nil, headerError(err)
+			}
+			f.recs = recs
+			break
+		}
 		f.pcapIn = &countingReader{r: in}
 		pr, err := pcapgo.NewReader(f.pcapIn)
 		if err != nil {
 			return nil, headerError(err)
 		}
-		f.pcap, f.format, f.records = pr, "pcap"+compressed, 24
+		f.pcap, f.records = pr, 24
 	case hasMagic(magic, magicZstd):
 		return nil, fmt.Errorf("%w: compressed with zstd, which is not supported (decompress it first: zstd -d)", ErrNotCapture)
 	case hasMagic(magic, magicLz4):
@@ -152,6 +170,9 @@ func (f *File) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
 			lt, _ = ci.AncillaryData[0].(layers.LinkType)
 		}
 		ci.InterfaceIndex = f.sects.global(ci.InterfaceIndex)
+	} else if f.recs != nil {
+		data, ci, err = f.recs.next()
+		lt = f.recs.linkType
 	} else {
 		data, ci, err = f.pcap.ZeroCopyReadPacketData()
 		lt = f.pcap.LinkType()
