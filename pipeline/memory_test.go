@@ -23,29 +23,7 @@ func TestLiveHeapIndependentOfLength(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and reads 2 captures")
 	}
-	peak := func(rounds int) uint64 {
-		var buf bytes.Buffer
-		if _, err := benchgen.WriteOneNET(&buf, benchgen.DefaultOneNET(60, rounds)); err != nil {
-			t.Fatal(err)
-		}
-		src, err := capture.NewReader(bytes.NewReader(buf.Bytes()), "generated")
-		if err != nil {
-			t.Fatal(err)
-		}
-		sampled := &heapSampler{Source: src, every: 4000}
-		sink := report.NewText(io.Discard, report.TextOptions{Summary: true})
-		// One goroutine: the samples then see the state the run keeps, not
-		// how many batches happen to be in flight between the goroutines
-		// (bounded on its own, by the batch queue).
-		opts := pipeline.DefaultOptions()
-		opts.Parallel = false
-		if err := pipeline.New(opts, sink).Run(context.Background(), sampled); err != nil {
-			t.Fatal(err)
-		}
-		sink.Flush()
-		buf = bytes.Buffer{}
-		return sampled.peak - sampled.base
-	}
+	peak := func(rounds int) uint64 { return peakLiveHeap(t, benchgen.DefaultOneNET(60, rounds), 4000) }
 	short, long := peak(40), peak(320)
 	t.Logf("peak live heap above the capture itself: %d KB for 40 posts per device, %d KB for 320", short>>10, long>>10)
 	if long > short+short/4+(1<<20) {
@@ -63,25 +41,7 @@ func TestLiveHeapPerOpenConnection(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and reads 2 captures")
 	}
-	peak := func(conns int) uint64 {
-		var buf bytes.Buffer
-		if _, err := benchgen.WriteOneNET(&buf, benchgen.DefaultOneNET(conns, 2)); err != nil {
-			t.Fatal(err)
-		}
-		src, err := capture.NewReader(bytes.NewReader(buf.Bytes()), "generated")
-		if err != nil {
-			t.Fatal(err)
-		}
-		sampled := &heapSampler{Source: src, every: 2000}
-		sink := report.NewText(io.Discard, report.TextOptions{Summary: true})
-		opts := pipeline.DefaultOptions()
-		opts.Parallel = false
-		if err := pipeline.New(opts, sink).Run(context.Background(), sampled); err != nil {
-			t.Fatal(err)
-		}
-		sink.Flush()
-		return sampled.peak - sampled.base
-	}
+	peak := func(conns int) uint64 { return peakLiveHeap(t, benchgen.DefaultOneNET(conns, 2), 2000) }
 	few, many := peak(3000), peak(15000)
 	perConn := (int64(many) - int64(few)) / 12000
 	t.Logf("live heap per open connection: %d bytes (3,000 connections: %d KB, 15,000: %d KB)", perConn, few>>10, many>>10)
@@ -89,6 +49,33 @@ func TestLiveHeapPerOpenConnection(t *testing.T) {
 	if perConn > bound {
 		t.Errorf("each open connection takes %d bytes of live heap, more than the %d measured when this test was written", perConn, bound)
 	}
+}
+
+// peakLiveHeap reads the generated capture through the whole read path as
+// `mqttpcap read` runs it (list, summary, OneNET) and returns the largest
+// live heap above the capture itself, sampled every so many frames.
+func peakLiveHeap(t *testing.T, gen benchgen.OneNETOptions, every int) uint64 {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := benchgen.WriteOneNET(&buf, gen); err != nil {
+		t.Fatal(err)
+	}
+	src, err := capture.NewReader(bytes.NewReader(buf.Bytes()), "generated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sampled := &heapSampler{Source: src, every: every}
+	sink := report.NewText(io.Discard, report.TextOptions{Summary: true})
+	// One goroutine: the samples then see the state the run keeps, not how
+	// many batches happen to be in flight between the goroutines (bounded
+	// on its own, by the batch queue).
+	opts := pipeline.DefaultOptions()
+	opts.Parallel = false
+	if err := pipeline.New(opts, sink).Run(context.Background(), sampled); err != nil {
+		t.Fatal(err)
+	}
+	sink.Flush()
+	return sampled.peak - sampled.base
 }
 
 // heapSampler reads the live heap every so many frames.
