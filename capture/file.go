@@ -21,7 +21,7 @@ type File struct {
 	count  *countingReader
 	pcap   *pcapgo.Reader
 	ng     *pcapgo.NgReader
-	// pcapIn counts the bytes pcapgo read of a classic pcap, and records
+	// pcapIn counts the bytes pcapgo read of a gzipped classic pcap, and records
 	// the bytes of the file header and the records it returned: pcapgo
 	// reports a file that ends right after a record header as a clean end
 	// (its io.ReadFull of the record's data reads nothing, hence io.EOF),
