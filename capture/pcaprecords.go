@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -118,9 +119,9 @@ func (p *pcapRecords) next() (data []byte, ci gopacket.CaptureInfo, err error) {
 	if cap(p.big) < min(ci.CaptureLength, eagerReadMax) {
 		p.big = make([]byte, 0, min(ci.CaptureLength, eagerReadMax))
 	}
-	buf := bytesBuffer{b: p.big[:0]}
-	m, err := io.CopyN(&buf, p.br, int64(ci.CaptureLength))
-	p.big = buf.b
+	buf := bytes.NewBuffer(p.big[:0])
+	m, err := io.CopyN(buf, p.br, int64(ci.CaptureLength))
+	p.big = buf.Bytes()
 	if err != nil {
 		return nil, ci, shortRead(int(m)+1, err)
 	}
@@ -138,12 +139,4 @@ func shortRead(n int, err error) error {
 		return io.ErrUnexpectedEOF
 	}
 	return err
-}
-
-// bytesBuffer is an io.Writer appending to b.
-type bytesBuffer struct{ b []byte }
-
-func (w *bytesBuffer) Write(p []byte) (int, error) {
-	w.b = append(w.b, p...)
-	return len(p), nil
 }
