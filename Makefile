@@ -50,6 +50,7 @@ fuzz:
 	GO=$(GO) .ci/fuzz-target ./detect FuzzClassify $(FUZZTIME)
 	GO=$(GO) .ci/fuzz-target ./stream FuzzTracker $(FUZZTIME)
 	GO=$(GO) .ci/fuzz-target ./capture FuzzPcapRecords $(FUZZTIME)
+	GO=$(GO) .ci/fuzz-target ./capture FuzzNgPackets $(FUZZTIME)
 	GO=$(GO) .ci/fuzz-target ./cmd/mqttpcap FuzzReadPath $(FUZZTIME)
 	GO=$(GO) .ci/fuzz-target ./hexin FuzzParse $(FUZZTIME)
 	GO=$(GO) .ci/fuzz-target ./esp8266 FuzzParseLog $(FUZZTIME)

@@ -30,10 +30,13 @@ type File struct {
 	records int64
 	// recs reads an uncompressed classic pcap instead of pcap (and pcapIn):
 	// in place, where pcapgo copies every byte twice (pcaprecords.go).
-	recs   *pcapRecords
-	sects  *sections // pcapng: interfaces numbered across sections
-	format string
-	frames uint64
+	recs *pcapRecords
+	// ngInPlace reads a pcapng's plain packets in place (ngrecords.go);
+	// nil for pcapgo alone.
+	ngInPlace *ngPackets
+	sects     *sections // pcapng: interfaces numbered across sections
+	format    string
+	frames    uint64
 	// secrets are the TLS key log lines of a pcapng file's Decryption
 	// Secrets Blocks not handed out yet (secrets.go).
 	secrets []byte
@@ -119,6 +122,9 @@ func newReader(r io.Reader, name string, inPlace bool) (*File, error) {
 			return nil, headerError(err)
 		}
 		f.ng, f.format = ng, "pcapng"+compressed
+		if inPlace {
+			f.ngInPlace = &ngPackets{}
+		}
 		// in is a *bufio.Reader, which pcapgo reads through as it is.
 		f.sects = newSections(in.(*bufio.Reader))
 		// newSections peeks after the section header pcapgo has read.
@@ -165,9 +171,18 @@ func (f *File) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
 	if f.ng != nil {
 		f.sects.beforePacket(f.ng.NInterfaces())
 		f.secrets = peekSecrets(f.sects.br, f.sects.order, f.secrets, false)
-		data, ci, err = f.ng.ZeroCopyReadPacketData()
-		if err == nil && len(ci.AncillaryData) > 0 {
-			lt, _ = ci.AncillaryData[0].(layers.LinkType)
+		var inPlace bool
+		if f.ngInPlace != nil {
+			data, ci, lt, inPlace = f.ngInPlace.next(f)
+		}
+		if !inPlace {
+			data, ci, err = f.ng.ZeroCopyReadPacketData()
+			if err == nil && len(ci.AncillaryData) > 0 {
+				lt, _ = ci.AncillaryData[0].(layers.LinkType)
+			}
+			if f.ngInPlace != nil {
+				f.ngInPlace.read()
+			}
 		}
 		ci.InterfaceIndex = f.sects.global(ci.InterfaceIndex)
 	} else if f.recs != nil {
