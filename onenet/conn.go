@@ -32,16 +32,14 @@ type Conn struct {
 	// the connection ends (still at most maxPending requests at once).
 	ReplyWindow time.Duration
 
-	onenet       bool // the connection is to OneNET (a token, a $sys topic)
-	connect      connectInfo
-	connack      ackInfo
-	refusedSubs  tally
-	pending      []request // oldest first
-	gaveUp       int       // requests dropped unanswered because maxPending were waiting
-	kinds        []kindStat
-	badReplies   []badReply
-	badOther     int // error replies beyond maxBadReplies kinds
-	problems     []problem
+	onenet  bool // the connection is to OneNET (a token, a $sys topic)
+	connect connectInfo
+	connack ackInfo
+	pending []request // oldest first
+	kinds   []kindStat
+	// errs counts what went wrong, nil until something did: most
+	// connections never need it, and tens of thousands may be open.
+	errs         *errorCounts
 	lastPublish  publishInfo // the client's last PUBLISH
 	hasPublish   bool
 	lastServer   time.Time // the server's last packet
@@ -245,7 +243,7 @@ func (c *Conn) Packet(p *decode.Packet, fromClient bool, frame uint64, at time.T
 	case decode.SUBACK:
 		for _, code := range p.ReasonCodes {
 			if code >= 0x80 {
-				c.refusedSubs.add(frame)
+				c.errors().refusedSubs.add(frame)
 			}
 		}
 	case decode.SUBSCRIBE:

@@ -128,8 +128,8 @@ func FuzzConn(f *testing.F) {
 			at = at.Add(time.Duration(step) * 100 * time.Millisecond)
 			p := d.Decode(publishOn(string(topic), string(payload)), decode.V311)
 			c.Packet(p, fromClient, frame, at)
-			if len(c.pending) > maxPending || len(c.problems) > maxProblems || len(c.badReplies) > maxBadReplies || len(c.filters) > maxFilters {
-				t.Fatalf("state out of bounds: %d pending, %d problems, %d bad replies", len(c.pending), len(c.problems), len(c.badReplies))
+			if len(c.pending) > maxPending || len(c.counted().problems) > maxProblems || len(c.counted().badReplies) > maxBadReplies || len(c.filters) > maxFilters {
+				t.Fatalf("state out of bounds: %d pending, %d problems, %d bad replies", len(c.pending), len(c.counted().problems), len(c.counted().badReplies))
 			}
 		}
 		v := c.Verdict()

@@ -163,7 +163,7 @@ func (c *Conn) pair(info *PacketInfo, t *Topic, m *Message, frame uint64, at tim
 	c.kinds[k].n++
 	if len(c.pending) == maxPending {
 		c.unanswered(&c.pending[0])
-		c.gaveUp++
+		c.errors().gaveUp++
 		c.dropPending(1)
 	}
 	if c.kinds[k].topic == "" {
@@ -209,18 +209,19 @@ type badReply struct {
 func (c *Conn) badReply(name string, m *Message, frame uint64) {
 	ex := example{frame: frame}
 	ex.id.set(m.ID)
-	for i := range c.badReplies {
-		if b := &c.badReplies[i]; b.name == name && b.code == m.Code {
+	e := c.errors()
+	for i := range e.badReplies {
+		if b := &e.badReplies[i]; b.name == name && b.code == m.Code {
 			b.n++
 			b.last = ex
 			return
 		}
 	}
-	if len(c.badReplies) == maxBadReplies {
-		c.badOther++
+	if len(e.badReplies) == maxBadReplies {
+		e.badOther++
 		return
 	}
-	c.badReplies = append(c.badReplies, badReply{name: name, code: m.Code, msg: string(m.Msg), n: 1, first: ex, last: ex})
+	e.badReplies = append(e.badReplies, badReply{name: name, code: m.Code, msg: string(m.Msg), n: 1, first: ex, last: ex})
 }
 
 // problem counts the error findings of one code in the traffic.
@@ -243,16 +244,42 @@ func (c *Conn) noteProblems(fs []Finding, frame uint64) {
 }
 
 func (c *Conn) problem(code, msg string, frame uint64) {
-	for i := range c.problems {
-		if p := &c.problems[i]; p.code == code {
+	e := c.errors()
+	for i := range e.problems {
+		if p := &e.problems[i]; p.code == code {
 			p.n++
 			p.last = frame
 			return
 		}
 	}
-	if len(c.problems) < maxProblems {
-		c.problems = append(c.problems, problem{code: code, msg: msg, n: 1, first: frame, last: frame})
+	if len(e.problems) < maxProblems {
+		e.problems = append(e.problems, problem{code: code, msg: msg, n: 1, first: frame, last: frame})
 	}
+}
+
+// errorCounts are a connection's counts of what went wrong.
+type errorCounts struct {
+	refusedSubs tally
+	gaveUp      int // requests dropped unanswered because maxPending were waiting
+	badReplies  []badReply
+	badOther    int // error replies beyond maxBadReplies kinds
+	problems    []problem
+}
+
+// errors is the connection's errorCounts, made on the first need.
+func (c *Conn) errors() *errorCounts {
+	if c.errs == nil {
+		c.errs = new(errorCounts)
+	}
+	return c.errs
+}
+
+// counted is the connection's errorCounts, empty when nothing went wrong.
+func (c *Conn) counted() errorCounts {
+	if c.errs == nil {
+		return errorCounts{}
+	}
+	return *c.errs
 }
 
 // tally counts occurrences by frame.

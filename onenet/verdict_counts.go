@@ -41,7 +41,7 @@ type Occurrence struct {
 func occurrence(e example) Occurrence { return Occurrence{Frame: e.frame, ID: e.id.String()} }
 
 func (c *Conn) refusedReasons(v *Verdict, set func(string, string)) {
-	t := c.refusedSubs
+	t := c.counted().refusedSubs
 	if t.n == 0 {
 		return
 	}
@@ -57,7 +57,8 @@ func (c *Conn) refusedReasons(v *Verdict, set func(string, string)) {
 }
 
 func (c *Conn) badReplyReasons(v *Verdict, set func(string, string)) {
-	for _, r := range c.badReplies {
+	e := c.counted()
+	for _, r := range e.badReplies {
 		meaning := CodeMeaning(r.code)
 		if meaning == "" {
 			meaning = r.msg
@@ -74,9 +75,9 @@ func (c *Conn) badReplyReasons(v *Verdict, set func(string, string)) {
 			"; first frame "+thousands(r.first.frame)+" id "+strconv.Quote(r.first.id.String())+
 			", last frame "+thousands(r.last.frame)+" id "+strconv.Quote(r.last.id.String()))
 	}
-	if c.badOther > 0 {
+	if e.badOther > 0 {
 		set("error_reply", "the platform answered with error codes")
-		v.Reasons = append(v.Reasons, thousands(c.badOther)+" more error replies with other codes")
+		v.Reasons = append(v.Reasons, thousands(e.badOther)+" more error replies with other codes")
 	}
 }
 
@@ -115,7 +116,7 @@ func (c *Conn) unansweredReasons(v *Verdict, set func(string, string)) (answered
 		if t, ok := ClassifyTopic(k.topic); ok && t.Direction == DeviceToCloud && !c.subscribedTo(t.ReplyTopic()) {
 			why = " (the device did not subscribe to " + t.ReplyTopic() + ", so the platform's answer was not delivered)"
 		}
-		if c.gaveUp > 0 && g.expired > 0 {
+		if c.counted().gaveUp > 0 && g.expired > 0 {
 			why += " (more than " + strconv.Itoa(maxPending) + " requests were waiting at once: the oldest were given up early)"
 		}
 		v.Counts = append(v.Counts, Count{Code: "unanswered", Name: k.name, N: g.n, Of: k.n, Expired: g.expired,
@@ -141,11 +142,12 @@ func (c *Conn) unansweredReasons(v *Verdict, set func(string, string)) (answered
 }
 
 func (c *Conn) problemReasons(v *Verdict, set func(string, string)) {
-	if len(c.problems) == 0 {
+	problems := c.counted().problems
+	if len(problems) == 0 {
 		return
 	}
 	set("problems", "OneNET findings in the traffic")
-	for _, p := range c.problems {
+	for _, p := range problems {
 		v.Counts = append(v.Counts, Count{Code: p.code, N: p.n, First: Occurrence{Frame: p.first}, Last: Occurrence{Frame: p.last}})
 		if p.n == 1 {
 			v.Reasons = append(v.Reasons, "frame "+strconv.FormatUint(p.first, 10)+": "+p.msg)

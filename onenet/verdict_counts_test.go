@@ -144,8 +144,8 @@ func TestTooManyWaiting(t *testing.T) {
 		steps = append(steps, step{fromClient: true, packet: publishOn(postTopic, `{"id":"9","params":{"a":{"value":1}}}`)})
 	}
 	c, _ := run(t, nil, capture2026, steps)
-	if len(c.pending) != maxPending || c.gaveUp != 3 {
-		t.Fatalf("%d pending, %d given up", len(c.pending), c.gaveUp)
+	if len(c.pending) != maxPending || c.counted().gaveUp != 3 {
+		t.Fatalf("%d pending, %d given up", len(c.pending), c.counted().gaveUp)
 	}
 	v := c.Verdict()
 	if len(v.Counts) != 1 || v.Counts[0].N != maxPending+3 || v.Counts[0].Expired != 3 {
