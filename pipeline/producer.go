@@ -27,10 +27,12 @@ type connState struct {
 	// tls marks a Direct input (direct.go) that is TLS: not decoded.
 	tls  bool
 	said bool // the connection's protocol event was reported
-	h    *handler
 	// shard chooses the worker that owns the connection's records in the
-	// sharded mode (set once, by the stream side, before any record).
-	shard int
+	// sharded mode (set once, by the stream side, before any record). 32
+	// bits, beside the flags: with 8 bytes more the state would take the
+	// next size class (objects with pointers carry an 8-byte header).
+	shard uint32
+	h     *handler
 	// Consumer side, on cache lines of its own: the two sides run on
 	// different cores, and a line both write to goes back and forth.
 	_       cpu.CacheLinePad
@@ -52,8 +54,10 @@ type dirState struct {
 	// not in sync: the frame of a skip that ended before the current chunk.
 	skipFrame uint64
 	skipTime  time.Time
-	// cut lists stream ranges the snap length cut (zero-filled).
-	cut []cutRange
+	// cut lists stream ranges the snap length cut (zero-filled), nil
+	// until there is one: snap lengths that cut are rare, and a capture
+	// can hold tens of thousands of connections.
+	cut *[]cutRange
 	// classified says the direction's first bytes were looked at
 	// (detect.Classify); other is what they are when not MQTT: the
 	// direction's bytes are then not framed.
@@ -85,7 +89,7 @@ func (h *handler) state(c *stream.Conn) *connState {
 }
 
 func (h *handler) Opened(c *stream.Conn) {
-	st := &connState{shard: c.Stream, h: h}
+	st := &connState{shard: uint32(c.Stream), h: h}
 	st.session.Assume = h.p.opts.Assume
 	st.session.StartSeen = c.StartSeen[0]
 	st.session.SkipFields = !h.p.opts.Fields
@@ -228,7 +232,10 @@ func (h *handler) feed(c *stream.Conn, st *connState, fromClient bool, v bytesVi
 	chunkStart := d.framer.Pos()
 	for _, m := range v.missing {
 		if !m.Lost && m.Off >= from && m.Off < to {
-			d.cut = append(d.cut, cutRange{start: chunkStart + int64(m.Off-from), end: chunkStart + int64(m.Off-from+m.Len), frame: m.Frame})
+			if d.cut == nil {
+				d.cut = new([]cutRange)
+			}
+			*d.cut = append(*d.cut, cutRange{start: chunkStart + int64(m.Off-from), end: chunkStart + int64(m.Off-from+m.Len), frame: m.Frame})
 		}
 	}
 	d.framer.Feed(data, v.atStart && from == 0)
@@ -318,14 +325,14 @@ func (h *handler) packet(c *stream.Conn, st *connState, fromClient bool, fr deco
 // length cut, if any, with the frame that lost it, and forgets the cut
 // ranges the frame passed.
 func (d *dirState) cutAt(fr decode.Frame) (int, uint64, bool) {
-	if len(d.cut) == 0 {
+	if d.cut == nil || len(*d.cut) == 0 {
 		return 0, 0, false
 	}
 	end := fr.Start + int64(len(fr.Raw))
 	first := -1
 	var frame uint64
-	keep := d.cut[:0]
-	for _, r := range d.cut {
+	keep := (*d.cut)[:0]
+	for _, r := range *d.cut {
 		if r.start < end && r.end > fr.Start {
 			off := int(max(r.start-fr.Start, 0))
 			if first < 0 || off < first {
@@ -336,7 +343,7 @@ func (d *dirState) cutAt(fr decode.Frame) (int, uint64, bool) {
 			keep = append(keep, r)
 		}
 	}
-	d.cut = keep
+	*d.cut = keep
 	return first, frame, first >= 0
 }
 

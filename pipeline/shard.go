@@ -175,5 +175,5 @@ func (s *sharded) workerOf(st *connState) int {
 	if st == nil {
 		return 0
 	}
-	return st.shard % len(s.ins)
+	return int(st.shard % uint32(len(s.ins)))
 }
