@@ -36,36 +36,40 @@ type Conn struct {
 	// State is for the Handler's own per-connection data.
 	State any
 
-	done      bool
-	cutFrames int
-	started   [2]bool
+	// The flags and small numbers are side by side, and the segments held
+	// behind a hole are out of line: tens of thousands of connections may
+	// be open at once, and the struct fits the 448-byte size class.
+	done     bool
+	waiting  bool // in Tracker.waiting
+	isnValid bool
+	// rstPending says a RST ended the connection before it carried a byte:
+	// a retried SYN continues it (one connection for all the tries, as
+	// Wireshark has one tcp.stream), anything else ends it.
+	rstPending bool
+	started    [2]bool
 	// expect is the TCP sequence number of the next byte to deliver per
 	// direction; it maps delivered bytes to sequence numbers (for bytes cut
 	// by the snap length, and gaps across reassembly restarts).
-	expect      [2]uint32
 	expectValid [2]bool
+	expect      [2]uint32
+	// isn is the client's initial sequence number, when its SYN was seen:
+	// a SYN with the same number is a retry of the same connection.
+	isn       uint32
+	cutFrames int
 	// padded counts, per direction, the packets holding zeros in place of
 	// bytes never captured (cut by the snap length, or a lost hole filled
 	// in) that reassembly has not delivered yet: while there are any, each
 	// chunk is searched for them.
 	padded [2]int
 	// queued lists the segments reassembly holds behind a hole, per
-	// direction; ackWait is an acknowledged hole waiting for its data.
-	queued  [2]queue
+	// direction (nil until there is one); ackWait is an acknowledged hole
+	// waiting for its data.
+	queued  *[2]queue
 	ackWait [2]ackWait
-	waiting bool // in Tracker.waiting
 	// gen names the connection's own reassembly state: a connection that
 	// starts again on the same addresses and ports (a reused port, a
 	// retried SYN) gets a new one (see flowOf).
 	gen uint64
-	// isn is the client's initial sequence number, when its SYN was seen:
-	// a SYN with the same number is a retry of the same connection.
-	isn      uint32
-	isnValid bool
-	// rstPending says a RST ended the connection before it carried a byte:
-	// a retried SYN continues it (one connection for all the tries, as
-	// Wireshark has one tcp.stream), anything else ends it.
-	rstPending bool
 	// ender is the first FIN or RST reassembly took per direction.
 	ender [2]ender
 }

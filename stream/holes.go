@@ -167,7 +167,7 @@ func (t *Tracker) fillLost(c *Conn, j int) {
 		w.lostValid = false // everything before lostTo was delivered
 		return
 	}
-	if len(c.queued[j].segs) > 0 {
+	if c.queued != nil && len(c.queued[j].segs) > 0 {
 		t.fillHoles(c, j, w.lostTo, true, true)
 	}
 }
@@ -178,6 +178,9 @@ func (t *Tracker) fillLost(c *Conn, j int) {
 // knows of. acked says the receiver acknowledged the bytes (they were sent
 // but not captured); otherwise reassembly gave up on them.
 func (t *Tracker) fillHoles(c *Conn, j int, upTo uint32, limit, acked bool) {
+	if c.queued == nil {
+		return
+	}
 	for range maxQueued {
 		q := &c.queued[j]
 		if c.done || !c.expectValid[j] {

@@ -28,7 +28,7 @@ func (t *Tracker) retry(c *Conn, d int, tcp *layers.TCP) {
 	c.rstPending = false
 	c.End, c.EndFrame, c.ender = [2]string{}, [2]uint64{}, [2]ender{}
 	c.started, c.expectValid, c.padded = [2]bool{}, [2]bool{}, [2]int{}
-	c.queued, c.ackWait = [2]queue{}, [2]ackWait{}
+	c.queued, c.ackWait = nil, [2]ackWait{}
 }
 
 func (t *Tracker) nextGen() uint64 {

@@ -53,6 +53,9 @@ func (s *tcpStream) Accept(tcp *layers.TCP, _ gopacket.CaptureInfo, _ reassembly
 		c.expect[i], c.expectValid[i] = uint32(nextSeq), true
 		if len(tcp.Payload) > 0 && seqDiff(uint32(nextSeq), tcp.Seq) > 0 {
 			// Reassembly will hold this segment behind a hole.
+			if c.queued == nil {
+				c.queued = new([2]queue)
+			}
 			c.queued[i].add(queuedSeg{seq: tcp.Seq, frame: ctx.frame, ts: ctx.ts, iface: ctx.iface})
 		}
 	case tcp.SYN:
@@ -126,10 +129,12 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Ass
 		}
 		h.Data(c, fromClient, chunk)
 	}
-	if c.expectValid[i] {
-		c.queued[i].drop(c.expect[i])
-	} else {
-		c.queued[i] = queue{}
+	if c.queued != nil {
+		if c.expectValid[i] {
+			c.queued[i].drop(c.expect[i])
+		} else {
+			c.queued[i] = queue{}
+		}
 	}
 	if end {
 		// The FIN or RST that ended the direction: reassembly may deliver
