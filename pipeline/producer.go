@@ -94,9 +94,10 @@ func (h *handler) Opened(c *stream.Conn) {
 	st.session.StartSeen = c.StartSeen[0]
 	st.session.SkipFields = !h.p.opts.Fields
 	st.onenet.Key, st.onenet.ReplyWindow = h.p.opts.Keys, h.p.opts.ReplyWindow
+	plausible := st.plausible // one closure for both directions
 	for i := range st.dirs {
 		f := &st.dirs[i].framer
-		f.Plausible = st.plausible
+		f.Plausible = plausible
 		f.MaxPacket = h.p.opts.MaxPacket
 		f.Budget = &h.p.budget
 	}
