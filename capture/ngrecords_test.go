@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -12,32 +11,7 @@ import (
 // prefix of one: with plain packets read in place they read as with
 // pcapgo alone (frames, times, interfaces, link types, errors).
 func TestNgPacketsAsPcapgo(t *testing.T) {
-	paths, _ := filepath.Glob("../testdata/pcaps/*.pcapng")
-	corpus, _ := filepath.Glob("../../shared/corpus/pcaps/*.pcapng")
-	paths = append(paths, corpus...)
-	if len(paths) < 5 {
-		t.Fatalf("found %d captures", len(paths))
-	}
-	for _, path := range paths {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want, got := readAll(data, false), readAll(data, true); got != want {
-			t.Errorf("%s: read\n%.2000s\nwant (pcapgo)\n%.2000s", path, got, want)
-		}
-	}
-	for _, name := range []string{"onenet-esp8266.pcapng", "sections.pcapng"} {
-		data, err := os.ReadFile("../testdata/pcaps/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for n := range min(len(data), 3000) {
-			if want, got := readAll(data[:n], false), readAll(data[:n], true); got != want {
-				t.Fatalf("%s, the first %d bytes: read\n%s\nwant (pcapgo)\n%s", name, n, got, want)
-			}
-		}
-	}
+	readsAsPcapgo(t, "pcapng", 5, "onenet-esp8266.pcapng", "sections.pcapng")
 }
 
 // ngBuilder writes pcapng blocks in one byte order.

@@ -42,10 +42,19 @@ func readAll(data []byte, inPlace bool) string {
 // prefix of one: pcapRecords reads each as pcapgo does (frames, times,
 // link types, and where and how a file cut short ends).
 func TestPcapRecordsAsPcapgo(t *testing.T) {
-	paths, _ := filepath.Glob("../testdata/pcaps/*.pcap")
-	corpus, _ := filepath.Glob("../../shared/corpus/pcaps/*.pcap")
+	readsAsPcapgo(t, "pcap", 20, "onenet-esp8266-split.pcap")
+}
+
+// readsAsPcapgo reads the test data's and the shared corpus's captures
+// named *.ext (at least least of them), and the first 3,000 prefixes of
+// the test data's files named prefixesOf, in place and with pcapgo alone,
+// and fails on the first difference.
+func readsAsPcapgo(t *testing.T, ext string, least int, prefixesOf ...string) {
+	t.Helper()
+	paths, _ := filepath.Glob("../testdata/pcaps/*." + ext)
+	corpus, _ := filepath.Glob("../../shared/corpus/pcaps/*." + ext)
 	paths = append(paths, corpus...)
-	if len(paths) < 20 {
+	if len(paths) < least {
 		t.Fatalf("found %d captures", len(paths))
 	}
 	for _, path := range paths {
@@ -57,13 +66,15 @@ func TestPcapRecordsAsPcapgo(t *testing.T) {
 			t.Errorf("%s: read\n%.2000s\nwant (pcapgo)\n%.2000s", path, got, want)
 		}
 	}
-	data, err := os.ReadFile("../testdata/pcaps/onenet-esp8266-split.pcap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for n := range min(len(data), 3000) {
-		if want, got := readAll(data[:n], false), readAll(data[:n], true); got != want {
-			t.Fatalf("the first %d bytes: read\n%s\nwant (pcapgo)\n%s", n, got, want)
+	for _, name := range prefixesOf {
+		data, err := os.ReadFile("../testdata/pcaps/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := range min(len(data), 3000) {
+			if want, got := readAll(data[:n], false), readAll(data[:n], true); got != want {
+				t.Fatalf("%s, the first %d bytes: read\n%s\nwant (pcapgo)\n%s", name, n, got, want)
+			}
 		}
 	}
 }
