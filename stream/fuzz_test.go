@@ -67,8 +67,8 @@ func fuzzTracker(t *testing.T, ops []byte) {
 				ci.Length += 10 // cut by the snap length
 			}
 			tr.Packet(frame, ci, layers.LinkTypeEthernet, data)
-			if len(tr.convs.m) > cfg.MaxConversations {
-				t.Fatalf("%d conversations remembered, cap %d", len(tr.convs.m), cfg.MaxConversations)
+			if tr.convs.size() > cfg.MaxConversations {
+				t.Fatalf("%d conversations remembered, cap %d", tr.convs.size(), cfg.MaxConversations)
 			}
 		}
 	}

@@ -98,7 +98,7 @@ func run(t *testing.T, c *pcapcraft.Capture, cfg Config) (*recorder, []int, *Tra
 		}
 		if ok {
 			key, _ := makeKey(pkt.src, pkt.dst)
-			if cv := tr.convs.m[key]; cv != nil {
+			if cv := tr.convs.get(key); cv != nil {
 				s = cv.stream
 			}
 		}

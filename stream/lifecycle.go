@@ -61,12 +61,12 @@ func (t *Tracker) releaseEnded() {
 func (t *Tracker) forget(frame uint64, ci gopacket.CaptureInfo) {
 	keys := t.convs.victims()
 	for _, k := range keys {
-		for _, v := range t.convs.m[k].views {
+		for _, v := range t.convs.get(k).views {
 			if v.open() {
 				t.giveUp(v.conn, "idle")
 			}
 		}
-		delete(t.convs.m, k)
+		t.convs.remove(k)
 	}
 	if t.convs.evicted == 0 && len(keys) > 0 {
 		t.h.Event(Event{Kind: "cap", Frame: frame, Time: ci.Timestamp,

@@ -70,7 +70,8 @@ func (v *view) open() bool { return v.conn != nil && !v.conn.done }
 // forgotten conversation seen again gets a new number where Wireshark,
 // which forgets nothing, would reuse the old one.
 type convTable struct {
-	m       map[tupleKey]*conv
+	v4      map[v4Key]*conv
+	v6      map[tupleKey]*conv
 	next    int
 	max     int
 	evicted uint64
@@ -107,7 +108,7 @@ func (cv *conv) see(tcp *layers.TCP, d int, ts int64) {
 // if it starts a stream. old is the conversation it replaced (a reused
 // port), whose connections the caller ends.
 func (n *convTable) lookup(key tupleKey, d int, tcp *layers.TCP, ts int64) (cv, old *conv) {
-	cv = n.m[key]
+	cv = n.get(key)
 	if cv != nil && !cv.startsStream(tcp, d) {
 		cv.see(tcp, d, ts)
 		return cv, nil
@@ -115,14 +116,14 @@ func (n *convTable) lookup(key tupleKey, d int, tcp *layers.TCP, ts int64) (cv, 
 	old = cv
 	cv = &conv{stream: n.next}
 	n.next++
-	n.m[key] = cv
+	n.put(key, cv)
 	cv.see(tcp, d, ts)
 	return cv, old
 }
 
 // full reports whether the table must forget conversations before it
 // numbers another.
-func (n *convTable) full() bool { return n.max > 0 && len(n.m) >= n.max }
+func (n *convTable) full() bool { return n.max > 0 && n.size() >= n.max }
 
 // victims returns the conversations to forget so that the table is down
 // to three quarters of its size: closed ones whose connections are over
@@ -135,14 +136,20 @@ func (n *convTable) victims() []tupleKey {
 		seen    int64
 		watched bool
 	}
-	all := make([]aged, 0, len(n.m))
-	for k, cv := range n.m {
+	all := make([]aged, 0, n.size())
+	add := func(k tupleKey, cv *conv) {
 		a := aged{key: k, busy: !cv.closed(), seen: cv.lastSeen}
 		for _, v := range cv.views {
 			a.watched = a.watched || v.open()
 		}
 		a.busy = a.busy || a.watched
 		all = append(all, a)
+	}
+	for k, cv := range n.v4 {
+		add(k.tuple(), cv)
+	}
+	for k, cv := range n.v6 {
+		add(k, cv)
 	}
 	slices.SortFunc(all, func(x, y aged) int {
 		switch {

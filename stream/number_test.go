@@ -324,8 +324,8 @@ func TestConversationTableBound(t *testing.T) {
 	cfg := mqttConfig()
 	cfg.MaxConversations = 16
 	r, streams, tr := run(t, c, cfg)
-	if len(tr.convs.m) > 16 {
-		t.Errorf("%d conversations remembered, cap 16", len(tr.convs.m))
+	if tr.convs.size() > 16 {
+		t.Errorf("%d conversations remembered, cap 16", tr.convs.size())
 	}
 	if tr.Stats().Forgotten == 0 || tr.Stats().Streams != 40 {
 		t.Errorf("stats %+v", tr.Stats())

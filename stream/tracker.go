@@ -123,7 +123,7 @@ type assembler struct {
 // NewTracker returns a Tracker that reports to h.
 func NewTracker(cfg Config, h Handler) *Tracker {
 	t := &Tracker{cfg: cfg, h: h, layers: newLayerDecoder(), defrag: newDefragmenter(), asms: make(map[int]*assembler), ports: make(map[uint16]bool)}
-	t.convs = convTable{m: make(map[tupleKey]*conv), max: cfg.MaxConversations}
+	t.convs = convTable{v4: make(map[v4Key]*conv), v6: make(map[tupleKey]*conv), max: cfg.MaxConversations}
 	if t.convs.max <= 0 {
 		t.convs.max = DefaultMaxConversations
 	}
@@ -212,7 +212,7 @@ func (t *Tracker) segment(frame uint64, ci gopacket.CaptureInfo, pkt tcpPacket) 
 	tcp := pkt.tcp
 	ts := ci.Timestamp.UnixNano()
 	key, d := makeKey(pkt.src, pkt.dst)
-	if t.convs.full() && t.convs.m[key] == nil {
+	if t.convs.full() && t.convs.get(key) == nil {
 		t.forget(frame, ci)
 	}
 	streams := t.convs.next
@@ -270,7 +270,13 @@ func (t *Tracker) segment(frame uint64, ci gopacket.CaptureInfo, pkt tcpPacket) 
 		ctx.pad = int32(pkt.missing)
 		c.padded[i]++
 	}
+	if len(tcp.Payload) > 0 {
+		ctx.payload, ctx.n = &tcp.Payload[0], int32(len(tcp.Payload))
+	}
 	t.assemble(c, pkt, tcp, ctx)
+	// Past this call the payload's memory is the reader's again; any of
+	// it reassembly keeps is a copy.
+	ctx.payload = nil
 	if c.ackWait[i].lostValid {
 		t.fillLost(c, i)
 	}
