@@ -68,7 +68,12 @@ type packetCtx struct {
 	frame uint64
 	conn  *Conn
 	self  [1]any
-	iface int32
+	// payload is the first byte of the packet's TCP payload while the
+	// packet is being assembled (nil after): a chunk that starts there
+	// and is as long is that payload alone (Tracker.single).
+	payload *byte
+	n       int32 // the payload's length
+	iface   int32
 	// pad is how many bytes at the end of the payload are zeros standing in
 	// for bytes never captured: the snap length's cut, or all of it when
 	// lost is set (a hole filled by Tracker.fillAckedHole).
@@ -108,7 +113,7 @@ func (s *ctxSlab) get(ci gopacket.CaptureInfo, frame uint64) *packetCtx {
 	c := &s.free[0]
 	s.free = s.free[1:]
 	c.ts, c.frame, c.iface = ci.Timestamp.UnixNano(), frame, int32(ci.InterfaceIndex)
-	c.pad, c.lost, c.acked, c.padSeen, c.release = 0, false, false, false, false
+	c.pad, c.lost, c.acked, c.padSeen, c.release, c.payload = 0, false, false, false, false, nil
 	c.self[0] = c
 	return c
 }

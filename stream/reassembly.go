@@ -119,9 +119,7 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Ass
 	if avail > 0 {
 		chunk := &s.t.chunk
 		*chunk = Chunk{Data: sg.Fetch(avail), sg: sg, AtStart: !c.started[i] && c.StartSeen[i], Missing: chunk.Missing[:0]}
-		if first := ctxOf(sg.CaptureInfo(0)); first != nil && first == ctxOf(sg.CaptureInfo(avail-1)) {
-			chunk.single = first
-		}
+		chunk.single = singleSource(sg, chunk.Data, ctx)
 		c.started[i] = true
 		chunk.Missing = c.missingIn(sg, i, avail, chunk.Missing)
 		if c.expectValid[i] {
@@ -162,6 +160,21 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Ass
 			}
 		}
 	}
+}
+
+// singleSource returns the packet that carried every byte of data, the
+// avail bytes sg delivers, or nil when they came in several. Most chunks
+// are the payload of the packet being assembled, delivered in place:
+// that is told by the slice itself, without asking sg for the capture
+// info of its ends (which costs a walk and a CaptureInfo built twice).
+func singleSource(sg reassembly.ScatterGather, data []byte, ctx *packetCtx) *packetCtx {
+	if ctx.payload != nil && len(data) == int(ctx.n) && &data[0] == ctx.payload {
+		return ctx
+	}
+	if first := ctxOf(sg.CaptureInfo(0)); first != nil && first == ctxOf(sg.CaptureInfo(len(data)-1)) {
+		return first
+	}
+	return nil
 }
 
 // ReassemblyComplete ends the connection once both directions closed; a
