@@ -49,6 +49,7 @@ fuzz:
 	GO=$(GO) .ci/fuzz-target ./report FuzzHexdump $(FUZZTIME)
 	GO=$(GO) .ci/fuzz-target ./detect FuzzClassify $(FUZZTIME)
 	GO=$(GO) .ci/fuzz-target ./stream FuzzTracker $(FUZZTIME)
+	GO=$(GO) .ci/fuzz-target ./stream FuzzFastIPv4TCP $(FUZZTIME)
 	GO=$(GO) .ci/fuzz-target ./capture FuzzPcapRecords $(FUZZTIME)
 	GO=$(GO) .ci/fuzz-target ./capture FuzzNgPackets $(FUZZTIME)
 	GO=$(GO) .ci/fuzz-target ./cmd/mqttpcap FuzzReadPath $(FUZZTIME)

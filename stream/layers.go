@@ -110,6 +110,14 @@ func (d *layerDecoder) decode(lt layers.LinkType, data []byte, ci gopacket.Captu
 	if !ok {
 		return tcpPacket{}, false
 	}
+	if pkt, ok, handled := d.fastIPv4TCP(first, data, ci); handled {
+		return pkt, ok
+	}
+	return d.parse(first, data, ci)
+}
+
+// parse decodes data with DecodingLayerParser, starting at firstLayers[first].
+func (d *layerDecoder) parse(first int, data []byte, ci gopacket.CaptureInfo) (tcpPacket, bool) {
 	p := d.parsers[first]
 	d.decoded = d.decoded[:0]
 	d.truncate.truncated = false
