@@ -108,7 +108,7 @@ func (s *sharded) work(k int, in chan *batch, w *outWriter, cs *consumer) {
 			pt := &bt.parts[k]
 			w.b = &pt.out
 			for _, i := range pt.items {
-				cs.handle(bt, &bt.items[i])
+				cs.handle(bt, int(i))
 				pt.ends = append(pt.ends, len(pt.out))
 			}
 		}
