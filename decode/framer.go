@@ -34,8 +34,9 @@ type Framer struct {
 	pos     int64  // stream offset just after the last byte fed (or lost)
 	release int    // bytes at the start of buf handed out in the last frame, dropped on the next call
 
-	started bool
-	synced  bool
+	started  bool
+	synced   bool
+	hasReady bool
 	// origin is the stream offset where the framer lost sync (or where an
 	// unsynchronised stream began): a packet starting exactly there may be
 	// accepted before it is complete.
@@ -44,14 +45,20 @@ type Framer struct {
 	skip int64
 	// over is the oversized packet being skipped, allocated for the first
 	// one only: a connection's framers stay small.
-	over     *oversized
-	hasReady bool
-	events   []FramerEvent
-	evHead   int // events before it were handed out by NextEvent
-	// skipped is the run of bytes skipped since sync was lost, not
-	// reported yet: one unsynchronised run is one EventSkipped, however
-	// many chunks and resync attempts it takes, reported when the framer
-	// finds its next packet (or at a gap, or the end).
+	over *oversized
+	// notes holds the events not handed out yet and the run of bytes
+	// being skipped, made on the first: most framers never have one.
+	notes *framerNotes
+}
+
+// framerNotes are a framer's events not handed out yet (those before
+// evHead were), and skipped, the run of bytes skipped since sync was lost,
+// not reported yet: one unsynchronised run is one EventSkipped, however
+// many chunks and resync attempts it takes, reported when the framer finds
+// its next packet (or at a gap, or the end).
+type framerNotes struct {
+	events     []FramerEvent
+	evHead     int
 	skipped    FramerEvent
 	hasSkipped bool
 }
@@ -117,13 +124,17 @@ func (f *Framer) maxPacket() int {
 }
 
 // HasEvents reports whether Events has anything to return.
-func (f *Framer) HasEvents() bool { return f.evHead < len(f.events) }
+func (f *Framer) HasEvents() bool { return f.notes != nil && f.notes.evHead < len(f.notes.events) }
 
 // Events returns and clears what happened since the last call, in stream
 // order.
 func (f *Framer) Events() []FramerEvent {
-	ev := f.events[f.evHead:]
-	f.events, f.evHead = f.events[:0], 0
+	n := f.notes
+	if n == nil {
+		return nil
+	}
+	ev := n.events[n.evHead:]
+	n.events, n.evHead = n.events[:0], 0
 	return ev
 }
 
@@ -132,12 +143,13 @@ func (f *Framer) Events() []FramerEvent {
 // returns, it puts events and frames in stream order: the bytes skipped
 // before a packet are reported before it.
 func (f *Framer) NextEvent(before int64) (FramerEvent, bool) {
-	if f.evHead >= len(f.events) || f.events[f.evHead].Start >= before {
+	n := f.notes
+	if n == nil || n.evHead >= len(n.events) || n.events[n.evHead].Start >= before {
 		return FramerEvent{}, false
 	}
-	e := f.events[f.evHead]
-	if f.evHead++; f.evHead == len(f.events) {
-		f.events, f.evHead = f.events[:0], 0
+	e := n.events[n.evHead]
+	if n.evHead++; n.evHead == len(n.events) {
+		n.events, n.evHead = n.events[:0], 0
 	}
 	return e, true
 }
@@ -591,19 +603,28 @@ func (f *Framer) dropPrefix(i int) {
 // addSkipped adds n bytes skipped at stream offset start to the run being
 // skipped (a new run when they do not follow it).
 func (f *Framer) addSkipped(start, n int64) {
-	if f.hasSkipped && f.skipped.Start+f.skipped.Len == start {
-		f.skipped.Len += n
+	notes := f.notesMade()
+	if notes.hasSkipped && notes.skipped.Start+notes.skipped.Len == start {
+		notes.skipped.Len += n
 		return
 	}
 	f.reportSkipped()
-	f.skipped, f.hasSkipped = FramerEvent{Kind: EventSkipped, Start: start, Len: n}, true
+	notes.skipped, notes.hasSkipped = FramerEvent{Kind: EventSkipped, Start: start, Len: n}, true
+}
+
+// notesMade returns the framer's notes, made on first use.
+func (f *Framer) notesMade() *framerNotes {
+	if f.notes == nil {
+		f.notes = new(framerNotes)
+	}
+	return f.notes
 }
 
 // reportSkipped makes the run of skipped bytes an event.
 func (f *Framer) reportSkipped() {
-	if f.hasSkipped {
-		f.events = append(f.events, f.skipped)
-		f.hasSkipped = false
+	if n := f.notes; n != nil && n.hasSkipped {
+		n.events = append(n.events, n.skipped)
+		n.hasSkipped = false
 	}
 }
 
@@ -611,7 +632,8 @@ func (f *Framer) reportSkipped() {
 // order.
 func (f *Framer) event(e FramerEvent) {
 	f.reportSkipped()
-	f.events = append(f.events, e)
+	n := f.notesMade()
+	n.events = append(n.events, e)
 }
 
 // header is a parsed fixed header.

@@ -45,7 +45,7 @@ func TestLiveHeapPerOpenConnection(t *testing.T) {
 	few, many := peak(3000), peak(15000)
 	perConn := (int64(many) - int64(few)) / 12000
 	t.Logf("live heap per open connection: %d bytes (3,000 connections: %d KB, 15,000: %d KB)", perConn, few>>10, many>>10)
-	const bound = 4550
+	const bound = 4300
 	if perConn > bound {
 		t.Errorf("each open connection takes %d bytes of live heap, more than the %d measured when this test was written", perConn, bound)
 	}
