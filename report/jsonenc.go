@@ -13,6 +13,11 @@ import (
 type jsonBuf struct {
 	b     []byte
 	first bool // no member written yet in the current object or array
+	// stamp is the last time's date and clock to the second, as
+	// RFC 3339, for stampSec: records come a few per second of capture,
+	// and formatting the whole time was a twentieth of the output's time.
+	stamp    []byte
+	stampSec int64
 }
 
 func (j *jsonBuf) open(c byte) { j.b = append(j.b, c); j.first = true }
@@ -67,7 +72,7 @@ func (j *jsonBuf) time(k string, t time.Time) {
 		return
 	}
 	j.b = append(j.b, '"')
-	j.b = t.UTC().AppendFormat(j.b, time.RFC3339Nano)
+	j.b = j.appendTime(j.b, t)
 	j.b = append(j.b, '"')
 }
 
@@ -131,4 +136,29 @@ func appendJSONString[T string | []byte](b []byte, s T) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendTime appends t in UTC as time.RFC3339Nano does, reusing the
+// formatted date and clock of the previous time within the same second.
+func (j *jsonBuf) appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	if sec := t.Unix(); sec != j.stampSec || j.stamp == nil {
+		j.stamp, j.stampSec = t.AppendFormat(j.stamp[:0], "2006-01-02T15:04:05"), sec
+	}
+	b = append(b, j.stamp...)
+	if ns := t.Nanosecond(); ns != 0 {
+		// The fraction without its trailing zeros, as .999999999 writes it.
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i > 0; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		b = append(b, frac[:n]...)
+	}
+	return append(b, 'Z')
 }
