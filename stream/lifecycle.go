@@ -81,6 +81,7 @@ func (t *Tracker) forget(frame uint64, ci gopacket.CaptureInfo) {
 // connections, as of capture time now.
 func (t *Tracker) Flush(now time.Time) {
 	t.since, t.lastFlush = 0, now
+	t.flushes++
 	t.expireAckWaits(t.stats.Frames+1, now.UnixNano(), false)
 	for _, a := range t.asms {
 		a.asm.FlushWithOptions(reassembly.FlushOptions{T: now.Add(-t.cfg.HoleTimeout), TC: now.Add(-t.cfg.IdleTimeout)})
