@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -219,6 +220,9 @@ func FuzzFramer(f *testing.F) {
 	f.Add(cat(packets[1], packets[4], packets[5]), []byte{0, 1, 0, 5})
 	f.Add(raw(0x30, 0xff, 0xff, 0xff, 0xff, 0x01, 0xc0, 0x00), []byte{2})
 	f.Add(cat(hx(f, seedConnect)[:2], hx(f, seedConnect)[3:], hx(f, seedSubscribe)), []byte{1, 1, 1, 60})
+	// Lengths in two bytes (the fast path's), at 128, past the cap, and
+	// written non-minimally (0x80 0x00: the one-byte-length check).
+	f.Add(cat(publishOf(300), publishOf(128), publishOf(4200), raw(0x30, 0x85, 0x00, 0x00, 0x01, 'a', 0xc0, 0x00), publishOf(16380)), []byte{0, 7, 0, 200})
 	f.Fuzz(func(t *testing.T, stream []byte, splits []byte) {
 		whole := Framer{MaxPacket: 4096}
 		want, wantStarts := collect(&whole, [][]byte{stream}, true)
@@ -451,5 +455,63 @@ func TestFramerOneEventPerSkip(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got  %v\nwant %v", got, want)
+	}
+}
+
+// publishOf is a QoS 0 PUBLISH to topic "t" with a remaining length of rl
+// (at least 3).
+func publishOf(rl int) []byte {
+	b := []byte{0x30}
+	for n := rl; ; {
+		if n < 0x80 {
+			b = append(b, byte(n))
+			break
+		}
+		b = append(b, byte(n&0x7f)|0x80)
+		n >>= 7
+	}
+	b = append(b, 0x00, 0x01, 't')
+	payload := make([]byte, rl-3)
+	for i := range payload {
+		payload[i] = byte('a' + i%26)
+	}
+	return append(b, payload...)
+}
+
+// TestFramerTwoByteLengths frames packets whose remaining length takes two
+// bytes from one chunk (the fast path) and a byte at a time (through the
+// buffer) and expects the same frames, every field; a packet over the cap
+// and a length written non-minimally take the slow path either way.
+func TestFramerTwoByteLengths(t *testing.T) {
+	stream := cat(publishOf(300), publishOf(128), publishOf(16383), publishOf(5000), raw(0x30, 0x85, 0x00, 0x00, 0x01, 'a', 0xc0, 0x00), publishOf(200))
+	frames := func(chunks [][]byte) []Frame {
+		f := Framer{MaxPacket: 4096}
+		var out []Frame
+		for _, c := range chunks {
+			f.Feed(c, true)
+			for {
+				fr, ok := f.Next()
+				if !ok {
+					break
+				}
+				fr.Raw = bytes.Clone(fr.Raw)
+				out = append(out, fr)
+			}
+		}
+		return out
+	}
+	want := frames([][]byte{stream})
+	var bytewise [][]byte
+	for i := range stream {
+		bytewise = append(bytewise, stream[i:i+1])
+	}
+	got := frames(bytewise)
+	if len(want) < 5 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("byte by byte:\n%+v\nwhole:\n%+v", got, want)
+	}
+	for _, fr := range want[:2] {
+		if fr.HeaderLen != 3 || int(fr.RemainingLength)+3 != len(fr.Raw) {
+			t.Errorf("frame at %d: header %d, remaining length %d, %d bytes", fr.Start, fr.HeaderLen, fr.RemainingLength, len(fr.Raw))
+		}
 	}
 }
