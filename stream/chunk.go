@@ -70,7 +70,7 @@ type packetCtx struct {
 	self  [1]any
 	// payload is the first byte of the packet's TCP payload while the
 	// packet is being assembled (nil after): a chunk that starts there
-	// and is as long is that payload alone (Tracker.single).
+	// and is as long is that payload alone (singleSource).
 	payload *byte
 	n       int32 // the payload's length
 	iface   int32
