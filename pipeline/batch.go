@@ -218,10 +218,11 @@ func (b *batcher) close() {
 func (b *batcher) frame(st *connState, c *stream.Conn, fromClient bool, fr decode.Frame, frame uint64, t time.Time) {
 	it := b.next()
 	it.kind, it.st, it.c, it.fromClient, it.frame, it.t = itemFrame, st, c, fromClient, frame, t
+	// The arena's offsets fit 32 bits: a batch is sent on past 256 KB,
+	// and an MQTT packet is under 256 MB.
 	off := len(b.cur.arena)
 	b.cur.arena = append(b.cur.arena, fr.Raw...)
-	if fr.SnaplenFrame == 0 && fr.HeaderLen >= 0 && fr.HeaderLen <= math.MaxUint8 && fr.Missing >= math.MinInt32 && fr.Missing <= math.MaxInt32 &&
-		int64(off) <= math.MaxUint32 && int64(len(fr.Raw)) <= math.MaxUint32 {
+	if fr.SnaplenFrame == 0 && fr.HeaderLen >= 0 && fr.HeaderLen <= math.MaxUint8 && fr.Missing >= math.MinInt32 && fr.Missing <= math.MaxInt32 {
 		it.start, it.rawOff, it.rawLen, it.rl = fr.Start, uint32(off), uint32(len(fr.Raw)), fr.RemainingLength
 		it.aux, it.headerLen = int32(fr.Missing), uint8(fr.HeaderLen)
 		it.flags = flagIf(fr.OneByteLength, flagOneByteLength) | flagIf(fr.Truncated, flagTruncated) | flagIf(fr.BadLength, flagBadLength) |
