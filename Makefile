@@ -2,7 +2,7 @@
 GO       ?= go
 FUZZTIME ?= 10s
 
-.PHONY: all build test vet fmt-check unit fuzz bench cross record clean
+.PHONY: all build test vet fmt-check unit fuzz bench pgo cross record clean
 
 all: build
 
@@ -74,6 +74,11 @@ bench: build
 	$(GO) run ./internal/benchtools/bench -mqttpcap bin/mqttpcap -dir $(BENCHDIR) -sizes $(BENCHSIZES) $(BENCHFLAGS)
 	$(GO) test -run XXX -bench . -benchtime 2x ./pipeline
 	$(GO) test -run XXX -bench . ./decode ./onenet
+
+# Regenerate cmd/mqttpcap/default.pgo, the profile `go build` optimizes the
+# binary with (profile-guided optimization), from the bench captures.
+pgo:
+	GO=$(GO) internal/benchtools/pgo.sh $(BENCHDIR)
 
 # Static builds (no cgo) for the release targets. The macOS live capture
 # (/dev/bpf) cannot run in CI: it is at least compiled and vetted for both
