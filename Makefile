@@ -13,6 +13,12 @@ build:
 # tests with the race detector, and a short run of every fuzz target.
 test: fmt-check vet unit fuzz
 
+# Tests, vet and the cross-compiles check the code, not its speed: without
+# the profile (default.pgo), each package is compiled once for them all.
+# With it, every package the command imports was compiled again, optimized,
+# for the command's tests and builds (CI took 2.5 minutes longer).
+vet unit fuzz cross: export GOFLAGS := $(GOFLAGS) -pgo=off
+
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
