@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 )
@@ -48,5 +49,40 @@ func TestV4KeyRoundTrip(t *testing.T) {
 		if n.get(key) != nil || n.size() != 0 {
 			t.Errorf("%s %s: still there after remove", tt.src, tt.dst)
 		}
+	}
+}
+
+// TestVictimsInStreamOrder checks that conversations last seen at the same
+// time are forgotten oldest stream first, the same way on every run (the
+// table's maps iterate in a random order).
+func TestVictimsInStreamOrder(t *testing.T) {
+	n := convTable{v4: map[v4Key]*conv{}, v6: map[tupleKey]*conv{}, max: 32}
+	for i := range 40 {
+		src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, byte(i / 200), byte(i%200 + 1)}), 50000)
+		if i%5 == 0 {
+			src = netip.AddrPortFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: byte(i + 1)}), 50000)
+		}
+		key, _ := makeKey(src, netip.MustParseAddrPort("183.230.40.96:1883"))
+		n.put(key, &conv{stream: i, lastSeen: 1_700_000_000e9})
+	}
+	var first []int
+	for run := range 20 {
+		var streams []int
+		for _, k := range n.victims() {
+			streams = append(streams, n.get(k).stream)
+		}
+		if run == 0 {
+			first = streams
+			for i, s := range streams {
+				if s != i {
+					t.Fatalf("forgotten first: streams %v, want 0 to %d in order", streams, len(streams)-1)
+				}
+			}
+		} else if fmt.Sprint(streams) != fmt.Sprint(first) {
+			t.Fatalf("run %d forgets %v, run 0 %v", run, streams, first)
+		}
+	}
+	if len(first) != 40-32*3/4 {
+		t.Errorf("%d forgotten, want %d", len(first), 40-32*3/4)
 	}
 }

@@ -127,18 +127,21 @@ func (n *convTable) full() bool { return n.max > 0 && n.size() >= n.max }
 
 // victims returns the conversations to forget so that the table is down
 // to three quarters of its size: closed ones whose connections are over
-// first, then the least recently seen. Forgetting in bulk keeps the cost
-// per packet constant.
+// first, then the least recently seen, then the oldest stream (the map's
+// order is random: conversations last seen at the same time must not be
+// forgotten, and their connections ended, in a different order each run).
+// Forgetting in bulk keeps the cost per packet constant.
 func (n *convTable) victims() []tupleKey {
 	type aged struct {
 		key     tupleKey
 		busy    bool // closed conversations are forgotten first
 		seen    int64
+		stream  int
 		watched bool
 	}
 	all := make([]aged, 0, n.size())
 	add := func(k tupleKey, cv *conv) {
-		a := aged{key: k, busy: !cv.closed(), seen: cv.lastSeen}
+		a := aged{key: k, busy: !cv.closed(), seen: cv.lastSeen, stream: cv.stream}
 		for _, v := range cv.views {
 			a.watched = a.watched || v.open()
 		}
@@ -163,7 +166,7 @@ func (n *convTable) victims() []tupleKey {
 		case x.seen > y.seen:
 			return 1
 		}
-		return 0
+		return x.stream - y.stream
 	})
 	drop := len(all) - n.max*3/4
 	keys := make([]tupleKey, 0, max(drop, 0))
