@@ -30,7 +30,7 @@ func boundGCHeadroom(getenv func(string) string) (stop func()) {
 	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	t := &gcTuner{sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}, percent: defaultPercent}
+	t := &gcTuner{sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/gogc:percent"}}}
 	t.arm()
 	return func() {
 		t.stopped.Store(true)
@@ -40,8 +40,7 @@ func boundGCHeadroom(getenv func(string) string) (stop func()) {
 
 // gcTuner sets GOGC from the live heap of the last collection.
 type gcTuner struct {
-	sample  []metrics.Sample
-	percent int // only the finalizer goroutine uses sample and percent
+	sample  []metrics.Sample // only the finalizer goroutine uses it
 	stopped atomic.Bool
 }
 
@@ -64,13 +63,16 @@ func (t *gcTuner) arm() {
 	})
 }
 
+// adjust sets GOGC for the live heap, when it is not already that: the
+// current value is read each time rather than remembered, so that a change
+// made elsewhere (debug.SetGCPercent) is set right at the next collection.
 func (t *gcTuner) adjust() {
 	metrics.Read(t.sample)
-	if t.sample[0].Value.Kind() != metrics.KindUint64 {
+	live, current := t.sample[0].Value, t.sample[1].Value
+	if live.Kind() != metrics.KindUint64 || current.Kind() != metrics.KindUint64 {
 		return
 	}
-	if p := gcPercent(t.sample[0].Value.Uint64()); p != t.percent {
-		t.percent = p
+	if p := gcPercent(live.Uint64()); uint64(p) != current.Uint64() {
 		debug.SetGCPercent(p)
 	}
 }
