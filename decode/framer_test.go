@@ -30,6 +30,17 @@ func testStream(t testing.TB) [][]byte {
 func collect(f *Framer, chunks [][]byte, atStart bool) ([][]byte, []int64) {
 	var out [][]byte
 	var starts []int64
+	for _, fr := range collectFrames(f, chunks, atStart) {
+		out = append(out, fr.Raw)
+		starts = append(starts, fr.Start)
+	}
+	return out, starts
+}
+
+// collectFrames feeds chunks and returns the frames it cut, each with a
+// copy of its bytes.
+func collectFrames(f *Framer, chunks [][]byte, atStart bool) []Frame {
+	var out []Frame
 	for _, c := range chunks {
 		f.Feed(c, atStart)
 		for {
@@ -37,11 +48,11 @@ func collect(f *Framer, chunks [][]byte, atStart bool) ([][]byte, []int64) {
 			if !ok {
 				break
 			}
-			out = append(out, append([]byte(nil), fr.Raw...))
-			starts = append(starts, fr.Start)
+			fr.Raw = bytes.Clone(fr.Raw)
+			out = append(out, fr)
 		}
 	}
-	return out, starts
+	return out
 }
 
 // Every split point of the stream, including inside a remaining length
@@ -461,15 +472,7 @@ func TestFramerOneEventPerSkip(t *testing.T) {
 // publishOf is a QoS 0 PUBLISH to topic "t" with a remaining length of rl
 // (at least 3).
 func publishOf(rl int) []byte {
-	b := []byte{0x30}
-	for n := rl; ; {
-		if n < 0x80 {
-			b = append(b, byte(n))
-			break
-		}
-		b = append(b, byte(n&0x7f)|0x80)
-		n >>= 7
-	}
+	b := AppendVBI([]byte{0x30}, uint32(rl))
 	b = append(b, 0x00, 0x01, 't')
 	payload := make([]byte, rl-3)
 	for i := range payload {
@@ -484,22 +487,7 @@ func publishOf(rl int) []byte {
 // and a length written non-minimally take the slow path either way.
 func TestFramerTwoByteLengths(t *testing.T) {
 	stream := cat(publishOf(300), publishOf(128), publishOf(16383), publishOf(5000), raw(0x30, 0x85, 0x00, 0x00, 0x01, 'a', 0xc0, 0x00), publishOf(200))
-	frames := func(chunks [][]byte) []Frame {
-		f := Framer{MaxPacket: 4096}
-		var out []Frame
-		for _, c := range chunks {
-			f.Feed(c, true)
-			for {
-				fr, ok := f.Next()
-				if !ok {
-					break
-				}
-				fr.Raw = bytes.Clone(fr.Raw)
-				out = append(out, fr)
-			}
-		}
-		return out
-	}
+	frames := func(chunks [][]byte) []Frame { return collectFrames(&Framer{MaxPacket: 4096}, chunks, true) }
 	want := frames([][]byte{stream})
 	var bytewise [][]byte
 	for i := range stream {
