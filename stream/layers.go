@@ -185,12 +185,21 @@ func (d *layerDecoder) parse(first int, data []byte, ci gopacket.CaptureInfo) (t
 		return pkt, false
 	}
 	pkt.tcp = &d.tcp
-	if declared >= 0 && ci.CaptureLength < ci.Length {
-		if want := declared - len(d.tcp.Contents); want > len(d.tcp.Payload) {
-			pkt.missing = want - len(d.tcp.Payload)
-		}
+	if declared >= 0 {
+		pkt.missing = snaplenMissing(&d.tcp, declared, ci)
 	}
 	return pkt, true
+}
+
+// snaplenMissing is how many bytes of tcp's payload the snap length cut,
+// from the length the IP header declares for the TCP segment.
+func snaplenMissing(tcp *layers.TCP, declared int, ci gopacket.CaptureInfo) int {
+	if ci.CaptureLength < ci.Length {
+		if want := declared - len(tcp.Contents); want > len(tcp.Payload) {
+			return want - len(tcp.Payload)
+		}
+	}
+	return 0
 }
 
 // offsetIn is the offset of sub within whole, both slices of one buffer.

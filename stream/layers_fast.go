@@ -68,11 +68,7 @@ func (d *layerDecoder) fastIPv4TCP(first int, data []byte, ci gopacket.CaptureIn
 	pkt.src = netip.AddrPortFrom(netip.AddrFrom4([4]byte(ip[12:16])), uint16(d.tcp.SrcPort))
 	pkt.dst = netip.AddrPortFrom(netip.AddrFrom4([4]byte(ip[16:20])), uint16(d.tcp.DstPort))
 	pkt.tcp = &d.tcp
-	if ci.CaptureLength < ci.Length {
-		if want := declared - ipv4HeaderSize - len(d.tcp.Contents); want > len(d.tcp.Payload) {
-			pkt.missing = want - len(d.tcp.Payload)
-		}
-	}
+	pkt.missing = snaplenMissing(&d.tcp, declared-ipv4HeaderSize, ci)
 	return pkt, true, true
 }
 
